@@ -1,0 +1,70 @@
+"""Exceptions raised by disclosure-extract.
+
+Every exception the package raises on purpose derives from one root::
+
+    DisclosureError                 root: catch this to catch everything of ours
+    ├── PatternError                a patterns/*.yml file is malformed (names file and line)
+    ├── LoadError                   a document could not be read into the document model
+    │   ├── EmptyDocumentError      zero bytes, or nothing but white space / markup
+    │   ├── UnsupportedFormatError  content is not a format we read (binary noise, zip …)
+    │   └── DecodeError             bytes that no supported text encoding decodes cleanly
+    └── OutputError                 an output file could not be written
+
+Backend errors (lxml, pdfminer) are wrapped at the loader boundary into a ``LoadError``
+carrying the source and, where known, the page. Loaders raise; the pipeline turns each
+raised error into an entry in the document's ``issues`` list so a batch goes on.
+"""
+
+from __future__ import annotations
+
+
+class DisclosureError(Exception):
+    """Root of every exception disclosure-extract raises on purpose."""
+
+
+class PatternError(DisclosureError):
+    """A pattern file is malformed; the message names the file and line."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {message}")
+
+
+class LoadError(DisclosureError):
+    """A document could not be read.
+
+    ``code`` is the stable issue code written to the output (e.g. ``empty_document``).
+    """
+
+    code = "load_failed"
+
+    def __init__(self, source: str, message: str, page: int | None = None) -> None:
+        self.source = source
+        self.page = page
+        self.message = message
+        where = f"{source} (page {page})" if page is not None else source
+        super().__init__(f"{where}: {message}")
+
+
+class EmptyDocumentError(LoadError):
+    """The document holds no content at all."""
+
+    code = "empty_document"
+
+
+class UnsupportedFormatError(LoadError):
+    """The bytes are not a format disclosure-extract reads."""
+
+    code = "unsupported_format"
+
+
+class DecodeError(LoadError):
+    """The bytes look like text but decode cleanly in no supported encoding."""
+
+    code = "undecodable_text"
+
+
+class OutputError(DisclosureError):
+    """An output file could not be written."""

@@ -1,0 +1,45 @@
+"""Extractors: the document model -> facts, indicators and issues."""
+
+from __future__ import annotations
+
+from ..model import Document, Issue, Result
+from ..patterns import Patterns
+from .indicators import extract_indicators
+from .meta import extract_meta
+from .prose import extract_prose
+from .resolve import resolve_fields
+from .sections import build_outline
+from .tables import extract_tables
+
+__all__ = ["extract_document"]
+
+
+def extract_document(doc: Document, patterns: Patterns) -> Result:
+    """Every fact, indicator and issue one loaded document yields."""
+    result = Result(source=doc.source, sha256=doc.sha256, format=doc.format, tables=doc.tables)
+    outline = build_outline(doc)
+    meta, meta_issues = extract_meta(doc, patterns)
+    result.meta = meta
+    result.issues.extend(meta_issues)
+    prose_facts = extract_prose(doc, outline, patterns)
+    table_facts, units, unit_issues = extract_tables(doc, outline, patterns)
+    result.table_units = {i: (u.unit, u.inferred) for i, u in units.items()}
+    result.issues.extend(unit_issues)
+    result.facts = table_facts + prose_facts
+    result.indicators = extract_indicators(doc.tables, units, patterns)
+    fields, conflicts = resolve_fields(result.facts)
+    result.issues.extend(conflicts)
+    for key in ("department", "year", "kind", "region"):
+        if key in meta:
+            result.fields[f"meta.{key}"] = meta[key]
+    result.fields.update(dict(sorted(fields.items())))
+    if not fields and not result.indicators:
+        result.issues.append(
+            Issue(
+                "not_a_disclosure",
+                "error",
+                "no budget figure or performance indicator was found: the document does not look like a "
+                "部门预算/决算 disclosure",
+            )
+        )
+    return result

@@ -1,0 +1,136 @@
+"""Performance-indicator grids (绩效目标 / 绩效指标), in both shapes in use.
+
+Shape A — 职责活动 / 年度预算数 / 绩效指标 / 评价标准 优 良 中 差: a row naming an activity
+without any indicator is an enclosing 部门职责 (the parent level); rows below it name
+activities, and rows with a blank activity cell continue the activity above.
+Shape B — 项目 / 一级指标 / 二级指标 / 三级指标 / 指标值: blank cells repeat the value above.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import Indicator, Location, Table
+from ..numbers import parse_cell_amount, to_yuan
+from ..patterns import Patterns
+from .labels import clean_label
+from .tables import TableUnit, column_headers, header_row_count
+
+STANDARD_KEYS = (("excellent", "standard_excellent_re"), ("good", "standard_good_re"),
+                 ("fair", "standard_fair_re"), ("poor", "standard_poor_re"))
+
+
+@dataclass
+class _Columns:
+    activity: int | None = None
+    budget: int | None = None
+    indicator: int | None = None
+    level1: int | None = None
+    level2: int | None = None
+    target: int | None = None
+    standards: dict[str, int] | None = None
+
+
+def _find_columns(headers: list[list[str]], patterns: Patterns) -> _Columns | None:
+    rules = patterns.indicators
+    cols = _Columns(standards={})
+    assert cols.standards is not None
+    for c, texts in enumerate(headers):
+        for text in reversed(texts):  # the lowest header names the column most precisely
+            label = clean_label(text, patterns)
+            if cols.indicator is None and rules["indicator_re"].search(label):
+                cols.indicator = c
+            elif cols.level1 is None and rules["level1_re"].search(label):
+                cols.level1 = c
+            elif cols.level2 is None and rules["level2_re"].search(label):
+                cols.level2 = c
+            elif cols.target is None and rules["target_re"].search(label):
+                cols.target = c
+            elif cols.activity is None and rules["activity_re"].search(label):
+                cols.activity = c
+            elif cols.budget is None and rules["budget_re"].search(label):
+                cols.budget = c
+            else:
+                for key, rx in STANDARD_KEYS:
+                    if key not in cols.standards and rules[rx].search(label):
+                        cols.standards[key] = c
+                        break
+                else:
+                    continue
+            break
+    if cols.indicator is None or (cols.target is None and len(cols.standards) < 2):
+        return None
+    if cols.activity is None:
+        cols.activity = 0 if cols.indicator != 0 else None
+    return cols
+
+
+def extract_indicators(tables: list[Table], units: dict[int, TableUnit], patterns: Patterns) -> list[Indicator]:
+    records: list[Indicator] = []
+    for table in tables:
+        n_header = header_row_count(table)
+        cols = _find_columns(column_headers(table, max(n_header, 1)), patterns)
+        if cols is None:
+            continue
+        records.extend(_grid_records(table, max(n_header, 1), cols, units.get(table.index)))
+    return records
+
+
+def _grid_records(table: Table, n_header: int, cols: _Columns, unit: TableUnit | None) -> list[Indicator]:
+    rows = table.text_rows()
+    grid = table.grid()
+    records: list[Indicator] = []
+    parent: str | None = None
+    activity: str | None = None
+    budget = None
+    level1: str | None = None
+    level2: str | None = None
+
+    def text(r: int, c: int | None) -> str:
+        if c is None:
+            return ""
+        cell = grid[r][c]
+        # a cell spanning down from above is "the same as above"
+        return cell.text if cell is not None else ""
+
+    for r in range(n_header, table.n_rows):
+        name = rows[r][cols.activity] if cols.activity is not None else ""
+        indicator = rows[r][cols.indicator] if cols.indicator is not None else ""
+        if cols.level1 is None:
+            # shape A: a name without an indicator opens a parent (部门职责)
+            if name and not indicator:
+                parent, activity, budget = name, None, None
+                continue
+            if name:
+                activity = name
+                raw_budget = rows[r][cols.budget] if cols.budget is not None else ""
+                amount = parse_cell_amount(raw_budget)
+                budget = to_yuan(amount, unit.unit) if amount is not None and unit is not None else None
+        else:
+            # shape B: blank = same as above, spans included
+            activity = text(r, cols.activity) or activity
+            level1 = text(r, cols.level1) or level1
+            level2 = text(r, cols.level2) or level2
+        if not indicator or activity is None:
+            continue
+        standards = None
+        if cols.standards:
+            standards = {key: rows[r][c] for key, c in cols.standards.items()}
+        records.append(
+            Indicator(
+                activity=activity,
+                indicator=indicator,
+                parent=parent if parent != activity else None,
+                budget=budget,
+                level1=level1,
+                level2=level2,
+                target=rows[r][cols.target] if cols.target is not None else None,
+                standards=standards,
+                location=Location(
+                    page=table.location.page, line_start=grid[r][cols.indicator].location.line_start
+                    if grid[r][cols.indicator] is not None else None,
+                    path=table.location.path, table=table.index, row=r, col=cols.indicator,
+                ),
+            )
+        )
+    return records

@@ -1,0 +1,71 @@
+"""Matching printed labels against the vocabulary in patterns/fields.yml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from ..numbers import normalize_width
+from ..patterns import LabelRule, Patterns
+
+_QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
+
+
+def clean_label(text: str, patterns: Patterns) -> str:
+    """Width-normalised, without white space, quotes or a leading enumeration."""
+    squeezed = "".join(normalize_width(text).split()).translate(_QUOTES)
+    return patterns.label_prefix.sub("", squeezed)
+
+
+def _context_ok(rule: LabelRule, context: str) -> bool:
+    if rule.context is not None and not rule.context.search(context):
+        return False
+    return not (rule.not_context is not None and rule.not_context.search(context))
+
+
+def match_table_label(label: str, context: str, patterns: Patterns) -> LabelRule | None:
+    """The first table rule whose label matches the whole (cleaned) label."""
+    cleaned = clean_label(label, patterns)
+    if not cleaned:
+        return None
+    for rule in patterns.table_labels:
+        if rule.pattern.fullmatch(cleaned) and _context_ok(rule, context):
+            return rule
+    return None
+
+
+@dataclass(frozen=True)
+class ProseMatch:
+    rule: LabelRule
+    start: int  # offsets into the cleaned phrase
+    end: int
+    text: str
+
+
+def match_prose_label(phrase: str, context: str, patterns: Patterns) -> ProseMatch | None:
+    """The rule matching nearest the end of ``phrase`` (the text before an amount).
+
+    Nearest the end wins because the label closest to a number names it
+    ("一般公共预算拨款安排的机关运行经费支出304.4万元" is 机关运行经费); then the longer
+    match ("人员经费支出" over "支出"), then the earlier rule.
+    """
+    cleaned = "".join(normalize_width(phrase).split()).translate(_QUOTES)
+    best: tuple[int, int, int] | None = None
+    found: ProseMatch | None = None
+    for order, rule in enumerate(patterns.prose_labels):
+        if not _context_ok(rule, context):
+            continue
+        for m in rule.pattern.finditer(cleaned, overlapped=True):
+            if m.end() == m.start():
+                continue
+            key = (m.end(), m.end() - m.start(), -order)
+            if best is None or key > best:
+                best = key
+                found = ProseMatch(rule, m.start(), m.end(), m.group(0))
+    return found
+
+
+def heading_label(heading: str, patterns: Patterns) -> str:
+    """A heading as a label: without its outline number."""
+    return clean_label(regex.sub(r"\s+", "", heading), patterns)

@@ -1,0 +1,42 @@
+"""Loaders: bytes of one input -> the document model. One module per format."""
+
+from __future__ import annotations
+
+import hashlib
+
+from ..errors import UnsupportedFormatError
+from ..model import Document
+from ..patterns import Patterns
+from .decode import decode_text, sniff_format
+from .html import load_html
+from .text import load_text
+
+__all__ = ["load_bytes", "sniff_format"]
+
+_CONTAINERS = {
+    "zip": "a ZIP container (.docx/.xlsx/.zip); Office and archive files are not read yet",
+    "ole": "a legacy Office file (.doc/.xls); these are not read yet",
+    "rar": "a RAR archive; archives are recorded, not unpacked",
+    "gzip": "a gzip archive; archives are recorded, not unpacked",
+    "png": "an image (PNG); images hold no text layer",
+    "jpeg": "an image (JPEG); images hold no text layer",
+    "gif": "an image (GIF); images hold no text layer",
+}
+
+
+def load_bytes(data: bytes, source: str, patterns: Patterns) -> Document:
+    """Load one input from its bytes, deciding the format from the content."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    fmt = sniff_format(data)
+    if fmt == "pdf":
+        raise UnsupportedFormatError(source, "a PDF; the PDF loader is not available in this version")
+    if fmt in _CONTAINERS:
+        raise UnsupportedFormatError(source, _CONTAINERS[fmt])
+    decoded = decode_text(data, source, html=fmt == "html")
+    if fmt == "html":
+        doc = load_html(decoded.text, source, sha256, patterns)
+        doc.encoding = decoded.encoding
+        if decoded.declared:
+            doc.properties["declared_charset"] = decoded.declared
+        return doc
+    return load_text(decoded.text, source, sha256, patterns, encoding=decoded.encoding)

@@ -1,0 +1,128 @@
+"""Format sniffing by content, and decoding text with charset detection.
+
+Disclosures arrive mislabelled: PDFs named ``.html``, GBK pages declaring UTF-8 or
+nothing, Word "documents" that are HTML. The format is decided from the bytes, never
+from the file name, and text is decoded by the first of: a byte-order mark, strict
+UTF-8, the declared charset (HTML), and detection by charset-normalizer.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+from ..errors import DecodeError, EmptyDocumentError, UnsupportedFormatError
+
+# How much of the start of a file format sniffing and charset declarations look at.
+SNIFF_BYTES = 4096
+# Text with more than this share of control characters is binary noise, not a document:
+# real pages have almost none, and random bytes decoded as GB18030 have many.
+MAX_CONTROL_SHARE = 0.02
+# Nor is text where this share of characters are undecodable or private-use code points.
+MAX_JUNK_SHARE = 0.05
+
+# Charsets that browsers decode as their superset GB18030; decoding with the superset
+# avoids failures on characters GBK/GB2312 lack but real pages contain anyway.
+_GB_FAMILY = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "euc-cn", "cp936", "gb18030", "hz-gb-2312"}
+
+_DECLARED_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_HTML_HINT_RE = re.compile(
+    r"<\s*(?:!doctype\s+html|html|head|body|table|div|p|meta|title|span|br)\b", re.IGNORECASE
+)
+
+MAGIC = (
+    (b"%PDF-", "pdf"),
+    (b"PK\x03\x04", "zip"),  # docx/xlsx/zip containers
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),  # legacy .doc/.xls
+    (b"Rar!", "rar"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"\x1f\x8b", "gzip"),
+)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    declared: str | None  # the charset the document declared, if any
+
+
+def sniff_format(data: bytes) -> str:
+    """The format the bytes are: pdf, zip, ole, html, text, or another magic name."""
+    head = data[:SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
+    for magic, name in MAGIC:
+        if head.startswith(magic):
+            return name
+    # A PDF can carry a few junk bytes before its header (allowed by readers).
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    sample = head[:SNIFF_BYTES].decode("latin-1")
+    return "html" if _HTML_HINT_RE.search(sample) else "text"
+
+
+def declared_charset(data: bytes) -> str | None:
+    match = _DECLARED_RE.search(data[:SNIFF_BYTES])
+    return match.group(1).decode("ascii").lower() if match else None
+
+
+def _canonical(name: str) -> str | None:
+    try:
+        canonical = codecs.lookup(name).name
+    except LookupError:
+        return None
+    return "gb18030" if canonical in _GB_FAMILY or name.lower() in _GB_FAMILY else canonical
+
+
+def _strict(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_text(data: bytes, source: str, *, html: bool = False) -> Decoded:
+    """Decode document bytes to text, or raise a specific LoadError."""
+    if not data.strip():
+        raise EmptyDocumentError(source, "the file is empty" if not data else "the file holds only white space")
+    declared = declared_charset(data) if html else None
+    text: str | None = None
+    encoding = ""
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            text, encoding = _strict(data, name), name
+            break
+    if text is None:
+        text, encoding = _strict(data, "utf-8"), "utf-8"
+    if text is None and declared:
+        canonical = _canonical(declared)
+        if canonical:
+            text, encoding = _strict(data, canonical), canonical
+    if text is None:
+        best = from_bytes(data).best()
+        if best is not None and best.encoding:
+            canonical = _canonical(best.encoding) or best.encoding
+            text = _strict(data, canonical)
+            if text is None:  # detection named a narrower charset than the bytes need
+                text = str(best)
+            encoding = canonical
+    if text is None:
+        raise DecodeError(source, "the bytes decode cleanly in no supported text encoding")
+    _reject_noise(text, source)
+    return Decoded(text=text, encoding=encoding, declared=declared)
+
+
+def _reject_noise(text: str, source: str) -> None:
+    sample = text[:200_000]
+    if not sample.strip():
+        raise EmptyDocumentError(source, "the file holds only white space")
+    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    junk = sum(1 for ch in sample if ch == "\ufffd" or 0xE000 <= ord(ch) <= 0xF8FF)
+    if control > MAX_CONTROL_SHARE * len(sample) or junk > MAX_JUNK_SHARE * len(sample):
+        raise UnsupportedFormatError(
+            source, f"binary content, not text ({control} control and {junk} undecodable characters)"
+        )

@@ -1,0 +1,163 @@
+"""Rebuilding tables on a grid, the same way whatever format they came from.
+
+Loaders hand over rows of raw cells; this module places them on a rectangular grid
+(honouring rowspan/colspan), removes empty rows and columns, and moves the preamble
+rows (title, 单位：万元, 部门：…) into the table's caption and unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import Block, Cell, Item, Location, Table
+from ..numbers import normalize_width
+from ..patterns import Patterns
+
+# A block right before a table names it when it is at most this long and not a sentence.
+MAX_CAPTION_CHARS = 60
+# Spans beyond this are markup errors (colspan="9999"); clamping keeps grids small.
+MAX_SPAN = 200
+
+
+@dataclass
+class RawCell:
+    text: str
+    location: Location
+    rowspan: int = 1
+    colspan: int = 1
+
+
+def place_spanned(rows: list[list[RawCell]]) -> list[Cell]:
+    """Place HTML-style rows on a grid: a cell skips positions taken by spans from above."""
+    taken: set[tuple[int, int]] = set()
+    cells: list[Cell] = []
+    for r, row in enumerate(rows):
+        c = 0
+        for raw in row:
+            while (r, c) in taken:
+                c += 1
+            rowspan = max(1, min(raw.rowspan, MAX_SPAN, len(rows) - r))
+            colspan = max(1, min(raw.colspan, MAX_SPAN))
+            cells.append(Cell(r, c, raw.text, raw.location, rowspan, colspan))
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    taken.add((r + dr, c + dc))
+            c += colspan
+    return cells
+
+
+def place_ragged(rows: list[list[RawCell]]) -> list[Cell]:
+    """Place rows printed without span information (one cell per line in text exports).
+
+    A row shorter than the widest row is a header whose last cell spans the rest
+    (评价标准 over 优/良/中/差). When the row below fills exactly those spanned columns
+    and is blank elsewhere, it is a sub-header and the other upper cells span down.
+    """
+    width = max((len(r) for r in rows), default=0)
+    grid_rows: list[list[Cell]] = []
+    for r, row in enumerate(rows):
+        placed = [Cell(r, c, raw.text, raw.location) for c, raw in enumerate(row)]
+        if placed and len(row) < width:
+            placed[-1].colspan = width - len(row) + 1
+        grid_rows.append(placed)
+    for upper, lower in zip(grid_rows, grid_rows[1:], strict=False):
+        spanned = {c for cell in upper if cell.colspan > 1 and cell.text for c in range(cell.col, cell.col + cell.colspan)}
+        if not spanned:
+            continue
+        under = [cell for cell in lower if cell.col in spanned]
+        beside = [cell for cell in lower if cell.col not in spanned]
+        if under and all(cell.text for cell in under) and not any(cell.text for cell in beside):
+            for cell in upper:
+                if cell.colspan == 1:
+                    cell.rowspan = 2
+            lower[:] = under
+    return [cell for row in grid_rows for cell in row]
+
+
+def _remove_line(cells: list[Cell], index: int, *, axis: str) -> list[Cell]:
+    """Delete one row (axis "row") or column; spans across it shrink, later cells shift."""
+    kept: list[Cell] = []
+    for cell in cells:
+        start = cell.row if axis == "row" else cell.col
+        span = cell.rowspan if axis == "row" else cell.colspan
+        if start == index and span == 1:
+            continue
+        if start <= index < start + span:
+            span -= 1
+        elif start > index:
+            start -= 1
+        if axis == "row":
+            cell.row, cell.rowspan = start, span
+        else:
+            cell.col, cell.colspan = start, span
+        kept.append(cell)
+    return kept
+
+
+def _line_is_blank(cells: list[Cell], index: int, *, axis: str) -> bool:
+    for cell in cells:
+        start = cell.row if axis == "row" else cell.col
+        span = cell.rowspan if axis == "row" else cell.colspan
+        if start <= index < start + span and cell.text:
+            return False
+    return True
+
+
+def drop_blank_lines(cells: list[Cell]) -> list[Cell]:
+    """Remove rows and columns that hold no text anywhere."""
+    for axis in ("row", "col"):
+        extent = max((c.row + c.rowspan if axis == "row" else c.col + c.colspan for c in cells), default=0)
+        for index in range(extent - 1, -1, -1):
+            if _line_is_blank(cells, index, axis=axis):
+                cells = _remove_line(cells, index, axis=axis)
+    return cells
+
+
+def find_unit(text: str, patterns: Patterns) -> str | None:
+    """The money unit a caption or note states (单位：万元), or None."""
+    match = patterns.tables["unit_re"].search(normalize_width(text).replace(" ", ""))
+    if match is None:
+        # unit_re is written for full-width brackets too; try the raw text
+        match = patterns.tables["unit_re"].search(text)
+    return match.group("unit") if match else None
+
+
+def _is_preamble_cell(text: str, patterns: Patterns) -> bool:
+    if len(text) > patterns.tables["max_caption_chars"]:
+        return False
+    return any(rx.search(text) for rx in patterns.tables["preamble_cell_re"])
+
+
+def finish_table(cells: list[Cell], location: Location, patterns: Patterns, caption: str = "") -> Table | None:
+    """Normalise placed cells into a Table; None when nothing is left."""
+    cells = drop_blank_lines(cells)
+    preamble: list[str] = []
+    while cells:
+        first = [c for c in cells if c.row == 0 and c.text]
+        if not first or len(first) > 3 or not all(_is_preamble_cell(c.text, patterns) for c in first):
+            break
+        # a lone first-row cell naming a table is a title even without a unit
+        preamble.extend(c.text for c in sorted(first, key=lambda c: c.col))
+        cells = drop_blank_lines(_remove_line(cells, 0, axis="row"))
+    if not cells:
+        return None
+    unit_text = ""
+    for text in preamble:
+        if find_unit(text, patterns):
+            unit_text = text
+    titles = [t for t in preamble if t != unit_text]
+    full_caption = " ".join(t for t in [caption, *titles] if t)
+    if not unit_text and find_unit(full_caption, patterns):
+        unit_text = full_caption
+    table = Table(cells=cells, location=location, caption=full_caption, unit_text=unit_text)
+    return table
+
+
+def preceding_caption(items: list[Item]) -> str:
+    """The short line right before a table names it (部门政府采购预算)."""
+    if items and isinstance(items[-1], Block):
+        text = items[-1].text
+        # a caption is a name, never a sentence
+        if len(text) <= MAX_CAPTION_CHARS and not any(p in text for p in "。；;，,"):
+            return text
+    return ""

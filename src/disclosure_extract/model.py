@@ -1,0 +1,225 @@
+"""The document model every loader produces and every extractor reads.
+
+A :class:`Document` is an ordered list of items — :class:`Block` (headings and
+paragraphs) and :class:`Table` — each carrying a :class:`Location` that says where in
+the source it came from. Extraction results are :class:`Fact`, :class:`Indicator` and
+:class:`Issue` records, gathered into a :class:`Result` per input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+BlockKind = Literal["heading", "paragraph"]
+Method = Literal["prose", "table", "derived"]
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a piece of content sits in its source.
+
+    Text sources fill ``line_start``/``line_end`` (1-based, inclusive) and
+    ``char_start``/``char_end`` (offsets into the decoded text). HTML sources fill
+    ``line_start`` with the source line of the element and ``path`` with its XPath.
+    PDF sources fill ``page`` and ``bbox``. Table cells add ``table``, ``row``, ``col``.
+    """
+
+    page: int | None = None
+    line_start: int | None = None
+    line_end: int | None = None
+    char_start: int | None = None
+    char_end: int | None = None
+    path: str | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The set fields only, so output stays small and stable."""
+        out: dict[str, Any] = {}
+        for key in ("page", "line_start", "line_end", "char_start", "char_end", "path", "table", "row", "col"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        if self.bbox is not None:
+            out["bbox"] = [round(v, 2) for v in self.bbox]
+        return out
+
+
+@dataclass
+class Block:
+    """A heading or a paragraph of running text.
+
+    ``number`` is the outline marker that opened a heading (``一、``, ``（二）``) and
+    ``level`` its rank in the outline (0 = 第X部分, 1 = 一、, 2 = （一）, …).
+    """
+
+    kind: BlockKind
+    text: str
+    location: Location
+    level: int | None = None
+    number: str | None = None
+    index: int = 0  # position among the document's items, set by Document
+
+
+@dataclass
+class Cell:
+    """One table cell. ``row``/``col`` are its top-left grid position."""
+
+    row: int
+    col: int
+    text: str
+    location: Location
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass
+class Table:
+    """A table rebuilt on a rectangular grid; spanned positions refer to one cell."""
+
+    cells: list[Cell]
+    location: Location
+    caption: str = ""
+    unit_text: str = ""
+    index: int = 0  # position among the document's tables, set by Document
+    item_index: int = 0  # position among all items, set by Document
+
+    @property
+    def n_rows(self) -> int:
+        return max((c.row + c.rowspan for c in self.cells), default=0)
+
+    @property
+    def n_cols(self) -> int:
+        return max((c.col + c.colspan for c in self.cells), default=0)
+
+    def grid(self) -> list[list[Cell | None]]:
+        """Rows of cells; a spanned position holds the spanning cell itself."""
+        grid: list[list[Cell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        for cell in self.cells:
+            for r in range(cell.row, cell.row + cell.rowspan):
+                for c in range(cell.col, cell.col + cell.colspan):
+                    if grid[r][c] is None:
+                        grid[r][c] = cell
+        return grid
+
+    def text_rows(self) -> list[list[str]]:
+        """Rows of cell texts; a span's text appears at its top-left position only."""
+        rows = [[""] * self.n_cols for _ in range(self.n_rows)]
+        for cell in self.cells:
+            rows[cell.row][cell.col] = cell.text
+        return rows
+
+
+Item = Block | Table
+
+
+@dataclass
+class Document:
+    """A loaded source: its items in reading order plus what the loader learned."""
+
+    source: str
+    sha256: str
+    format: str
+    items: list[Item] = field(default_factory=list)
+    title: str = ""
+    encoding: str | None = None
+    # Facts about the container the loader saw (HTML <meta> names, PDF info …).
+    properties: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.renumber()
+
+    def renumber(self) -> None:
+        """Give every item its position; tables also get their table number."""
+        n_tables = 0
+        for i, item in enumerate(self.items):
+            if isinstance(item, Table):
+                item.index = n_tables
+                item.item_index = i
+                n_tables += 1
+            else:
+                item.index = i
+
+    @property
+    def blocks(self) -> list[Block]:
+        return [i for i in self.items if isinstance(i, Block)]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [i for i in self.items if isinstance(i, Table)]
+
+
+@dataclass
+class Evidence:
+    """How and where a value was obtained."""
+
+    method: Method
+    text: str  # the original text the value was read from (cell text or sentence span)
+    location: Location
+    unit: str | None = None  # the unit as the source printed it, e.g. 万元
+    unit_inferred: bool = False  # True when the source printed no unit for this value
+    label: str | None = None  # the label text that named the value (row/column header, phrase)
+    rule: str | None = None  # id of the pattern rule that matched
+    derived_from: tuple[str, ...] = ()  # field ids a derived value was computed from
+    tolerance: Decimal | None = None  # half the last printed digit, in yuan (rounding slack)
+
+
+@dataclass
+class Fact:
+    """One extracted value, named by a FIELDS.md id, with its evidence."""
+
+    field_id: str
+    value: Decimal | int | str
+    evidence: Evidence
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Indicator:
+    """One row of a performance-indicator grid (绩效目标/绩效指标)."""
+
+    activity: str
+    indicator: str
+    location: Location
+    parent: str | None = None
+    budget: Decimal | None = None
+    level1: str | None = None
+    level2: str | None = None
+    target: str | None = None
+    standards: dict[str, str] | None = None
+
+
+@dataclass
+class Issue:
+    """Something a user should know about a document: a failure or a doubt."""
+
+    code: str
+    severity: Severity
+    message: str
+    location: Location | None = None
+
+
+@dataclass
+class Result:
+    """Everything extracted from one input."""
+
+    source: str
+    sha256: str
+    format: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, Decimal | int | str] = field(default_factory=dict)
+    facts: list[Fact] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    table_units: dict[int, tuple[str, bool]] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """True when the document could not be extracted at all."""
+        return any(i.severity == "error" for i in self.issues)

@@ -1,0 +1,268 @@
+"""Load and validate the pattern vocabulary in ``patterns/*.yml``.
+
+The vocabulary (label synonyms, heading forms, regexes) is data. This module reads it,
+checks every entry's shape, compiles every regex, and reports the first problem as a
+:class:`~disclosure_extract.errors.PatternError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import regex
+import yaml
+
+from .errors import PatternError
+
+PATTERN_FILES = ("outline.yml", "fields.yml", "meta.yml", "html.yml", "indicators.yml", "tables.yml")
+ENV_PATTERNS_DIR = "DISCLOSURE_EXTRACT_PATTERNS"
+
+_LINE_KEY = "__line__"
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that records each mapping's source line under ``__line__``."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping[_LINE_KEY] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass(frozen=True)
+class HeadingForm:
+    id: str
+    level: int
+    regex: regex.Pattern[str]
+
+
+@dataclass(frozen=True)
+class LabelRule:
+    """A label that names a field, optionally only within a context.
+
+    ``context`` must match (and ``not_context`` must not match) the context text: the
+    section headings, the table caption and header, or the sentence's subject.
+    """
+
+    id: str
+    fields: tuple[str, ...]
+    pattern: regex.Pattern[str]
+    context: regex.Pattern[str] | None
+    not_context: regex.Pattern[str] | None
+    source: str  # "file:line", for evidence and debugging
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """The whole validated vocabulary."""
+
+    directory: Path
+    headings: tuple[HeadingForm, ...]
+    max_heading_chars: int
+    table_labels: tuple[LabelRule, ...]
+    prose_labels: tuple[LabelRule, ...]
+    changes: dict[str, str]
+    label_prefix: regex.Pattern[str]
+    total_row: regex.Pattern[str]
+    generic_value_header: regex.Pattern[str]
+    comparison: regex.Pattern[str]
+    increase: regex.Pattern[str]
+    decrease: regex.Pattern[str]
+    no_change: regex.Pattern[str]
+    all_of: regex.Pattern[str]
+    none_of: regex.Pattern[str]
+    meta: dict[str, Any]
+    html: dict[str, Any]
+    indicators: dict[str, Any]
+    tables: dict[str, Any]
+
+
+class _Reader:
+    """Validation helpers bound to one file, so every error names file and line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, line: int | None, message: str) -> PatternError:
+        return PatternError(str(self.path), line, message)
+
+    def load(self) -> dict[str, Any]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise self.fail(None, f"cannot read pattern file: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise self.fail(None, f"not UTF-8: {exc.reason}") from exc
+        try:
+            data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        except yaml.MarkedYAMLError as exc:
+            line = exc.problem_mark.line + 1 if exc.problem_mark else None
+            raise self.fail(line, f"invalid YAML: {exc.problem}") from exc
+        if not isinstance(data, dict):
+            raise self.fail(1, "the file must hold a mapping at the top level")
+        return data
+
+    def get(self, mapping: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+        line = mapping.get(_LINE_KEY)
+        if key not in mapping:
+            if default is not None:
+                return default
+            raise self.fail(line, f"missing key {key!r}")
+        value = mapping[key]
+        if not isinstance(value, kind):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise self.fail(line, f"{key!r} must be {names}, not {type(value).__name__}")
+        return value
+
+    def compile(self, pattern: str, line: int | None, what: str) -> regex.Pattern[str]:
+        if not pattern:
+            # an empty regex matches everywhere and would silently label every value
+            raise self.fail(line, f"{what}: empty regex")
+        try:
+            return regex.compile(pattern, regex.V0)
+        except regex.error as exc:
+            raise self.fail(line, f"{what}: bad regex {pattern!r}: {exc}") from exc
+
+    def regex_key(self, mapping: dict[str, Any], key: str) -> regex.Pattern[str]:
+        return self.compile(self.get(mapping, key, str), mapping.get(_LINE_KEY), key)
+
+    def optional_regex(self, mapping: dict[str, Any], key: str) -> regex.Pattern[str] | None:
+        if key not in mapping or mapping[key] is None:
+            return None
+        return self.regex_key(mapping, key)
+
+
+def _read_rules(reader: _Reader, data: dict[str, Any], key: str, known: set[str]) -> tuple[LabelRule, ...]:
+    rules: list[LabelRule] = []
+    seen: set[str] = set()
+    for entry in reader.get(data, key, list):
+        if not isinstance(entry, dict):
+            raise reader.fail(data.get(_LINE_KEY), f"each entry of {key!r} must be a mapping")
+        line = entry.get(_LINE_KEY)
+        rule_id = reader.get(entry, "id", str)
+        if rule_id in seen:
+            raise reader.fail(line, f"duplicate rule id {rule_id!r} in {key!r}")
+        seen.add(rule_id)
+        field_value = reader.get(entry, "field", (str, list))
+        fields = (field_value,) if isinstance(field_value, str) else tuple(field_value)
+        for field_id in fields:
+            if field_id not in known:
+                raise reader.fail(line, f"unknown field id {field_id!r} (not in fields.yml 'known_fields')")
+        rules.append(
+            LabelRule(
+                id=rule_id,
+                fields=fields,
+                pattern=reader.regex_key(entry, "label"),
+                context=reader.optional_regex(entry, "context"),
+                not_context=reader.optional_regex(entry, "not_context"),
+                source=f"{reader.path.name}:{line}",
+            )
+        )
+    return tuple(rules)
+
+
+def default_patterns_dir() -> Path:
+    """Where the vocabulary lives: $DISCLOSURE_EXTRACT_PATTERNS, the package, or the checkout."""
+    env = os.environ.get(ENV_PATTERNS_DIR)
+    if env:
+        return Path(env)
+    packaged = Path(__file__).parent / "patterns"
+    if packaged.is_dir():
+        return packaged
+    # an editable install or a plain checkout: src/disclosure_extract -> repository root
+    return Path(__file__).resolve().parents[2] / "patterns"
+
+
+def load_patterns(directory: Path | None = None) -> Patterns:
+    """Read and validate every pattern file in ``directory``."""
+    directory = directory or default_patterns_dir()
+    for name in PATTERN_FILES:
+        if not (directory / name).is_file():
+            raise PatternError(str(directory / name), None, "pattern file is missing")
+
+    outline = _Reader(directory / "outline.yml")
+    odata = outline.load()
+    headings = []
+    for entry in outline.get(odata, "headings", list):
+        headings.append(
+            HeadingForm(
+                id=outline.get(entry, "id", str),
+                level=outline.get(entry, "level", int),
+                regex=outline.regex_key(entry, "regex"),
+            )
+        )
+    max_heading_chars = outline.get(odata, "max_heading_chars", int)
+
+    freader = _Reader(directory / "fields.yml")
+    fdata = freader.load()
+    known = set(freader.get(fdata, "known_fields", list))
+    changes = {k: v for k, v in freader.get(fdata, "changes", dict).items() if k != _LINE_KEY}
+    for base, change in changes.items():
+        if base not in known or change not in known:
+            raise freader.fail(fdata["changes"].get(_LINE_KEY), f"changes: unknown field in {base} -> {change}")
+    words = freader.get(fdata, "words", dict)
+
+    return Patterns(
+        directory=directory,
+        headings=tuple(headings),
+        max_heading_chars=max_heading_chars,
+        table_labels=_read_rules(freader, fdata, "table_labels", known),
+        prose_labels=_read_rules(freader, fdata, "prose_labels", known),
+        changes=changes,
+        label_prefix=freader.regex_key(words, "label_prefix"),
+        total_row=freader.regex_key(words, "total_row"),
+        generic_value_header=freader.regex_key(words, "generic_value_header"),
+        comparison=freader.regex_key(words, "comparison"),
+        increase=freader.regex_key(words, "increase"),
+        decrease=freader.regex_key(words, "decrease"),
+        no_change=freader.regex_key(words, "no_change"),
+        all_of=freader.regex_key(words, "all_of"),
+        none_of=freader.regex_key(words, "none_of"),
+        meta=_compile_tree(_Reader(directory / "meta.yml")),
+        html=_compile_tree(_Reader(directory / "html.yml")),
+        indicators=_compile_tree(_Reader(directory / "indicators.yml")),
+        tables=_compile_tree(_Reader(directory / "tables.yml")),
+    )
+
+
+def _strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != _LINE_KEY}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def _compile_tree(reader: _Reader) -> dict[str, Any]:
+    """Load a file whose keys ending in ``_re`` hold regexes; compile those, keep the rest."""
+    data = reader.load()
+
+    def walk(value: Any, line: int | None, key: str = "") -> Any:
+        if isinstance(value, dict):
+            here = value.get(_LINE_KEY, line)
+            return {k: walk(v, here, k) for k, v in value.items() if k != _LINE_KEY}
+        if isinstance(value, list):
+            return [walk(v, line, key) for v in value]
+        if key.endswith("_re"):
+            if not isinstance(value, str):
+                raise reader.fail(line, f"{key!r} must be a regex string")
+            return reader.compile(value, line, key)
+        return value
+
+    result = walk(data, 1)
+    assert isinstance(result, dict)
+    return result
+
+
+@functools.cache
+def get_patterns() -> Patterns:
+    """The default vocabulary, loaded once per process."""
+    return load_patterns()

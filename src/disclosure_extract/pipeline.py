@@ -1,0 +1,175 @@
+"""The batch: discover inputs, extract each (resumably), write the outputs.
+
+Each document's result is cached under ``OUT/.cache/<fingerprint>/<sha256>.json`` as soon
+as it is extracted (atomically), so a killed run resumes without redoing finished
+documents; the combined outputs are written atomically at the end, in input order, so
+the same inputs give byte-identical outputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import DisclosureError, LoadError
+from .extract import extract_document
+from .load import load_bytes
+from .model import Issue, Result
+from .patterns import Patterns
+from .write.atomic import atomic_open, write_text
+from .write.csvout import write_facts, write_indicators, write_tables
+from .write.records import dumps, issue_record, result_record
+
+log = logging.getLogger("disclosure_extract")
+
+# Larger inputs are refused: no disclosure is this big, and reading it would only
+# exhaust memory. Raise with --max-bytes for unusual corpora.
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+CACHE_DIR = ".cache"
+
+
+@dataclass
+class BatchSummary:
+    total: int = 0
+    ok: int = 0
+    failed: int = 0
+    cached: int = 0
+    failed_sources: list[str] = field(default_factory=list)
+
+
+def discover(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """(file, source) pairs: files as given, folders read recursively in sorted order."""
+    found: list[tuple[Path, str]] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path)
+                if child.is_file() and not any(part.startswith(".") for part in relative.parts):
+                    found.append((child, str(child)))
+        else:
+            found.append((path, str(path)))
+    return found
+
+
+def fingerprint(patterns: Patterns) -> str:
+    """What a cached result depends on: the package version and the pattern files."""
+    digest = hashlib.sha256(__version__.encode())
+    for file in sorted(patterns.directory.glob("*.yml")):
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def failed_record(source: str, sha256: str | None, fmt: str, issue: Issue) -> dict[str, Any]:
+    return {
+        "schema": 1, "source": source, "sha256": sha256, "format": fmt, "status": "failed",
+        "meta": {}, "fields": {}, "facts": [], "indicators": [], "tables": [], "issues": [issue_record(issue)],
+    }
+
+
+def extract_file(path: Path, source: str, patterns: Patterns, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
+    """The output record for one file; every failure becomes an issue, never an exception."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            issue = Issue("too_large", "error", f"{size} bytes is over the limit of {max_bytes} (--max-bytes)")
+            return failed_record(source, None, "unknown", issue)
+        data = path.read_bytes()
+    except OSError as exc:
+        return failed_record(source, None, "unknown", Issue("unreadable", "error", f"cannot read the file: {exc.strerror}"))
+    return extract_data(data, source, patterns)
+
+
+def extract_data(data: bytes, source: str, patterns: Patterns) -> dict[str, Any]:
+    sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        doc = load_bytes(data, source, patterns)
+        result: Result = extract_document(doc, patterns)
+        record = result_record(result)
+        record["encoding"] = doc.encoding
+        declared = doc.properties.get("declared_charset")
+        if declared and doc.encoding and declared.replace("-", "") not in doc.encoding.replace("-", "").replace("_", ""):
+            record["issues"].append(issue_record(Issue(
+                "charset_mismatch", "warning",
+                f"the page declares charset {declared} but its bytes are {doc.encoding}; decoded as {doc.encoding}",
+            )))
+        return json.loads(dumps(record), parse_float=Decimal)  # type: ignore[no-any-return]
+    except LoadError as exc:
+        return failed_record(source, sha256, "unknown", Issue(exc.code, "error", exc.message))
+    except DisclosureError as exc:
+        return failed_record(source, sha256, "unknown", Issue("extract_failed", "error", str(exc)))
+    except Exception as exc:  # noqa: BLE001 - one document's bug must not end a batch of thousands
+        log.error("internal error on %s:\n%s", source, traceback.format_exc())
+        issue = Issue("internal_error", "error", f"{type(exc).__name__}: {exc} (a bug: please report it)")
+        return failed_record(source, sha256, "unknown", issue)
+
+
+def run_batch(
+    inputs: list[tuple[Path, str]],
+    out_dir: Path,
+    patterns: Patterns,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    use_cache: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> BatchSummary:
+    cache = out_dir / CACHE_DIR / fingerprint(patterns)
+    summary = BatchSummary(total=len(inputs))
+    records: list[dict[str, Any]] = []
+    for path, source in inputs:
+        record = _cached(path, source, cache) if use_cache else None
+        if record is not None:
+            summary.cached += 1
+        else:
+            record = extract_file(path, source, patterns, max_bytes)
+            if use_cache and record.get("sha256") and not _transient(record):
+                write_text(cache / f"{record['sha256']}.json", dumps({**record, "source": None}))
+        records.append(record)
+        if record["status"] == "ok":
+            summary.ok += 1
+        else:
+            summary.failed += 1
+            summary.failed_sources.append(source)
+        if progress is not None:
+            progress(source)
+    write_outputs(out_dir, records)
+    return summary
+
+
+def _transient(record: dict[str, Any]) -> bool:
+    """Failures that may not recur (a bug fixed, a file readable again) are not cached."""
+    return any(i["code"] in ("internal_error", "unreadable") for i in record["issues"])
+
+
+def _cached(path: Path, source: str, cache: Path) -> dict[str, Any] | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    cached = cache / f"{hashlib.sha256(data).hexdigest()}.json"
+    if not cached.is_file():
+        return None
+    try:
+        record: dict[str, Any] = json.loads(cached.read_text(encoding="utf-8"), parse_float=Decimal)
+    except (OSError, json.JSONDecodeError):
+        return None  # a damaged cache entry is redone, not trusted
+    record["source"] = source
+    return record
+
+
+def write_outputs(out_dir: Path, records: list[dict[str, Any]]) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_open(out_dir / "documents.jsonl") as handle:
+        for record in records:
+            handle.write(dumps(record) + "\n")
+    write_facts(out_dir / "facts.csv", records)
+    write_indicators(out_dir / "indicators.csv", records)
+    write_tables(out_dir / "tables", records)
