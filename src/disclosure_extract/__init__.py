@@ -7,12 +7,12 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .errors import DisclosureError, LoadError, PatternError  # noqa: E402
-from .extract import extract_document  # noqa: E402
-from .load import load_bytes  # noqa: E402
-from .model import Document, Fact, Indicator, Issue, Result  # noqa: E402
-from .patterns import Patterns, load_patterns  # noqa: E402
-from .pipeline import extract_data, run_batch  # noqa: E402
+from .errors import DisclosureError, LoadError, PatternError
+from .extract import extract_document
+from .load import load_bytes
+from .model import Document, Fact, Indicator, Issue, Result
+from .patterns import Patterns, load_patterns
+from .pipeline import extract_data, run_batch
 
 __all__ = [
     "DisclosureError",

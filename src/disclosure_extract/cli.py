@@ -46,17 +46,40 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
-              show_default=True, help="Folder for documents.jsonl, facts.csv, indicators.csv and tables/.")
-@click.option("--patterns", "patterns_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Use the pattern vocabulary in this folder instead of the bundled one.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
-              help="Refuse inputs larger than this (reported as a too_large issue).")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for documents.jsonl, facts.csv, indicators.csv and tables/.",
+)
+@click.option(
+    "--patterns",
+    "patterns_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Use the pattern vocabulary in this folder instead of the bundled one.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Refuse inputs larger than this (reported as a too_large issue).",
+)
 @click.option("--no-cache", is_flag=True, help="Re-extract every document instead of reusing OUT/.cache.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr; no progress bar.")
 @click.option("-v", "--verbose", count=True, help="More log detail (-vv for debug).")
-def extract(paths: tuple[Path, ...], out_dir: Path, patterns_dir: Path | None, max_bytes: int,
-            no_cache: bool, quiet: bool, verbose: int) -> None:
+def extract(
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    patterns_dir: Path | None,
+    max_bytes: int,
+    no_cache: bool,
+    quiet: bool,
+    verbose: int,
+) -> None:
     """Extract every PATH (a file, or a folder read recursively) into OUT.
 
     Writes OUT/documents.jsonl (one object per input), OUT/facts.csv,
@@ -84,14 +107,20 @@ def extract(paths: tuple[Path, ...], out_dir: Path, patterns_dir: Path | None, m
             log.info("%d/%d documents", done, len(inputs))
 
     try:
-        summary = run_batch(inputs, out_dir, patterns, max_bytes=max_bytes, use_cache=not no_cache, progress=progress)
+        summary = run_batch(
+            inputs, out_dir, patterns, max_bytes=max_bytes, use_cache=not no_cache, progress=progress
+        )
     finally:
         bar.close()
     for source in summary.failed_sources:
         log.warning("failed: %s (see its issues in documents.jsonl)", source)
     log.info(
         "%d document(s): %d ok, %d failed, %d reused from cache; output in %s",
-        summary.total, summary.ok, summary.failed, summary.cached, out_dir,
+        summary.total,
+        summary.ok,
+        summary.failed,
+        summary.cached,
+        out_dir,
     )
     sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
 

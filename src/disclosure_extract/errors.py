@@ -6,7 +6,8 @@ Every exception the package raises on purpose derives from one root::
     ├── PatternError                a patterns/*.yml file is malformed (names file and line)
     ├── LoadError                   a document could not be read into the document model
     │   ├── EmptyDocumentError      zero bytes, or nothing but white space / markup
-    │   ├── UnsupportedFormatError  content is not a format we read (binary noise, zip …)
+    │   ├── UnsupportedFormatError  content is not a format we read (zip, images …)
+    │   │   └── BinaryContentError  binary noise where text was expected
     │   └── DecodeError             bytes that no supported text encoding decodes cleanly
     └── OutputError                 an output file could not be written
 
@@ -58,6 +59,12 @@ class UnsupportedFormatError(LoadError):
     """The bytes are not a format disclosure-extract reads."""
 
     code = "unsupported_format"
+
+
+class BinaryContentError(UnsupportedFormatError):
+    """Bytes that are no text at all (random data, a damaged file) named as text."""
+
+    code = "binary_content"
 
 
 class DecodeError(LoadError):

@@ -41,7 +41,17 @@ class Location:
     def as_dict(self) -> dict[str, Any]:
         """The set fields only, so output stays small and stable."""
         out: dict[str, Any] = {}
-        for key in ("page", "line_start", "line_end", "char_start", "char_end", "path", "table", "row", "col"):
+        for key in (
+            "page",
+            "line_start",
+            "line_end",
+            "char_start",
+            "char_end",
+            "path",
+            "table",
+            "row",
+            "col",
+        ):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value

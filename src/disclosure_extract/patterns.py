@@ -29,7 +29,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping: dict[str, Any] = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
     mapping[_LINE_KEY] = node.start_mark.line + 1
     return mapping
 
@@ -102,7 +102,7 @@ class _Reader:
         except UnicodeDecodeError as exc:
             raise self.fail(None, f"not UTF-8: {exc.reason}") from exc
         try:
-            data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(text, Loader=_LineLoader)
         except yaml.MarkedYAMLError as exc:
             line = exc.problem_mark.line + 1 if exc.problem_mark else None
             raise self.fail(line, f"invalid YAML: {exc.problem}") from exc
@@ -110,7 +110,9 @@ class _Reader:
             raise self.fail(1, "the file must hold a mapping at the top level")
         return data
 
-    def get(self, mapping: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+    def get(
+        self, mapping: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any = None
+    ) -> Any:
         line = mapping.get(_LINE_KEY)
         if key not in mapping:
             if default is not None:
@@ -207,7 +209,9 @@ def load_patterns(directory: Path | None = None) -> Patterns:
     changes = {k: v for k, v in freader.get(fdata, "changes", dict).items() if k != _LINE_KEY}
     for base, change in changes.items():
         if base not in known or change not in known:
-            raise freader.fail(fdata["changes"].get(_LINE_KEY), f"changes: unknown field in {base} -> {change}")
+            raise freader.fail(
+                fdata["changes"].get(_LINE_KEY), f"changes: unknown field in {base} -> {change}"
+            )
     words = freader.get(fdata, "words", dict)
 
     return Patterns(

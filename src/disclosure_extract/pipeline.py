@@ -70,21 +70,36 @@ def fingerprint(patterns: Patterns) -> str:
 
 def failed_record(source: str, sha256: str | None, fmt: str, issue: Issue) -> dict[str, Any]:
     return {
-        "schema": 1, "source": source, "sha256": sha256, "format": fmt, "status": "failed",
-        "meta": {}, "fields": {}, "facts": [], "indicators": [], "tables": [], "issues": [issue_record(issue)],
+        "schema": 1,
+        "source": source,
+        "sha256": sha256,
+        "format": fmt,
+        "status": "failed",
+        "meta": {},
+        "fields": {},
+        "facts": [],
+        "indicators": [],
+        "tables": [],
+        "issues": [issue_record(issue)],
     }
 
 
-def extract_file(path: Path, source: str, patterns: Patterns, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
+def extract_file(
+    path: Path, source: str, patterns: Patterns, max_bytes: int = DEFAULT_MAX_BYTES
+) -> dict[str, Any]:
     """The output record for one file; every failure becomes an issue, never an exception."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            issue = Issue("too_large", "error", f"{size} bytes is over the limit of {max_bytes} (--max-bytes)")
+            issue = Issue(
+                "too_large", "error", f"{size} bytes is over the limit of {max_bytes} (--max-bytes)"
+            )
             return failed_record(source, None, "unknown", issue)
         data = path.read_bytes()
     except OSError as exc:
-        return failed_record(source, None, "unknown", Issue("unreadable", "error", f"cannot read the file: {exc.strerror}"))
+        return failed_record(
+            source, None, "unknown", Issue("unreadable", "error", f"cannot read the file: {exc.strerror}")
+        )
     return extract_data(data, source, patterns)
 
 
@@ -96,11 +111,17 @@ def extract_data(data: bytes, source: str, patterns: Patterns) -> dict[str, Any]
         record = result_record(result)
         record["encoding"] = doc.encoding
         declared = doc.properties.get("declared_charset")
-        if declared and doc.encoding and declared.replace("-", "") not in doc.encoding.replace("-", "").replace("_", ""):
-            record["issues"].append(issue_record(Issue(
-                "charset_mismatch", "warning",
-                f"the page declares charset {declared} but its bytes are {doc.encoding}; decoded as {doc.encoding}",
-            )))
+        if doc.properties.get("charset_mismatch"):
+            record["issues"].append(
+                issue_record(
+                    Issue(
+                        "charset_mismatch",
+                        "warning",
+                        f"the page declares charset {declared} but its bytes are {doc.encoding}; "
+                        f"decoded as {doc.encoding}",
+                    )
+                )
+            )
         return json.loads(dumps(record), parse_float=Decimal)  # type: ignore[no-any-return]
     except LoadError as exc:
         return failed_record(source, sha256, "unknown", Issue(exc.code, "error", exc.message))

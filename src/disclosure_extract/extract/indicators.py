@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import Indicator, Location, Table
+from ..model import Cell, Indicator, Location, Table
 from ..numbers import parse_cell_amount, to_yuan
 from ..patterns import Patterns
 from .labels import clean_label
 from .tables import TableUnit, column_headers, header_row_count
 
-STANDARD_KEYS = (("excellent", "standard_excellent_re"), ("good", "standard_good_re"),
-                 ("fair", "standard_fair_re"), ("poor", "standard_poor_re"))
+STANDARD_KEYS = (
+    ("excellent", "standard_excellent_re"),
+    ("good", "standard_good_re"),
+    ("fair", "standard_fair_re"),
+    ("poor", "standard_poor_re"),
+)
 
 
 @dataclass
@@ -65,7 +69,9 @@ def _find_columns(headers: list[list[str]], patterns: Patterns) -> _Columns | No
     return cols
 
 
-def extract_indicators(tables: list[Table], units: dict[int, TableUnit], patterns: Patterns) -> list[Indicator]:
+def extract_indicators(
+    tables: list[Table], units: dict[int, TableUnit], patterns: Patterns
+) -> list[Indicator]:
     records: list[Indicator] = []
     for table in tables:
         n_header = header_row_count(table)
@@ -94,6 +100,7 @@ def _grid_records(table: Table, n_header: int, cols: _Columns, unit: TableUnit |
         return cell.text if cell is not None else ""
 
     for r in range(n_header, table.n_rows):
+        assert cols.indicator is not None  # _find_columns returns None otherwise
         name = rows[r][cols.activity] if cols.activity is not None else ""
         indicator = rows[r][cols.indicator] if cols.indicator is not None else ""
         if cols.level1 is None:
@@ -126,11 +133,23 @@ def _grid_records(table: Table, n_header: int, cols: _Columns, unit: TableUnit |
                 level2=level2,
                 target=rows[r][cols.target] if cols.target is not None else None,
                 standards=standards,
-                location=Location(
-                    page=table.location.page, line_start=grid[r][cols.indicator].location.line_start
-                    if grid[r][cols.indicator] is not None else None,
-                    path=table.location.path, table=table.index, row=r, col=cols.indicator,
-                ),
+                location=_row_location(table, grid[r][cols.indicator], r, cols.indicator),
             )
         )
     return records
+
+
+def _row_location(table: Table, cell: Cell | None, row: int, col: int) -> Location:
+    """Where an indicator row is: the table, the row, and the indicator cell's own place."""
+    where = cell.location if cell is not None else table.location
+    return Location(
+        page=where.page,
+        line_start=where.line_start,
+        line_end=where.line_end,
+        char_start=where.char_start,
+        char_end=where.char_end,
+        path=where.path,
+        table=table.index,
+        row=row,
+        col=col,
+    )

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import regex
-
 from ..model import Block, Document, Issue
 from ..numbers import normalize_width
 from ..patterns import Patterns

@@ -22,8 +22,15 @@ from ..patterns import Patterns
 from .labels import clean_label, heading_label, match_prose_label
 from .sections import Outline
 
-# An amount with its money unit, on width-normalised text (offsets are preserved).
-AMOUNT_RE = regex.compile(r"(?<![\d.,])(?P<num>-?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|千元|元)")
+# A number, with its money unit when one follows; offsets are those of the
+# width-normalised text, which has the block's own offsets.
+AMOUNT_RE = regex.compile(
+    r"(?<![\d.,〔\[第])(?P<num>-?\d[\d,]*(?:\.\d+)?)(?:\s*(?P<unit>亿元|万元|千元|元))?(?![\d.%])"
+)
+# A number printed without a unit counts only when a list separator or the sentence
+# end follows it ("人员经费70.73、公用经费3.32万元"): then the sentence's unit applies.
+BARE_END_RE = regex.compile(r"\s*(?:[,，、;；。)）]|和|及|$)")
+YEAR_RE = regex.compile(r"^(?:19|20)\d{2}$")
 SENTENCE_RE = regex.compile(r"[^。!?！？]+[。!?！？]?")
 # Clause separators: a label never reaches back over them. Brackets are not separators
 # because labels contain them (因公出国（境）费).
@@ -41,107 +48,168 @@ class _Named:
     amount: Decimal | None
 
 
+@dataclass
+class _Amount:
+    start: int
+    end: int
+    printed: str
+    value: Decimal
+    unit: str
+    bare: bool  # the unit comes from elsewhere in the sentence
+
+
 def extract_prose(doc: Document, outline: Outline, patterns: Patterns) -> list[Fact]:
     facts: list[Fact] = []
     for block in doc.blocks:
         if block.kind == "heading" and not AMOUNT_RE.search(normalize_width(block.text)):
             continue
-        facts.extend(_block_facts(doc, block, outline, patterns))
+        facts.extend(_BlockReader(doc, block, outline.context(block), patterns).read())
     return facts
 
 
-def _block_facts(doc: Document, block: Block, outline: Outline, patterns: Patterns) -> list[Fact]:
-    section_path = outline.context(block)
-    section_text = " ".join(section_path)
-    heading = heading_label(section_path[-1], patterns) if section_path else ""
-    text = block.text
-    norm = normalize_width(text)
-    facts: list[Fact] = []
-    head: _Named | None = None  # the paragraph's first named figure
-    for sentence in SENTENCE_RE.finditer(norm):
+def _sentence_amounts(norm: str, start: int, end: int) -> list[_Amount]:
+    """The money amounts of one sentence; bare numbers take the sentence's unit."""
+    found = []
+    for m in AMOUNT_RE.finditer(norm, start, end):
+        value = parse_decimal(m.group("num"))
+        if value is None:
+            continue
+        if m.group("unit"):
+            found.append(_Amount(m.start(), m.end(), m.group("num"), value, m.group("unit"), False))
+        elif not YEAR_RE.match(m.group("num")) and BARE_END_RE.match(norm, m.end(), end):
+            found.append(_Amount(m.start(), m.end(), m.group("num"), value, "", True))
+    units = [a.unit for a in found if not a.bare]
+    if not units:
+        return []  # no money unit in the sentence: its numbers are counts, years, shares
+    kept = []
+    for i, amount in enumerate(found):
+        if amount.bare:
+            following = [a.unit for a in found[i + 1 :] if not a.bare]
+            preceding = [a.unit for a in found[:i] if not a.bare]
+            amount.unit = following[0] if following else preceding[-1]
+        kept.append(amount)
+    return kept
+
+
+class _BlockReader:
+    """Reads the facts of one block, sentence by sentence."""
+
+    def __init__(self, doc: Document, block: Block, section_path: list[str], patterns: Patterns) -> None:
+        self.doc = doc
+        self.block = block
+        self.patterns = patterns
+        self.section_text = " ".join(section_path)
+        self.heading = heading_label(section_path[-1], patterns) if section_path else ""
+        self.norm = normalize_width(block.text)
+        self.facts: list[Fact] = []
+        self.head: _Named | None = None  # the paragraph's first named figure
+
+    def read(self) -> list[Fact]:
+        for sentence in SENTENCE_RE.finditer(self.norm):
+            last = self._amounts(sentence)
+            self._amountless(sentence, last)
+        return self.facts
+
+    def _amounts(self, sentence: regex.Match[str]) -> _Named | None:
+        patterns, norm = self.patterns, self.norm
         s_start, s_end = sentence.span()
         last: _Named | None = None  # the nearest named figure before the current amount
         cursor = s_start
-        compared = False
-        for amount in AMOUNT_RE.finditer(norm, s_start, s_end):
-            before = norm[cursor : amount.start()]
-            clause_start = cursor + _last_sep(before)
-            clause = norm[clause_start : amount.start()]
-            compared = compared or bool(patterns.comparison.search(norm[s_start : amount.start()]))
-            value = parse_decimal(amount.group("num"))
-            cursor = amount.end()
-            if value is None:
-                continue
-            unit = amount.group("unit")
-            yuan = to_yuan(value, unit)
-            context = f"{section_text} {head.label if head else ''} {last.label if last else ''}"
+        for amount in _sentence_amounts(norm, s_start, s_end):
+            clause_start = cursor + _last_sep(norm[cursor : amount.start])
+            clause = norm[clause_start : amount.start]
+            cursor = amount.end
+            span = (clause_start, amount.end)
+            yuan = to_yuan(amount.value, amount.unit)
+            context = (
+                f"{self.section_text} {self.head.label if self.head else ''} {last.label if last else ''}"
+            )
+            compared = bool(patterns.comparison.search(norm[s_start : amount.start]))
             sign = _change_sign(clause, patterns) if compared else 0
             own = match_prose_label(_strip_change(clause, patterns), context, patterns)
-
-            def add(field: str, val: Decimal, label: str, rule: str, derived: tuple[str, ...] = ()) -> None:
-                facts.append(_fact(doc, block, field, val, unit, label, rule, sentence.group(0), (clause_start, amount.end()), derived, amount.group("num")))  # noqa: B023
-
             if sign:
                 base = own.rule.fields if own else (last.fields if last else ())
                 for field in base:
                     change = patterns.changes.get(field)
                     if change:
-                        add(change, sign * yuan, own.text if own else clause, "change")
+                        label = own.text if own else clause
+                        self._emit(change, sign * yuan, label, "change", span=span, amount=amount)
                 continue
-            if own is None and heading and not _has_label_words(clause, patterns):
-                own = match_prose_label(heading, context, patterns)
+            if own is None and self.heading and not amount.bare and not _has_label_words(clause, patterns):
+                own = match_prose_label(self.heading, context, patterns)
             if own is None:
                 continue
             for field in own.rule.fields:
-                add(field, yuan, own.text, own.rule.id)
+                self._emit(field, yuan, own.text, own.rule.id, span=span, amount=amount)
             last = _Named(own.rule.fields, own.text, yuan)
-            head = head or last
-        facts.extend(_amountless(doc, block, norm, sentence, head, last, section_text, patterns))
-    return facts
+            self.head = self.head or last
+        return last
 
+    def _amountless(self, sentence: regex.Match[str], last: _Named | None) -> None:
+        """Values stated without a number: 全部为…, 无…, 无增减变化."""
+        patterns, head = self.patterns, self.head
+        s_start, s_end = sentence.span()
+        pos = s_start
+        for piece in CLAUSE_SEP_RE.split(self.norm[s_start:s_end]):
+            span = (pos, pos + len(piece))
+            pos += len(piece) + 1
+            clause = clean_label(piece.rstrip("。!?！？"), patterns)
+            if not clause or _sentence_amounts(piece, 0, len(piece)):
+                continue
+            subject = last or head
+            context = f"{self.section_text} {head.label if head else ''}"
+            all_of = patterns.all_of.match(clause)
+            if all_of:
+                match = match_prose_label(all_of.group("label"), context, patterns)
+                if match is not None and subject is not None and subject.amount is not None:
+                    for field in match.rule.fields:
+                        self._emit(field, subject.amount, match.text, "all_of", span=span, amount=None)
+                continue
+            none_of = patterns.none_of.match(clause)
+            if none_of:
+                match = match_prose_label(none_of.group("label"), context, patterns)
+                # the label must reach the end of the phrase: "无新增固定资产预算" is not 固定资产
+                if match is not None and match.end >= len(none_of.group("label")) - 2:
+                    for field in match.rule.fields:
+                        self._emit(field, Decimal(0), match.text, "none_of", span=span, amount=None)
+                continue
+            if head is not None and patterns.no_change.search(clause) and patterns.comparison.search(clause):
+                for field in head.fields:
+                    change = patterns.changes.get(field)
+                    if change:
+                        self._emit(change, Decimal(0), head.label, "no_change", span=span, amount=None)
 
-def _amountless(
-    doc: Document,
-    block: Block,
-    norm: str,
-    sentence: regex.Match[str],
-    head: _Named | None,
-    last: _Named | None,
-    section_text: str,
-    patterns: Patterns,
-) -> list[Fact]:
-    """Values stated without a number: 全部为…, 无…, 无增减变化."""
-    facts: list[Fact] = []
-    s_start, s_end = sentence.span()
-    pos = s_start
-    for piece in [*CLAUSE_SEP_RE.split(norm[s_start:s_end]), ""]:
-        clause_span = (pos, pos + len(piece))
-        pos += len(piece) + 1
-        clause = clean_label(piece.rstrip("。!?！？"), patterns)
-        if not clause or AMOUNT_RE.search(piece):
-            continue
-        subject = last or head
-        context = f"{section_text} {head.label if head else ''}"
-        all_of = patterns.all_of.match(clause)
-        if all_of and subject is not None and subject.amount is not None:
-            match = match_prose_label(all_of.group("label"), context, patterns)
-            if match is not None:
-                for field in match.rule.fields:
-                    facts.append(_fact(doc, block, field, subject.amount, None, match.text, "all_of", sentence.group(0), clause_span))
-            continue
-        none_of = patterns.none_of.match(clause)
-        if none_of:
-            match = match_prose_label(none_of.group("label"), context, patterns)
-            if match is not None and match.end >= len(none_of.group("label")) - 2:
-                for field in match.rule.fields:
-                    facts.append(_fact(doc, block, field, Decimal(0), None, match.text, "none_of", sentence.group(0), clause_span))
-            continue
-        if head is not None and patterns.no_change.search(clause) and patterns.comparison.search(clause):
-            for field in head.fields:
-                change = patterns.changes.get(field)
-                if change:
-                    facts.append(_fact(doc, block, change, Decimal(0), None, head.label, "no_change", sentence.group(0), clause_span))
-    return facts
+    def _emit(
+        self,
+        field: str,
+        value: Decimal,
+        label: str,
+        rule: str,
+        *,
+        span: tuple[int, int],
+        amount: _Amount | None,
+    ) -> None:
+        loc = self.block.location
+        if self.doc.format == "text" and loc.char_start is not None:
+            # the text loader keeps lines as printed, so block offsets map into the file
+            location = Location(
+                line_start=loc.line_start,
+                line_end=loc.line_end,
+                char_start=loc.char_start + span[0],
+                char_end=loc.char_start + span[1],
+            )
+        else:
+            location = loc
+        evidence = Evidence(
+            method="prose",
+            text=self.block.text[span[0] : span[1]],
+            location=location,
+            unit=amount.unit if amount else None,
+            label=label,
+            rule=rule,
+            tolerance=half_last_digit(amount.printed, amount.unit) if amount else None,
+        )
+        self.facts.append(Fact(field_id=field, value=value, evidence=evidence))
 
 
 def _last_sep(text: str) -> int:
@@ -171,36 +239,9 @@ def _has_label_words(clause: str, patterns: Patterns) -> bool:
     """Whether the clause names something itself (so the heading must not be borrowed)."""
     cleaned = clean_label(clause, patterns)
     # strip year phrases and verbs of allocation: what is left names a figure
-    rest = regex.sub(r"(?:\d{4}年度?|预算|安排|为|共计|合计|总计|下达|本年|当年|全年|支出|经费|数|金额|执行|约|共|我单位|我部门|本单位|本部门)", "", cleaned)
-    return len(rest) >= 2
-
-
-def _fact(
-    doc: Document,
-    block: Block,
-    field: str,
-    value: Decimal,
-    unit: str | None,
-    label: str,
-    rule: str,
-    sentence_text: str,
-    span: tuple[int, int],
-    derived: tuple[str, ...] = (),
-    printed: str | None = None,
-) -> Fact:
-    loc = block.location
-    if doc.format == "text" and loc.char_start is not None:
-        # the text loader keeps lines as printed, so block offsets map into the file
-        location = Location(
-            line_start=loc.line_start, line_end=loc.line_end,
-            char_start=loc.char_start + span[0], char_end=loc.char_start + span[1],
-        )
-    else:
-        location = loc
-    quoted = block.text[span[0] : span[1]]
-    evidence = Evidence(
-        method="prose", text=quoted or sentence_text.strip(), location=location, unit=unit,
-        label=label, rule=rule, derived_from=derived,
-        tolerance=half_last_digit(printed, unit) if printed and unit else None,
+    rest = regex.sub(
+        r"(?:\d{4}年度?|预算|安排|为|共计|合计|总计|下达|本年|当年|全年|支出|经费|数|金额|执行|约|共|我单位|我部门|本单位|本部门)",
+        "",
+        cleaned,
     )
-    return Fact(field_id=field, value=value, evidence=evidence)
+    return len(rest) >= 2

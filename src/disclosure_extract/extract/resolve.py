@@ -44,7 +44,11 @@ def resolve_fields(facts: list[Fact]) -> tuple[dict[str, Decimal], list[Issue]]:
             difference = abs(other.value - chosen.value)
             if difference <= _slack(chosen, other):
                 continue
-            kind = "prose_table_mismatch" if {chosen.evidence.method, other.evidence.method} == {"table", "prose"} else "conflicting_values"
+            kind = (
+                "prose_table_mismatch"
+                if {chosen.evidence.method, other.evidence.method} == {"table", "prose"}
+                else "conflicting_values"
+            )
             for fact in (chosen, other):
                 if kind not in fact.flags:
                     fact.flags.append(kind)
@@ -52,7 +56,8 @@ def resolve_fields(facts: list[Fact]) -> tuple[dict[str, Decimal], list[Issue]]:
                 Issue(
                     kind,
                     "warning",
-                    f"{field_id}: {chosen.evidence.method} says {chosen.value} yuan ({chosen.evidence.text!r}), "
+                    f"{field_id}: {chosen.evidence.method} says {chosen.value} yuan "
+                    f"({chosen.evidence.text!r}), "
                     f"{other.evidence.method} says {other.value} yuan ({other.evidence.text!r}); "
                     f"difference {difference}",
                     other.evidence.location,

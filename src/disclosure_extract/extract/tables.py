@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+
 import regex
 
 from ..load.tables import find_unit
@@ -71,7 +72,9 @@ def resolve_unit(table: Table, hint: str | None, patterns: Patterns) -> TableUni
     if hint:
         return TableUnit(hint, True, f"no unit printed; the document's text uses {hint}")
     default = str(patterns.tables["default_unit"])
-    return TableUnit(default, True, f"no unit printed anywhere; taken as {default}, the usual unit of these tables")
+    return TableUnit(
+        default, True, f"no unit printed anywhere; taken as {default}, the usual unit of these tables"
+    )
 
 
 def extract_tables(
@@ -87,7 +90,12 @@ def extract_tables(
         table_facts = _table_facts(table, unit, " ".join(outline.context(table)), patterns)
         if unit.inferred and table_facts:
             issues.append(
-                Issue("unit_inferred", "info", f"table {table.index} prints no unit: {unit.source}", table.location)
+                Issue(
+                    "unit_inferred",
+                    "info",
+                    f"table {table.index} prints no unit: {unit.source}",
+                    table.location,
+                )
             )
         facts.extend(table_facts)
     return facts, units, issues
@@ -139,13 +147,25 @@ def _table_facts(table: Table, unit: TableUnit, section_text: str, patterns: Pat
         inferred = unit.inferred and cell.col not in col_units
         yuan = to_yuan(value, cell_unit)
         location = Location(
-            page=cell.location.page, line_start=cell.location.line_start, line_end=cell.location.line_end,
-            char_start=cell.location.char_start, char_end=cell.location.char_end, path=cell.location.path,
-            table=table.index, row=cell.row, col=cell.col, bbox=cell.location.bbox,
+            page=cell.location.page,
+            line_start=cell.location.line_start,
+            line_end=cell.location.line_end,
+            char_start=cell.location.char_start,
+            char_end=cell.location.char_end,
+            path=cell.location.path,
+            table=table.index,
+            row=cell.row,
+            col=cell.col,
+            bbox=cell.location.bbox,
         )
         evidence = Evidence(
-            method="table", text=cell.text, location=location, unit=cell_unit, unit_inferred=inferred,
-            label=f"{row_label} / {col_header}".strip(" /"), rule=rule.id,
+            method="table",
+            text=cell.text,
+            location=location,
+            unit=cell_unit,
+            unit_inferred=inferred,
+            label=f"{row_label} / {col_header}".strip(" /"),
+            rule=rule.id,
             tolerance=half_last_digit(cell.text, cell_unit),
         )
         for field in rule.fields:

@@ -38,5 +38,7 @@ def load_bytes(data: bytes, source: str, patterns: Patterns) -> Document:
         doc.encoding = decoded.encoding
         if decoded.declared:
             doc.properties["declared_charset"] = decoded.declared
+        if decoded.declaration_wrong:
+            doc.properties["charset_mismatch"] = "true"
         return doc
     return load_text(decoded.text, source, sha256, patterns, encoding=decoded.encoding)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
-from ..errors import DecodeError, EmptyDocumentError, UnsupportedFormatError
+from ..errors import BinaryContentError, DecodeError, EmptyDocumentError
 
 # How much of the start of a file format sniffing and charset declarations look at.
 SNIFF_BYTES = 4096
@@ -50,6 +50,16 @@ class Decoded:
     text: str
     encoding: str
     declared: str | None  # the charset the document declared, if any
+
+    @property
+    def declaration_wrong(self) -> bool:
+        """The page declared a charset its bytes are not in."""
+        if not self.declared:
+            return False
+        declared = _canonical(self.declared)
+        actual = _canonical(self.encoding) or self.encoding
+        # ASCII-only pages decode alike in every declared charset
+        return declared != actual and not self.text.isascii()
 
 
 def sniff_format(data: bytes) -> str:
@@ -88,11 +98,18 @@ def _strict(data: bytes, encoding: str) -> str | None:
 def decode_text(data: bytes, source: str, *, html: bool = False) -> Decoded:
     """Decode document bytes to text, or raise a specific LoadError."""
     if not data.strip():
-        raise EmptyDocumentError(source, "the file is empty" if not data else "the file holds only white space")
+        raise EmptyDocumentError(
+            source, "the file is empty" if not data else "the file holds only white space"
+        )
+    _reject_binary(data, source)
     declared = declared_charset(data) if html else None
     text: str | None = None
     encoding = ""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             text, encoding = _strict(data, name), name
             break
@@ -116,6 +133,18 @@ def decode_text(data: bytes, source: str, *, html: bool = False) -> Decoded:
     return Decoded(text=text, encoding=encoding, declared=declared)
 
 
+def _reject_binary(data: bytes, source: str) -> None:
+    """Bytes no text encoding uses (NUL, most C0 controls) mean binary content."""
+    sample = data[: SNIFF_BYTES * 16]
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return  # UTF-16 text is full of NUL bytes by design
+    control = sum(1 for b in sample if b < 9 or 13 < b < 27 or 27 < b < 32)
+    if control > MAX_CONTROL_SHARE * len(sample):
+        raise BinaryContentError(
+            source, f"binary content, not text ({control} control bytes in the first {len(sample)})"
+        )
+
+
 def _reject_noise(text: str, source: str) -> None:
     sample = text[:200_000]
     if not sample.strip():
@@ -123,6 +152,6 @@ def _reject_noise(text: str, source: str) -> None:
     control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
     junk = sum(1 for ch in sample if ch == "\ufffd" or 0xE000 <= ord(ch) <= 0xF8FF)
     if control > MAX_CONTROL_SHARE * len(sample) or junk > MAX_JUNK_SHARE * len(sample):
-        raise UnsupportedFormatError(
+        raise BinaryContentError(
             source, f"binary content, not text ({control} control and {junk} undecodable characters)"
         )

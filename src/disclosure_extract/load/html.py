@@ -15,17 +15,49 @@ import lxml.html
 import regex
 
 from ..errors import EmptyDocumentError, LoadError
-from ..model import Block, Document, Item, Location
+from ..model import Document, Item, Location
 from ..patterns import Patterns
 from .tables import RawCell, finish_table, place_spanned, preceding_caption
 from .textclean import clean_inline, make_block
 
 BLOCK_TAGS = frozenset(
-    "p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre center "
-    "address figure figcaption caption tr td th tbody thead tfoot body html".split()
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "pre",
+        "center",
+        "address",
+        "figure",
+        "figcaption",
+        "caption",
+        "tr",
+        "td",
+        "th",
+        "tbody",
+        "thead",
+        "tfoot",
+        "body",
+        "html",
+    ]
 )
-HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
-CANDIDATE_TAGS = frozenset("div td article section main body".split())
+HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+CANDIDATE_TAGS = frozenset(["div", "td", "article", "section", "main", "body"])
 _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.IGNORECASE)
 # A table whose single cell holds this much text is a layout box, not a data table.
 LAYOUT_CELL_CHARS = 300
@@ -49,7 +81,9 @@ def load_html(text: str, source: str, sha256: str, patterns: Patterns) -> Docume
     items = walker.items
     if not items:
         raise EmptyDocumentError(source, "the page holds no text outside its template")
-    doc = Document(source=source, sha256=sha256, format="html", items=items, title=title, properties=properties)
+    doc = Document(
+        source=source, sha256=sha256, format="html", items=items, title=title, properties=properties
+    )
     return doc
 
 
@@ -209,12 +243,20 @@ class _Walker:
                 if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
                     continue
                 location = Location(line_start=cell.sourceline, path=self.tree.getpath(cell))
-                row.append(RawCell(_cell_text(cell), location, _span(cell.get("rowspan")), _span(cell.get("colspan"))))
+                row.append(
+                    RawCell(
+                        _cell_text(cell), location, _span(cell.get("rowspan")), _span(cell.get("colspan"))
+                    )
+                )
             rows.append(row)
         if not any(rows):
             return
         caption_el = table_el.find("caption")
-        caption = clean_inline(caption_el.text_content()) if caption_el is not None else preceding_caption(self.items)
+        caption = (
+            clean_inline(caption_el.text_content())
+            if caption_el is not None
+            else preceding_caption(self.items)
+        )
         location = Location(line_start=table_el.sourceline, path=self.tree.getpath(table_el))
         table = finish_table(place_spanned(rows), location, self.patterns, caption=caption)
         if table is not None:
@@ -250,4 +292,6 @@ def _is_layout_table(table_el: Any) -> bool:
     cells = [c for c in table_el.iter("td", "th") if _nearest_table(c) is table_el]
     if len(cells) == 1 and len(clean_inline(cells[0].text_content())) >= LAYOUT_CELL_CHARS:
         return True
-    return any(len(c.findall(".//p")) > 3 and len(clean_inline(c.text_content())) >= LAYOUT_CELL_CHARS for c in cells)
+    return any(
+        len(c.findall(".//p")) > 3 and len(clean_inline(c.text_content())) >= LAYOUT_CELL_CHARS for c in cells
+    )

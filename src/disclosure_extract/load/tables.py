@@ -7,6 +7,7 @@ rows (title, 单位：万元, 部门：…) into the table's caption and unit.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from ..model import Block, Cell, Item, Location, Table
@@ -60,8 +61,13 @@ def place_ragged(rows: list[list[RawCell]]) -> list[Cell]:
         if placed and len(row) < width:
             placed[-1].colspan = width - len(row) + 1
         grid_rows.append(placed)
-    for upper, lower in zip(grid_rows, grid_rows[1:], strict=False):
-        spanned = {c for cell in upper if cell.colspan > 1 and cell.text for c in range(cell.col, cell.col + cell.colspan)}
+    for upper, lower in itertools.pairwise(grid_rows):
+        spanned = {
+            c
+            for cell in upper
+            if cell.colspan > 1 and cell.text
+            for c in range(cell.col, cell.col + cell.colspan)
+        }
         if not spanned:
             continue
         under = [cell for cell in lower if cell.col in spanned]
@@ -128,7 +134,9 @@ def _is_preamble_cell(text: str, patterns: Patterns) -> bool:
     return any(rx.search(text) for rx in patterns.tables["preamble_cell_re"])
 
 
-def finish_table(cells: list[Cell], location: Location, patterns: Patterns, caption: str = "") -> Table | None:
+def finish_table(
+    cells: list[Cell], location: Location, patterns: Patterns, caption: str = ""
+) -> Table | None:
     """Normalise placed cells into a Table; None when nothing is left."""
     cells = drop_blank_lines(cells)
     preamble: list[str] = []

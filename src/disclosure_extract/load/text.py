@@ -17,7 +17,9 @@ CELL_INDENT = "\t"
 MAX_TITLE_CHARS = 60
 
 
-def load_text(text: str, source: str, sha256: str, patterns: Patterns, encoding: str | None = None) -> Document:
+def load_text(
+    text: str, source: str, sha256: str, patterns: Patterns, encoding: str | None = None
+) -> Document:
     items: list[Item] = []
     lines = text.splitlines(keepends=True)
     offsets = []
@@ -61,7 +63,9 @@ def load_text(text: str, source: str, sha256: str, patterns: Patterns, encoding:
             content = line[len(CELL_INDENT) :]
             start = offsets[n] + len(CELL_INDENT) + (len(content) - len(content.lstrip()))
             cell_text = clean_inline(content)
-            location = Location(line_start=line_no, line_end=line_no, char_start=start, char_end=start + len(content.strip()))
+            location = Location(
+                line_start=line_no, line_end=line_no, char_start=start, char_end=start + len(content.strip())
+            )
             row.append(RawCell(cell_text, location))
             continue
         if not line.strip():
@@ -72,14 +76,20 @@ def load_text(text: str, source: str, sha256: str, patterns: Patterns, encoding:
         flush_table()
         stripped = line.strip()
         start = offsets[n] + line.index(stripped[0])
-        location = Location(line_start=line_no, line_end=line_no, char_start=start, char_end=start + len(stripped))
+        location = Location(
+            line_start=line_no, line_end=line_no, char_start=start, char_end=start + len(stripped)
+        )
         # the line is kept as printed so evidence offsets point into the file exactly
         items.append(make_block(stripped, location, patterns))
     flush_table()
 
     title = ""
     first = next((i for i in items if isinstance(i, Block)), None)
-    if first is not None and len(first.text) <= MAX_TITLE_CHARS and not first.text.endswith(("。", "：", ":")):
+    if (
+        first is not None
+        and len(first.text) <= MAX_TITLE_CHARS
+        and not first.text.endswith(("。", "：", ":"))
+    ):
         title = first.text
         first.kind, first.level = "heading", None  # the title heads the document, not a section
     return Document(source=source, sha256=sha256, format="text", items=items, title=title, encoding=encoding)

@@ -12,12 +12,44 @@ import regex
 from .atomic import atomic_open
 
 FACT_COLUMNS = [
-    "source", "sha256", "id", "value", "unit", "unit_inferred", "method", "text", "label", "rule", "flags",
-    "page", "line_start", "line_end", "char_start", "char_end", "path", "table", "row", "col", "bbox",
+    "source",
+    "sha256",
+    "id",
+    "value",
+    "unit",
+    "unit_inferred",
+    "method",
+    "text",
+    "label",
+    "rule",
+    "flags",
+    "page",
+    "line_start",
+    "line_end",
+    "char_start",
+    "char_end",
+    "path",
+    "table",
+    "row",
+    "col",
+    "bbox",
 ]
 INDICATOR_COLUMNS = [
-    "source", "sha256", "table", "row", "parent", "activity", "budget", "level1", "level2", "indicator",
-    "target", "excellent", "good", "fair", "poor",
+    "source",
+    "sha256",
+    "table",
+    "row",
+    "parent",
+    "activity",
+    "budget",
+    "level1",
+    "level2",
+    "indicator",
+    "target",
+    "excellent",
+    "good",
+    "fair",
+    "poor",
 ]
 _UNSAFE = regex.compile(r"[^\w.-]+")
 TABLE_FILE_RE = regex.compile(r"^.+-[0-9a-f]{8}-t\d+\.csv$")

@@ -55,7 +55,11 @@ def fact_record(fact: Fact) -> dict[str, Any]:
 
 
 def indicator_record(ind: Indicator) -> dict[str, Any]:
-    record: dict[str, Any] = {"activity": ind.activity, "indicator": ind.indicator, "location": ind.location.as_dict()}
+    record: dict[str, Any] = {
+        "activity": ind.activity,
+        "indicator": ind.indicator,
+        "location": ind.location.as_dict(),
+    }
     for key in ("parent", "level1", "level2", "target"):
         value = getattr(ind, key)
         if value:
