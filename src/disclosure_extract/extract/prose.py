@@ -151,7 +151,7 @@ class _BlockReader:
         s_start, s_end = sentence.span()
         pos = s_start
         for piece in CLAUSE_SEP_RE.split(self.norm[s_start:s_end]):
-            span = (pos, pos + len(piece))
+            span = (pos, pos + len(piece.rstrip("。!?！？")))
             pos += len(piece) + 1
             clause = clean_label(piece.rstrip("。!?！？"), patterns)
             if not clause or _sentence_amounts(piece, 0, len(piece)):

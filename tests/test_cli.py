@@ -1,0 +1,126 @@
+"""The command line: help on every command, exit codes, stable output, resuming."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from disclosure_extract import Patterns
+from disclosure_extract.cli import main
+from disclosure_extract.pipeline import discover, run_batch
+
+from .conftest import BAD, DOCS, SEED
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_help_on_every_command() -> None:
+    code, out, _ = _run("--help")
+    assert code == 0 and "Usage:" in out
+    assert main.commands  # type: ignore[attr-defined]
+    for name, command in main.commands.items():  # type: ignore[attr-defined]
+        code, out, _ = _run(name, "--help")
+        assert code == 0, name
+        assert command.help and command.help.split("\n")[0] in out
+
+
+def test_exit_0_when_all_extract(tmp_path: Path) -> None:
+    code, out, err = _run("extract", str(DOCS), "-o", str(tmp_path))
+    assert code == 0
+    assert out == ""  # data goes to files, logs to stderr
+    assert "5 ok, 0 failed" in err
+    lines = (tmp_path / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 5
+
+
+def test_exit_1_when_some_fail(tmp_path: Path) -> None:
+    code, _, err = _run("extract", str(SEED), str(BAD / "noise.html"), "-o", str(tmp_path))
+    assert code == 1
+    assert "failed: " in err and "noise.html" in err
+    assert (tmp_path / "documents.jsonl").read_text(encoding="utf-8").count("\n") == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["extract"],  # no PATH
+        ["extract", "does/not/exist.txt"],
+        ["extract", "--max-bytes", "0", "x"],
+        ["no-such-command"],
+    ],
+)
+def test_exit_2_on_usage_error(args: list[str]) -> None:
+    code, _, _ = _run(*args)
+    assert code == 2
+
+
+def test_exit_2_on_bad_patterns(tmp_path: Path) -> None:
+    broken = tmp_path / "patterns"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "patterns", broken)
+    (broken / "meta.yml").write_text("kind: [\n", encoding="utf-8")
+    code, _, err = _run("extract", str(SEED), "--patterns", str(broken), "-o", str(tmp_path / "o"))
+    assert code == 2
+    assert "meta.yml" in err
+
+
+def test_output_is_byte_identical(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        code, _, _ = _run("extract", str(DOCS), "-o", str(tmp_path / name), "--no-cache")
+        assert code == 0
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert files_a == files_b and len(files_a) > 5
+    for rel in files_a:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_interrupted_run_resumes_without_redoing(tmp_path: Path, patterns: Patterns) -> None:
+    inputs = discover([DOCS])
+    out = tmp_path / "out"
+    run_batch(inputs[:1], out, patterns)  # an earlier, finished run
+    before = (out / "documents.jsonl").read_bytes()
+
+    class Killed(Exception):
+        pass
+
+    seen: list[str] = []
+
+    def die_after_three(source: str) -> None:
+        seen.append(source)
+        if len(seen) == 3:
+            raise Killed
+
+    with pytest.raises(Killed):
+        run_batch(inputs, out, patterns, progress=die_after_three)
+    # the interrupted run lost nothing: the earlier output is whole, and no temp files are left
+    assert (out / "documents.jsonl").read_bytes() == before
+    assert not list(out.rglob("*.tmp"))
+    summary = run_batch(inputs, out, patterns)
+    assert (summary.cached, summary.ok) == (3, 5)
+    records = [json.loads(x) for x in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["source"] for r in records] == [s for _, s in inputs]
+
+
+def test_console_script_runs(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("disclosure-extract")
+    proc = subprocess.run(
+        [str(exe), "extract", str(SEED), "-o", str(tmp_path), "-q"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+    record = json.loads((tmp_path / "documents.jsonl").read_text(encoding="utf-8"))
+    assert record["fields"]["income.total"] == 962200
+    facts = (tmp_path / "facts.csv").read_text(encoding="utf-8").splitlines()
+    assert facts[0].startswith("source,sha256,id,value,unit")
+    assert any(",income.total,962200,万元," in line for line in facts)
+    indicators = (tmp_path / "indicators.csv").read_text(encoding="utf-8").splitlines()
+    assert len(indicators) == 16

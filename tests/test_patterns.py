@@ -1,0 +1,69 @@
+"""The pattern vocabulary: loaded and validated; a bad file is an error naming file and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from disclosure_extract import PatternError, load_patterns
+from disclosure_extract.patterns import PATTERN_FILES, default_patterns_dir
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "patterns"
+    shutil.copytree(default_patterns_dir(), target)
+    return target
+
+
+def test_bundled_vocabulary_loads() -> None:
+    patterns = load_patterns()
+    assert {r.id for r in patterns.table_labels} >= {"t_income_total", "t_sangong_reception"}
+    assert patterns.changes["expenditure.total"] == "expenditure.total_change"
+    assert all(f in PATTERN_FILES for f in (p.name for p in patterns.directory.glob("*.yml")))
+
+
+def test_bad_regex_names_file_and_line(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    fields = folder / "fields.yml"
+    lines = fields.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines) if "id: t_income_business" in line)
+    lines[n] = "  - {id: t_income_business, field: income.business, label: '事业收入('}"
+    fields.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(PatternError) as info:
+        load_patterns(folder)
+    assert info.value.line == n + 1
+    assert str(info.value).startswith(f"{fields}:{n + 1}: label: bad regex")
+
+
+def test_unknown_field_id_is_rejected(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    fields = folder / "fields.yml"
+    text = fields.read_text(encoding="utf-8").replace("field: income.business,", "field: income.bussiness,")
+    fields.write_text(text, encoding="utf-8")
+    with pytest.raises(PatternError, match="unknown field id 'income.bussiness'"):
+        load_patterns(folder)
+
+
+def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "outline.yml").write_text("headings:\n  - id: x\n    level: [1\n", encoding="utf-8")
+    with pytest.raises(PatternError, match=r"outline\.yml:\d+: invalid YAML"):
+        load_patterns(folder)
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "html.yml").unlink()
+    with pytest.raises(PatternError, match=r"html\.yml: pattern file is missing"):
+        load_patterns(folder)
+
+
+def test_empty_regex_is_refused(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    indicators = folder / "indicators.yml"
+    text = indicators.read_text(encoding="utf-8").replace("level1_re: '^一级指标$'", "level1_re: ''")
+    indicators.write_text(text, encoding="utf-8")
+    with pytest.raises(PatternError, match="level1_re: empty regex"):
+        load_patterns(folder)
