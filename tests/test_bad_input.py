@@ -29,9 +29,11 @@ EXPECTED = {
 def bad_batch(tmp_path_factory: pytest.TempPathFactory, patterns: Patterns) -> tuple[dict[str, dict], object]:
     out = tmp_path_factory.mktemp("bad")
     # the seed sits between bad files: work after a failure must still be done
-    inputs = discover([BAD]) + [(SEED, str(SEED))]
+    inputs = [*discover([BAD]), (SEED, str(SEED))]
     summary = run_batch(inputs, out, patterns)
-    records = [json.loads(line) for line in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = [
+        json.loads(line) for line in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     return {Path(r["source"]).name: r for r in records}, summary
 
 

@@ -89,7 +89,7 @@ def test_interrupted_run_resumes_without_redoing(tmp_path: Path, patterns: Patte
     run_batch(inputs[:1], out, patterns)  # an earlier, finished run
     before = (out / "documents.jsonl").read_bytes()
 
-    class Killed(Exception):
+    class KilledError(Exception):
         pass
 
     seen: list[str] = []
@@ -97,9 +97,9 @@ def test_interrupted_run_resumes_without_redoing(tmp_path: Path, patterns: Patte
     def die_after_three(source: str) -> None:
         seen.append(source)
         if len(seen) == 3:
-            raise Killed
+            raise KilledError
 
-    with pytest.raises(Killed):
+    with pytest.raises(KilledError):
         run_batch(inputs, out, patterns, progress=die_after_three)
     # the interrupted run lost nothing: the earlier output is whole, and no temp files are left
     assert (out / "documents.jsonl").read_bytes() == before
@@ -113,7 +113,10 @@ def test_interrupted_run_resumes_without_redoing(tmp_path: Path, patterns: Patte
 def test_console_script_runs(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("disclosure-extract")
     proc = subprocess.run(
-        [str(exe), "extract", str(SEED), "-o", str(tmp_path), "-q"], capture_output=True, text=True, check=False
+        [str(exe), "extract", str(SEED), "-o", str(tmp_path), "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""

@@ -24,7 +24,9 @@ def test_renda_prose(extracted: dict[str, dict]) -> None:
 
 
 def test_renda_heading_label_evidence(extracted: dict[str, dict]) -> None:
-    (fact,) = [f for f in extracted["pingtan_2017_budget_renda.html"]["facts"] if f["id"] == "sangong.reception"]
+    (fact,) = [
+        f for f in extracted["pingtan_2017_budget_renda.html"]["facts"] if f["id"] == "sangong.reception"
+    ]
     assert fact["label"] == "公务接待费"
     assert fact["text"] == "2017年预算安排2.00万元"
     assert fact["location"]["path"].startswith("/html/body/")

@@ -79,7 +79,9 @@ def test_indicators_two_levels_filled_down(extracted: dict[str, dict]) -> None:
     assert len(indicators) == 15
     first = indicators[0]
     assert (first["parent"], first["activity"], first["indicator"]) == (
-        "维护职工合法权益", "完善工会参与社会管理机制", "区县两级联席会议突出问题解决数量(个)"
+        "维护职工合法权益",
+        "完善工会参与社会管理机制",
+        "区县两级联席会议突出问题解决数量(个)",
     )
     assert first["standards"] == {"excellent": "1", "good": "0", "fair": "0", "poor": "0"}
     assert "budget" not in first  # its own 年度预算数 cell is blank

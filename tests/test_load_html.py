@@ -53,7 +53,8 @@ WORD_PAGE = """<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>
 <!--[if gte mso 9]><xml><o:DocumentProperties><o:Author>x</o:Author></o:DocumentProperties></xml><![endif]-->
 <style>p.MsoNormal {mso-style-parent:""; margin:0cm}</style></head>
 <body lang=ZH-CN><div class=WordSection1>
-<p class=MsoNormal><b><span style='font-size:16pt'>某某局</span></b><span>2019</span><span>年部门预算</span></p>
+<p class=MsoNormal><b><span style='font-size:16pt'>某某局</span></b><span>2019</span>
+<span>年部门预算</span></p>
 <p class=MsoNormal style='display:none'>隐藏的文字</p>
 <p class=MsoNormal><span>一、收入预算</span><o:p></o:p></p>
 <p class=MsoNormal><span>收入预算为</span><span lang=EN-US>12.50</span><span>万元。</span></p>

@@ -42,7 +42,7 @@ def test_unknown_field_id_is_rejected(tmp_path: Path) -> None:
     fields = folder / "fields.yml"
     text = fields.read_text(encoding="utf-8").replace("field: income.business,", "field: income.bussiness,")
     fields.write_text(text, encoding="utf-8")
-    with pytest.raises(PatternError, match="unknown field id 'income.bussiness'"):
+    with pytest.raises(PatternError, match=r"unknown field id 'income\.bussiness'"):
         load_patterns(folder)
 
 
