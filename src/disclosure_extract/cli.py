@@ -6,6 +6,7 @@ Exit status: 0 every document extracted, 1 some failed, 2 usage error.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from pathlib import Path
@@ -15,6 +16,8 @@ from tqdm import tqdm
 
 from . import __version__
 from .errors import PatternError
+from .evaluate import TruthError, format_report
+from .evaluate import evaluate as run_evaluation
 from .patterns import load_patterns
 from .pipeline import DEFAULT_MAX_BYTES, discover, run_batch
 
@@ -123,6 +126,59 @@ def extract(
         out_dir,
     )
     sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("output", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--truth",
+    "truth_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of hand-annotated truth files (*.json).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A readable table, or JSON with per-field and per-document counts.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="List every wrong or missing value and per-field counts.")
+@click.option(
+    "--min-precision", type=click.FloatRange(0, 1), default=0.0, help="Exit 1 below this precision."
+)
+@click.option("--min-recall", type=click.FloatRange(0, 1), default=0.0, help="Exit 1 below this recall.")
+@click.option("--min-indicator-f1", type=click.FloatRange(0, 1), default=0.0, help="Exit 1 below this f1.")
+def evaluate(
+    output: Path,
+    truth_dir: Path,
+    fmt: str,
+    verbose: bool,
+    min_precision: float,
+    min_recall: float,
+    min_indicator_f1: float,
+) -> None:
+    """Score OUTPUT (a folder or its documents.jsonl) against truth files.
+
+    Prints precision and recall of fields and the f1 of indicators, per document
+    and (with -v) per field. Exit status 1 when a --min-* floor is missed.
+    """
+    try:
+        result = run_evaluation(output, truth_dir)
+    except TruthError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_report(result, verbose))
+    ok = (
+        result.precision >= min_precision
+        and result.recall >= min_recall
+        and result.indicator_f1 >= min_indicator_f1
+    )
+    sys.exit(EXIT_OK if ok else EXIT_SOME_FAILED)
 
 
 if __name__ == "__main__":  # pragma: no cover
