@@ -70,10 +70,14 @@ class Patterns:
     table_labels: tuple[LabelRule, ...]
     prose_labels: tuple[LabelRule, ...]
     changes: dict[str, str]
+    previous: dict[str, str]
     label_prefix: regex.Pattern[str]
     total_row: regex.Pattern[str]
     generic_value_header: regex.Pattern[str]
     comparison: regex.Pattern[str]
+    previous_column: regex.Pattern[str]
+    change_column: regex.Pattern[str]
+    previous_phrase: regex.Pattern[str]
     increase: regex.Pattern[str]
     decrease: regex.Pattern[str]
     no_change: regex.Pattern[str]
@@ -206,12 +210,13 @@ def load_patterns(directory: Path | None = None) -> Patterns:
     freader = _Reader(directory / "fields.yml")
     fdata = freader.load()
     known = set(freader.get(fdata, "known_fields", list))
-    changes = {k: v for k, v in freader.get(fdata, "changes", dict).items() if k != _LINE_KEY}
-    for base, change in changes.items():
-        if base not in known or change not in known:
-            raise freader.fail(
-                fdata["changes"].get(_LINE_KEY), f"changes: unknown field in {base} -> {change}"
-            )
+    mappings: dict[str, dict[str, str]] = {}
+    for key in ("changes", "previous"):
+        mapping = {k: v for k, v in freader.get(fdata, key, dict).items() if k != _LINE_KEY}
+        for base, target in mapping.items():
+            if base not in known or target not in known:
+                raise freader.fail(fdata[key].get(_LINE_KEY), f"{key}: unknown field in {base} -> {target}")
+        mappings[key] = mapping
     words = freader.get(fdata, "words", dict)
 
     return Patterns(
@@ -220,11 +225,15 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         max_heading_chars=max_heading_chars,
         table_labels=_read_rules(freader, fdata, "table_labels", known),
         prose_labels=_read_rules(freader, fdata, "prose_labels", known),
-        changes=changes,
+        changes=mappings["changes"],
+        previous=mappings["previous"],
         label_prefix=freader.regex_key(words, "label_prefix"),
         total_row=freader.regex_key(words, "total_row"),
         generic_value_header=freader.regex_key(words, "generic_value_header"),
         comparison=freader.regex_key(words, "comparison"),
+        previous_column=freader.regex_key(words, "previous_column"),
+        change_column=freader.regex_key(words, "change_column"),
+        previous_phrase=freader.regex_key(words, "previous_phrase"),
         increase=freader.regex_key(words, "increase"),
         decrease=freader.regex_key(words, "decrease"),
         no_change=freader.regex_key(words, "no_change"),

@@ -16,6 +16,8 @@ from ..patterns import Patterns
 from .labels import clean_label
 from .tables import TableUnit, column_headers, header_row_count
 
+# Grid headers sit in the first rows; deeper matches are data that happen to say 指标.
+MAX_GRID_HEADER_ROWS = 4
 STANDARD_KEYS = (
     ("excellent", "standard_excellent_re"),
     ("good", "standard_good_re"),
@@ -74,12 +76,28 @@ def extract_indicators(
 ) -> list[Indicator]:
     records: list[Indicator] = []
     for table in tables:
-        n_header = header_row_count(table)
-        cols = _find_columns(column_headers(table, max(n_header, 1)), patterns)
+        n_header = _grid_header_rows(table, patterns)
+        if not n_header:
+            continue
+        cols = _find_columns(column_headers(table, n_header), patterns)
         if cols is None:
             continue
-        records.extend(_grid_records(table, max(n_header, 1), cols, units.get(table.index)))
+        records.extend(_grid_records(table, n_header, cols, units.get(table.index)))
     return records
+
+
+def _grid_header_rows(table: Table, patterns: Patterns) -> int:
+    """Rows down to the last one holding a grid header word (指标, 优/良/中/差 …), if near the top."""
+    rules = patterns.indicators
+    header_res = [rx for key, rx in rules.items() if key.endswith("_re")]
+    last = 0
+    for r, row in enumerate(table.text_rows()[:MAX_GRID_HEADER_ROWS]):
+        if any(cell and any(rx.search(clean_label(cell, patterns)) for rx in header_res) for cell in row):
+            # a row of numbers is data even when a cell says 项目: stop at the first data row
+            if r > 0 and header_row_count(table) <= r:
+                break
+            last = r + 1
+    return last
 
 
 def _grid_records(table: Table, n_header: int, cols: _Columns, unit: TableUnit | None) -> list[Indicator]:

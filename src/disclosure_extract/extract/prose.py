@@ -127,6 +127,16 @@ class _BlockReader:
             compared = bool(patterns.comparison.search(norm[s_start : amount.start]))
             sign = _change_sign(clause, patterns) if compared else 0
             own = match_prose_label(_strip_change(clause, patterns), context, patterns)
+            if patterns.previous_phrase.search(clause):
+                # "比上年预算数（5.20万元）…": the previous year's figure of the subject
+                base = own.rule.fields if own else (last.fields if last else ())
+                for field in base:
+                    if field in patterns.previous:
+                        label = own.text if own else clause
+                        self._emit(
+                            patterns.previous[field], yuan, label, "previous", span=span, amount=amount
+                        )
+                continue
             if sign:
                 base = own.rule.fields if own else (last.fields if last else ())
                 for field in base:

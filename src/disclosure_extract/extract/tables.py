@@ -78,7 +78,7 @@ def resolve_unit(table: Table, hint: str | None, patterns: Patterns) -> TableUni
 
 
 def extract_tables(
-    doc: Document, outline: Outline, patterns: Patterns
+    doc: Document, outline: Outline, patterns: Patterns, year: int | None = None
 ) -> tuple[list[Fact], dict[int, TableUnit], list[Issue]]:
     facts: list[Fact] = []
     units: dict[int, TableUnit] = {}
@@ -87,7 +87,7 @@ def extract_tables(
     for table in doc.tables:
         unit = resolve_unit(table, hint, patterns)
         units[table.index] = unit
-        table_facts = _table_facts(table, unit, " ".join(outline.context(table)), patterns)
+        table_facts = _table_facts(table, unit, " ".join(outline.context(table)), patterns, year)
         if unit.inferred and table_facts:
             issues.append(
                 Issue(
@@ -112,7 +112,29 @@ def _row_label(grid: list[list[Cell | None]], r: int, c: int, code_cols: set[int
     return "", -1
 
 
-def _table_facts(table: Table, unit: TableUnit, section_text: str, patterns: Patterns) -> list[Fact]:
+_YEAR_RE = regex.compile(r"((?:19|20)\d{2})\s*年")
+
+
+def column_role(header: str, year: int | None, patterns: Patterns) -> str:
+    """What a column's amounts are: "current", "previous" (year), "change", or "label"."""
+    label = clean_label(header, patterns)
+    if "%" in label or "率" in label or "幅度" in label:
+        return "label"  # percentages are not amounts
+    if patterns.change_column.match(label):
+        return "change"
+    if patterns.previous_column.match(label):
+        return "previous"
+    years = _YEAR_RE.findall(label)
+    if years and year is not None and patterns.generic_value_header.match(label):
+        return "current" if int(years[0]) == year else "previous" if int(years[0]) == year - 1 else "label"
+    if patterns.generic_value_header.match(label):
+        return "current"
+    return "label"
+
+
+def _table_facts(
+    table: Table, unit: TableUnit, section_text: str, patterns: Patterns, year: int | None
+) -> list[Fact]:
     n_header = header_row_count(table)
     if n_header >= table.n_rows:
         return []
@@ -133,15 +155,17 @@ def _table_facts(table: Table, unit: TableUnit, section_text: str, patterns: Pat
         if label_col < 0:
             continue  # a number with no label to its left: a code or a count
         col_header = headers[cell.col][-1] if headers[cell.col] else ""
+        role = column_role(col_header, year, patterns)
         rule = None
-        generic_column = patterns.generic_value_header.match(clean_label(col_header, patterns))
-        if patterns.total_row.match(clean_label(row_label, patterns)):
+        if patterns.total_row.match(clean_label(row_label, patterns)) and role == "label":
             rule = match_table_label(col_header, context, patterns) if col_header else None
-            if rule is None and generic_column:
-                rule = match_table_label(row_label, context, patterns)
-        elif generic_column:
-            rule = match_table_label(row_label, context, patterns)
+        elif role != "label":
+            # the row label is its own context too: "“三公”经费合计" in a 收支 table
+            rule = match_table_label(row_label, f"{context} {row_label}", patterns)
         if rule is None:
+            continue
+        fields = _role_fields(rule.fields, role, patterns)
+        if not fields:
             continue
         cell_unit = col_units.get(cell.col, unit.unit)
         inferred = unit.inferred and cell.col not in col_units
@@ -168,6 +192,15 @@ def _table_facts(table: Table, unit: TableUnit, section_text: str, patterns: Pat
             rule=rule.id,
             tolerance=half_last_digit(cell.text, cell_unit),
         )
-        for field in rule.fields:
+        for field in fields:
             facts.append(Fact(field_id=field, value=yuan, evidence=evidence))
     return facts
+
+
+def _role_fields(fields: tuple[str, ...], role: str, patterns: Patterns) -> tuple[str, ...]:
+    """The fields a column of this role states for a row labelled with ``fields``."""
+    if role == "previous":
+        return tuple(patterns.previous[f] for f in fields if f in patterns.previous)
+    if role == "change":
+        return tuple(patterns.changes[f] for f in fields if f in patterns.changes)
+    return fields

@@ -293,5 +293,8 @@ def _is_layout_table(table_el: Any) -> bool:
     if len(cells) == 1 and len(clean_inline(cells[0].text_content())) >= LAYOUT_CELL_CHARS:
         return True
     return any(
-        len(c.findall(".//p")) > 3 and len(clean_inline(c.text_content())) >= LAYOUT_CELL_CHARS for c in cells
+        # a cell holding paragraphs of running text (several <p> or <br>) is a page region
+        len(c.findall(".//p")) + len(c.findall(".//br")) > 3
+        and len(clean_inline(c.text_content())) >= LAYOUT_CELL_CHARS
+        for c in cells
     )

@@ -16,6 +16,8 @@ from ..patterns import Patterns
 
 # A block right before a table names it when it is at most this long and not a sentence.
 MAX_CAPTION_CHARS = 60
+# At most this many short lines before a table form its caption (表一 收支总表 / 单位：万元).
+CAPTION_LINES = 2
 # Spans beyond this are markup errors (colspan="9999"); clamping keeps grids small.
 MAX_SPAN = 200
 
@@ -162,10 +164,14 @@ def finish_table(
 
 
 def preceding_caption(items: list[Item]) -> str:
-    """The short line right before a table names it (部门政府采购预算)."""
-    if items and isinstance(items[-1], Block):
-        text = items[-1].text
+    """The short lines right before a table name it: a title, then maybe 单位：万元."""
+    lines: list[str] = []
+    for item in reversed(items[-CAPTION_LINES:]):
+        if not isinstance(item, Block):
+            break
+        text = item.text
         # a caption is a name, never a sentence
-        if len(text) <= MAX_CAPTION_CHARS and not any(p in text for p in "。；;，,"):
-            return text
-    return ""
+        if len(text) > MAX_CAPTION_CHARS or any(p in text for p in "。；;，,"):
+            break
+        lines.insert(0, text)
+    return " ".join(lines)

@@ -13,6 +13,7 @@ from .tables import RawCell, finish_table, place_ragged, preceding_caption
 from .textclean import clean_inline, make_block
 
 CELL_INDENT = "\t"
+# A spreadsheet pasted as text: one row per line, cells separated by tabs.
 # A title is the first line when it is at most this long and is not a sentence.
 MAX_TITLE_CHARS = 60
 
@@ -57,6 +58,15 @@ def load_text(
     for n, raw_line in enumerate(lines):
         line = raw_line.rstrip("\r\n")
         line_no = n + 1
+        if CELL_INDENT in line.strip() and line.strip():
+            # a whole row on one line, cells separated by tabs (spreadsheet copy-paste)
+            if row:
+                rows.append(row)
+                row = []
+            if not rows:
+                table_start = line_no
+            rows.append(_tab_row(line, offsets[n], line_no))
+            continue
         if line.startswith(CELL_INDENT):
             if not rows and not row:
                 table_start = line_no
@@ -93,3 +103,17 @@ def load_text(
         title = first.text
         first.kind, first.level = "heading", None  # the title heads the document, not a section
     return Document(source=source, sha256=sha256, format="text", items=items, title=title, encoding=encoding)
+
+
+def _tab_row(line: str, line_offset: int, line_no: int) -> list[RawCell]:
+    cells = []
+    pos = 0
+    for piece in line.split(CELL_INDENT):
+        lead = len(piece) - len(piece.lstrip())
+        start = line_offset + pos + lead
+        location = Location(
+            line_start=line_no, line_end=line_no, char_start=start, char_end=start + len(piece.strip())
+        )
+        cells.append(RawCell(clean_inline(piece), location))
+        pos += len(piece) + len(CELL_INDENT)
+    return cells

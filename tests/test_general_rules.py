@@ -1,0 +1,104 @@
+"""General rules, each on a small regression document in corpus/regress named for what it shows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from disclosure_extract import Patterns
+from disclosure_extract.pipeline import extract_data
+
+from .conftest import CORPUS
+
+REGRESS = CORPUS / "regress"
+
+
+def _extract(name: str, patterns: Patterns) -> dict:
+    path = REGRESS / name
+    return extract_data(path.read_bytes(), str(path), patterns)
+
+
+def test_tab_separated_rows_make_a_table(patterns: Patterns) -> None:
+    record = _extract("tsv_rows_text_table.txt", patterns)
+    assert record["fields"] == {
+        "meta.department": "某某县财政局",
+        "meta.year": 2020,
+        "meta.kind": "final_accounts",
+        "meta.region": "某某县",
+        "income.general_budget": 12000000,
+        "income.other": 3000000,
+        "income.total": 15000000,
+        "expenditure.total": 15000000,
+        "expenditure.carryforward": 1000000,
+    }
+    (table,) = record["tables"]
+    assert (table["caption"], table["unit"]) == ("收入支出决算总表 单位：万元", "万元")
+    fact = next(f for f in record["facts"] if f["id"] == "income.other")
+    assert fact["location"] == {
+        "line_start": 10,
+        "line_end": 10,
+        "char_start": 131,
+        "char_end": 137,
+        "table": 0,
+        "row": 2,
+        "col": 1,
+    }
+
+
+def test_year_columns_give_previous_and_change(patterns: Patterns) -> None:
+    fields = _extract("year_columns_previous_and_change.html", patterns)["fields"]
+    assert fields["expenditure.total"] == 12345600
+    assert fields["expenditure.total_prev"] == 10000000  # the 2018 column
+    assert fields["expenditure.total_change"] == 2345600  # the 增减额 column, not the 增减% one
+    assert fields["sangong.total"] == 125000
+    assert fields["sangong.total_prev"] == 150000
+    assert fields["sangong.total_change"] == -25000
+
+
+def test_prose_previous_year_and_unit_once_per_sentence(patterns: Patterns) -> None:
+    record = _extract("year_columns_previous_and_change.html", patterns)
+    by_rule = {(f["id"], f["method"]): f for f in record["facts"]}
+    prev = by_rule[("sangong.total_prev", "prose")]
+    assert (prev["text"], prev["rule"], prev["value"]) == ("上年预算为15万元", "previous", 150000)
+    # "公务接待费2.5、公务用车运行维护费10万元": the unit is printed once, after the list
+    reception = by_rule[("sangong.reception", "prose")]
+    assert (reception["value"], reception["unit"], reception["text"]) == (25000, "万元", "公务接待费2.5")
+    assert record["fields"]["sangong.vehicle_operation"] == 100000
+    # income's previous year and change have no field id: nothing is invented
+    assert "income.total_prev" not in record["fields"]
+    texts = " ".join(f["text"] for f in record["facts"])
+    assert "首页" not in texts and "版权所有" not in texts
+
+
+def test_three_level_indicator_grid_with_rowspans(patterns: Patterns) -> None:
+    record = _extract("indicator_grid_three_levels_rowspan.html", patterns)
+    rows = [
+        (i["activity"], i.get("level1"), i.get("level2"), i["indicator"], i.get("target"))
+        for i in record["indicators"]
+    ]
+    assert rows == [
+        ("办公设备购置", "产出指标", "数量指标", "购置台式计算机", "20台"),
+        ("办公设备购置", "产出指标", "数量指标", "购置打印机", "5台"),
+        ("办公设备购置", "产出指标", "质量指标", "验收合格率", "100%"),
+        ("办公设备购置", "满意度指标", "服务对象满意度指标", "使用人员满意度", "≥90%"),
+        ("信息系统运维", "效益指标", "社会效益指标", "系统可用率", "≥99%"),
+    ]
+    assert record["fields"]["appropriation.general_budget"] == Decimal(500000)
+
+
+@pytest.mark.parametrize(
+    ("department", "region"),
+    [
+        ("上海市普陀区人民政府办公室", "上海市普陀区"),
+        ("中共江苏省委办公厅", "江苏省"),
+        ("江苏省人大常委会办公厅", "江苏省"),
+        ("平潭综合实验区管委会办公室", "平潭综合实验区"),
+        ("北京市市场监督管理局", "北京市"),
+        ("广州市社区服务中心", "广州市"),
+    ],
+)
+def test_region_from_department(patterns: Patterns, department: str, region: str) -> None:
+    from disclosure_extract.extract.meta import _region
+
+    assert _region(department, patterns) == region
