@@ -98,6 +98,7 @@ class Table:
     unit_text: str = ""
     index: int = 0  # position among the document's tables, set by Document
     item_index: int = 0  # position among all items, set by Document
+    pages: list[int] = field(default_factory=list)  # PDF: every page a stitched table spans
 
     @property
     def n_rows(self) -> int:
@@ -140,6 +141,8 @@ class Document:
     encoding: str | None = None
     # Facts about the container the loader saw (HTML <meta> names, PDF info …).
     properties: dict[str, str] = field(default_factory=dict)
+    # What the loader noticed but could still read past (an unreadable page …).
+    issues: list[Issue] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.renumber()

@@ -17,6 +17,7 @@ __all__ = ["extract_document"]
 def extract_document(doc: Document, patterns: Patterns) -> Result:
     """Every fact, indicator and issue one loaded document yields."""
     result = Result(source=doc.source, sha256=doc.sha256, format=doc.format, tables=doc.tables)
+    result.issues.extend(doc.issues)
     outline = build_outline(doc)
     meta, meta_issues = extract_meta(doc, patterns)
     result.meta = meta

@@ -9,6 +9,7 @@ from ..model import Document
 from ..patterns import Patterns
 from .decode import decode_text, sniff_format
 from .html import load_html
+from .pdf import load_pdf
 from .text import load_text
 
 __all__ = ["load_bytes", "sniff_format"]
@@ -29,7 +30,7 @@ def load_bytes(data: bytes, source: str, patterns: Patterns) -> Document:
     sha256 = hashlib.sha256(data).hexdigest()
     fmt = sniff_format(data)
     if fmt == "pdf":
-        raise UnsupportedFormatError(source, "a PDF; the PDF loader is not available in this version")
+        return load_pdf(data, source, sha256, patterns)
     if fmt in _CONTAINERS:
         raise UnsupportedFormatError(source, _CONTAINERS[fmt])
     decoded = decode_text(data, source, html=fmt == "html")

@@ -18,6 +18,8 @@ from ..patterns import Patterns
 MAX_CAPTION_CHARS = 60
 # At most this many short lines before a table form its caption (表一 收支总表 / 单位：万元).
 CAPTION_LINES = 2
+# A preamble row holds a few cells at most (部门： | name | 单位：万元).
+PREAMBLE_MAX_CELLS = 4
 # Spans beyond this are markup errors (colspan="9999"); clamping keeps grids small.
 MAX_SPAN = 200
 
@@ -136,6 +138,15 @@ def _is_preamble_cell(text: str, patterns: Patterns) -> bool:
     return any(rx.search(text) for rx in patterns.tables["preamble_cell_re"])
 
 
+def _is_preamble_row(cells: list[Cell], patterns: Patterns) -> bool:
+    """Every cell is a title, unit or 部门： line, or the value right after a "部门：" label."""
+    for i, cell in enumerate(cells):
+        labelled = i > 0 and cells[i - 1].text.rstrip().endswith(("：", ":"))
+        if not labelled and not _is_preamble_cell(cell.text, patterns):
+            return False
+    return True
+
+
 def finish_table(
     cells: list[Cell], location: Location, patterns: Patterns, caption: str = ""
 ) -> Table | None:
@@ -143,8 +154,8 @@ def finish_table(
     cells = drop_blank_lines(cells)
     preamble: list[str] = []
     while cells:
-        first = [c for c in cells if c.row == 0 and c.text]
-        if not first or len(first) > 3 or not all(_is_preamble_cell(c.text, patterns) for c in first):
+        first = sorted((c for c in cells if c.row == 0 and c.text), key=lambda c: c.col)
+        if not first or len(first) > PREAMBLE_MAX_CELLS or not _is_preamble_row(first, patterns):
             break
         # a lone first-row cell naming a table is a title even without a unit
         preamble.extend(c.text for c in sorted(first, key=lambda c: c.col))
@@ -155,8 +166,7 @@ def finish_table(
     for text in preamble:
         if find_unit(text, patterns):
             unit_text = text
-    titles = [t for t in preamble if t != unit_text]
-    full_caption = " ".join(t for t in [caption, *titles] if t)
+    full_caption = " ".join(t for t in [caption, *preamble] if t)
     if not unit_text and find_unit(full_caption, patterns):
         unit_text = full_caption
     table = Table(cells=cells, location=location, caption=full_caption, unit_text=unit_text)

@@ -86,6 +86,8 @@ def table_record(table: Table, unit: tuple[str, bool] | None) -> dict[str, Any]:
     }
     if unit is not None:
         record["unit"], record["unit_inferred"] = unit
+    if table.pages:
+        record["pages"] = table.pages
     return record
 
 

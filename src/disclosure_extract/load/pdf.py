@@ -1,0 +1,454 @@
+"""PDF disclosures, read with pdfplumber into the same document model as text and HTML.
+
+Per page: tables are found from ruling lines (drawn lines or thin rectangles); each
+table's cell rectangles are placed on the grid of their distinct edges, so a merged cell
+becomes one cell with a rowspan/colspan instead of holes or copies. Characters are
+assigned to cells by their centre in one pass. Text outside tables becomes lines, then
+paragraphs (a line that fills the column and does not end a sentence continues on the
+next). Pages carrying /Rotate are read upright (pdfplumber applies the rotation).
+
+Across pages: a table that starts a page with no title above it and has the same
+columns as the table that ended the previous page continues it; a repeated header is
+dropped. Pages whose text layer is missing or unreadable are reported by number.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import pdfplumber
+import regex
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.psparser import PSException
+from pdfplumber.utils.exceptions import PdfminerException
+
+from ..errors import EmptyDocumentError, LoadError
+from ..model import Block, Cell, Document, Issue, Item, Location, Table
+from ..patterns import Patterns
+from .tables import finish_table
+from .textclean import clean_inline, make_block
+
+log = logging.getLogger("disclosure_extract")
+
+TABLE_SETTINGS: dict[str, Any] = {
+    "vertical_strategy": "lines",
+    "horizontal_strategy": "lines",
+    # exporters draw one ruling as two rects a fraction of a point apart
+    "snap_tolerance": 3,
+    "join_tolerance": 3,
+    "intersection_tolerance": 3,
+}
+# Edges of cell rectangles closer than this (points) are one grid line.
+GRID_TOLERANCE = 2.0
+# Two text lines whose tops differ by less than this share a line (points).
+LINE_TOLERANCE = 3.0
+# A line whose right edge stops this far (in character widths) short of the text column's
+# right edge ends its paragraph: it was not wrapped.
+SHORT_LINE_CHARS = 2.0
+# A vertical gap larger than this many line heights separates paragraphs.
+PARAGRAPH_GAP = 1.6
+# At most this many short lines above a table name it (title, 公开表一, 部门/单位 line).
+CAPTION_LINES = 4
+MAX_CAPTION_CHARS = 80
+# Column edges of a table continued on the next page may be off by this much (points).
+STITCH_TOLERANCE = 6.0
+# A continuation page repeats at most this many header rows.
+MAX_REPEATED_HEADER_ROWS = 4
+# Lines within this distance (points) of the page's top or bottom edge that hold only a
+# page number are furniture, not content.
+PAGE_NUMBER_RE = regex.compile(
+    r"^[-—－\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*(?:共\s*)?\d{1,4}\s*页?)?[-—－\s]*$"
+)
+# A page whose text is more than this share of (cid:N) codes or replacement characters
+# has an unreadable text layer (fonts without a Unicode map).
+MAX_GARBLED_SHARE = 0.2
+_CID_RE = regex.compile(r"\(cid:\d+\)")
+_SENTENCE_END = ("。", "：", ":", "；", ";", "！", "？", "!", "?")
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    char_width: float
+
+
+@dataclass
+class _PageTable:
+    cells: list[Cell]
+    bbox: tuple[float, float, float, float]
+    caption: list[str] = field(default_factory=list)
+    starts_page: bool = False  # nothing but page furniture above it on its page
+
+
+def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Document:
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PdfminerException as exc:
+        raise _wrap(exc, source) from exc
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise EncryptedPdfError(
+            source, "the PDF is encrypted and cannot be read without its password"
+        ) from exc
+    except (PSException, ValueError, KeyError, TypeError) as exc:
+        raise DamagedPdfError(source, f"the PDF is damaged: {type(exc).__name__}: {exc}") from exc
+    with pdf:
+        try:
+            pages = pdf.pages
+        except (PdfminerException, PSException, ValueError, KeyError, TypeError) as exc:
+            raise DamagedPdfError(source, f"the PDF's page tree cannot be read: {exc}") from exc
+        if not pages:
+            raise EmptyDocumentError(source, "the PDF has no pages")
+        items: list[Item] = []
+        issues: list[Issue] = []
+        pending: _PageTable | None = None  # the table that ended the previous page
+        pending_page = 0
+        for number, page in enumerate(pages, 1):
+            try:
+                page_items, tables, page_issues = _read_page(page, number, patterns)
+            except (PdfminerException, PSException, ValueError, KeyError, TypeError, AssertionError) as exc:
+                issues.append(
+                    Issue(
+                        "page_unreadable",
+                        "warning",
+                        f"page {number} could not be read: {exc}",
+                        Location(page=number),
+                    )
+                )
+                continue
+            finally:
+                page.flush_cache()  # keeps memory flat in the number of pages
+            issues.extend(page_issues)
+            for item in page_items:
+                if isinstance(item, _PageTable):
+                    if pending is not None and item.starts_page and _continues(pending, item):
+                        _append(pending, item)
+                        continue
+                    if pending is not None:
+                        _emit_table(items, pending, pending_page, patterns)
+                    pending, pending_page = item, number
+                else:
+                    if pending is not None:
+                        _emit_table(items, pending, pending_page, patterns)
+                        pending = None
+                    items.append(item)
+            # a table followed by text on its page cannot continue on the next
+            if pending is not None and page_items and not isinstance(page_items[-1], _PageTable):
+                _emit_table(items, pending, pending_page, patterns)
+                pending = None
+        if pending is not None:
+            _emit_table(items, pending, pending_page, patterns)
+        title = _title(items, pdf.metadata)
+        properties = {k: str(v) for k, v in (pdf.metadata or {}).items() if isinstance(v, (str, int))}
+        properties["pages"] = str(len(pages))
+    if not items:
+        raise EmptyDocumentError(source, "no page has a readable text layer (scanned or image-only PDF)")
+    doc = Document(
+        source=source, sha256=sha256, format="pdf", items=items, title=title, properties=properties
+    )
+    doc.issues.extend(issues)
+    return doc
+
+
+class EncryptedPdfError(LoadError):
+    """The PDF is encrypted."""
+
+    code = "encrypted_pdf"
+
+
+class DamagedPdfError(LoadError):
+    """The PDF's structure is broken (truncated, corrupt)."""
+
+    code = "damaged_pdf"
+
+
+def _wrap(exc: PdfminerException, source: str) -> LoadError:
+    inner = exc.args[0] if exc.args else exc
+    if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
+        return EncryptedPdfError(source, "the PDF is encrypted and cannot be read without its password")
+    return DamagedPdfError(source, f"the PDF is damaged: {type(inner).__name__}: {inner}")
+
+
+def _title(items: list[Item], metadata: dict[str, Any] | None) -> str:
+    for item in items[:6]:
+        if isinstance(item, Block) and 4 <= len(item.text) <= 60 and not item.text.endswith(_SENTENCE_END):
+            if regex.search(r"(预算|决算)", item.text):
+                return item.text
+    meta_title = str((metadata or {}).get("Title") or "")
+    return meta_title if regex.search(r"(预算|决算)", meta_title) else ""
+
+
+def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], list[_PageTable], list[Issue]]:
+    issues: list[Issue] = []
+    chars = [c for c in page.chars if c.get("text", "").strip()]
+    if not chars:
+        if page.images:
+            issues.append(
+                Issue(
+                    "no_text_layer",
+                    "warning",
+                    f"page {number} is an image with no text layer",
+                    Location(page=number),
+                )
+            )
+        return [], [], issues
+    raw = "".join(c["text"] for c in chars)
+    garbled = len(_CID_RE.findall(raw)) * 6 + raw.count("\ufffd")
+    if garbled > MAX_GARBLED_SHARE * len(raw):
+        issues.append(
+            Issue(
+                "unreadable_text_layer",
+                "warning",
+                f"page {number}: the text layer is unreadable ((cid:N) codes or replacement characters)",
+                Location(page=number),
+            )
+        )
+        return [], [], issues
+
+    found = page.find_tables(TABLE_SETTINGS)
+    tables: list[_PageTable] = []
+    in_table: set[int] = set()
+    for ft in found:
+        placed = _place_cells(ft.cells, chars, number, in_table)
+        if placed is not None:
+            boxes = [c.location.bbox for c in placed if c.location.bbox]
+            bbox = (
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            )
+            tables.append(_PageTable(cells=placed, bbox=bbox))
+    lines = _text_lines([c for i, c in enumerate(chars) if i not in in_table])
+    lines = [ln for ln in lines if not _is_furniture(ln, page.height)]
+
+    # interleave text and tables by their top; captions are the short lines right above
+    entries: list[tuple[float, Any]] = [(ln.top, ln) for ln in lines] + [(t.bbox[1], t) for t in tables]
+    entries.sort(key=lambda e: e[0])
+    out: list[Any] = []
+    buffer: list[_Line] = []
+    right = max((ln.x1 for ln in lines), default=page.width)
+    for _, entry in entries:
+        if isinstance(entry, _PageTable):
+            caption: list[str] = []
+            while buffer and len(caption) < CAPTION_LINES and _caption_like(buffer[-1]):
+                caption.insert(0, clean_inline(buffer.pop().text))
+            out.extend(_paragraphs(buffer, right, number, patterns))
+            buffer = []
+            # a table with nothing above it on its page may continue the previous page's
+            entry.starts_page = not out and not caption
+            # the caption lines stay text too: the department and year are often only there
+            out.extend(make_block(c, Location(page=number), patterns) for c in caption)
+            entry.caption = caption
+            out.append(entry)
+        else:
+            buffer.append(entry)
+    out.extend(_paragraphs(buffer, right, number, patterns))
+    return out, tables, issues
+
+
+def _caption_like(line: _Line) -> bool:
+    text = clean_inline(line.text)
+    return 0 < len(text) <= MAX_CAPTION_CHARS and not any(p in text for p in "。；;，,")
+
+
+def _is_furniture(line: _Line, page_height: float) -> bool:
+    near_edge = line.top < page_height * 0.08 or line.bottom > page_height * 0.92
+    return near_edge and bool(PAGE_NUMBER_RE.match(line.text))
+
+
+def _snap(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > GRID_TOLERANCE:
+            out.append(v)
+    return out
+
+
+def _index(grid: list[float], value: float) -> int:
+    i = bisect.bisect_left(grid, value - GRID_TOLERANCE)
+    return min(i, len(grid) - 1)
+
+
+def _place_cells(
+    rects: list[tuple[float, float, float, float]], chars: list[dict[str, Any]], page: int, used: set[int]
+) -> list[Cell] | None:
+    """Cells on the grid of their distinct edges, with spans, holding their characters."""
+    # a rectangle enclosing other cells is a background or frame, not a cell
+    rects = [r for r in rects if not any(o is not r and _inside(o, r) for o in rects)]
+    if len(rects) < 2:
+        return None
+    xs = _snap([r[0] for r in rects] + [r[2] for r in rects])
+    ys = _snap([r[1] for r in rects] + [r[3] for r in rects])
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    cells: list[Cell] = []
+    owner: dict[tuple[int, int], int] = {}
+    for x0, top, x1, bottom in rects:
+        c0, c1 = _index(xs, x0), _index(xs, x1)
+        r0, r1 = _index(ys, top), _index(ys, bottom)
+        if c1 <= c0 or r1 <= r0 or (r0, c0) in owner:
+            continue
+        location = Location(page=page, bbox=(x0, top, x1, bottom))
+        cells.append(Cell(r0, c0, "", location, rowspan=r1 - r0, colspan=c1 - c0))
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                owner.setdefault((r, c), len(cells) - 1)
+    if len(cells) < 2:
+        return None
+    texts: dict[int, list[dict[str, Any]]] = {}
+    left, top_edge, right, bottom_edge = xs[0], ys[0], xs[-1], ys[-1]
+    for i, ch in enumerate(chars):
+        mx, my = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        if not (left <= mx <= right and top_edge <= my <= bottom_edge):
+            continue
+        r = bisect.bisect_right(ys, my) - 1
+        c = bisect.bisect_right(xs, mx) - 1
+        k = owner.get((min(r, len(ys) - 2), min(c, len(xs) - 2)))
+        if k is not None:
+            texts.setdefault(k, []).append(ch)
+            used.add(i)
+    for k, cell_chars in texts.items():
+        cells[k].text = clean_inline("\n".join(ln.text for ln in _text_lines(cell_chars)))
+    return cells
+
+
+def _inside(inner: tuple[float, float, float, float], outer: tuple[float, float, float, float]) -> bool:
+    t = GRID_TOLERANCE
+    return (
+        inner[0] >= outer[0] - t
+        and inner[1] >= outer[1] - t
+        and inner[2] <= outer[2] + t
+        and inner[3] <= outer[3] + t
+        and inner != outer
+    )
+
+
+def _text_lines(chars: list[dict[str, Any]]) -> list[_Line]:
+    """Characters grouped into lines by their top, each line read left to right."""
+    rows: list[list[dict[str, Any]]] = []
+    for ch in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
+        if rows and abs(rows[-1][0]["top"] - ch["top"]) <= LINE_TOLERANCE:
+            rows[-1].append(ch)
+        else:
+            rows.append([ch])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda c: c["x0"])
+        parts: list[str] = []
+        for prev, ch in zip([None, *row[:-1]], row, strict=True):
+            # a gap wider than a character is a space (between words, or table-like runs)
+            if prev is not None and ch["x0"] - prev["x1"] > max(ch["width"], 1.0) * 0.9:
+                parts.append(" ")
+            parts.append(ch["text"])
+        widths = sorted(c["width"] for c in row)
+        lines.append(
+            _Line(
+                "".join(parts),
+                row[0]["x0"],
+                row[-1]["x1"],
+                min(c["top"] for c in row),
+                max(c["bottom"] for c in row),
+                widths[len(widths) // 2],
+            )
+        )
+    return lines
+
+
+def _paragraphs(lines: list[_Line], right: float, page: int, patterns: Patterns) -> list[Block]:
+    """Wrapped lines joined into paragraphs; outline-numbered lines start new ones."""
+    blocks: list[Block] = []
+    current: list[_Line] = []
+
+    def flush() -> None:
+        if current:
+            text = clean_inline("\n".join(ln.text for ln in current))
+            if text:
+                bbox = (
+                    min(ln.x0 for ln in current),
+                    current[0].top,
+                    max(ln.x1 for ln in current),
+                    current[-1].bottom,
+                )
+                blocks.append(make_block(text, Location(page=page, bbox=bbox), patterns))
+            current.clear()
+
+    for line in lines:
+        text = clean_inline(line.text)
+        if not text:
+            continue
+        if current:
+            prev = current[-1]
+            height = max(prev.bottom - prev.top, 1.0)
+            ended = clean_inline(prev.text).endswith(_SENTENCE_END)
+            short = prev.x1 < right - SHORT_LINE_CHARS * prev.char_width
+            gap = line.top - prev.bottom > PARAGRAPH_GAP * height
+            numbered = make_block(text, Location(), patterns).number is not None or regex.match(
+                r"^[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]", text
+            )
+            if ended or short or gap or numbered:
+                flush()
+        current.append(line)
+    flush()
+    return blocks
+
+
+def _header_texts(t: _PageTable, rows: int) -> list[tuple[int, int, str]]:
+    return sorted((c.row, c.col, c.text) for c in t.cells if c.row < rows)
+
+
+def _columns(t: _PageTable) -> list[float]:
+    return _snap([x for c in t.cells if c.location.bbox for x in (c.location.bbox[0], c.location.bbox[2])])
+
+
+def _continues(prev: _PageTable, nxt: _PageTable) -> bool:
+    """No title of its own, the same right edge, and every column edge one of prev's.
+
+    The left edge may differ: a continuation whose first column is empty often has no
+    ruling there.
+    """
+    a, b = _columns(prev), _columns(nxt)
+    if not a or not b or abs(a[-1] - b[-1]) > STITCH_TOLERANCE:
+        return False
+    return all(min(abs(x - y) for y in a) <= STITCH_TOLERANCE for x in b)
+
+
+def _append(prev: _PageTable, nxt: _PageTable) -> None:
+    """Stitch ``nxt`` under ``prev`` on prev's columns; drop rows repeating prev's header."""
+    edges = _columns(prev)
+
+    def col(x: float) -> int:
+        return min(range(len(edges)), key=lambda i: abs(edges[i] - x))
+
+    for cell in nxt.cells:
+        if cell.location.bbox is not None:
+            c0, c1 = col(cell.location.bbox[0]), col(cell.location.bbox[2])
+            cell.col, cell.colspan = c0, max(1, c1 - c0)
+    offset = max(c.row + c.rowspan for c in prev.cells)
+    skip = 0
+    for k in range(1, MAX_REPEATED_HEADER_ROWS + 1):
+        if _header_texts(prev, k) == _header_texts(nxt, k) and any(t for _, _, t in _header_texts(prev, k)):
+            skip = k
+    for cell in nxt.cells:
+        if cell.row < skip:
+            continue
+        cell.row = cell.row - skip + offset
+        prev.cells.append(cell)
+
+
+def _emit_table(items: list[Item], t: _PageTable, page: int, patterns: Patterns) -> None:
+    pages = sorted({c.location.page for c in t.cells if c.location.page})
+    location = Location(page=page, bbox=t.bbox)
+    table = finish_table(t.cells, location, patterns, caption=" ".join(t.caption))
+    if table is None:
+        return
+    if len(pages) > 1:
+        table.pages = pages
+    items.append(table)
