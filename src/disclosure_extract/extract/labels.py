@@ -9,6 +9,7 @@ import regex
 from ..numbers import normalize_width
 from ..patterns import LabelRule, Patterns
 
+_GROUP_TOTAL = regex.compile(r"(?:小计|合计)$")
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 
 
@@ -29,9 +30,14 @@ def match_table_label(label: str, context: str, patterns: Patterns) -> LabelRule
     cleaned = clean_label(label, patterns)
     if not cleaned:
         return None
-    for rule in patterns.table_labels:
-        if rule.pattern.fullmatch(cleaned) and _context_ok(rule, context):
-            return rule
+    # "一般公共预算资金小计" names what "一般公共预算资金" names
+    bare = _GROUP_TOTAL.sub("", cleaned)
+    for candidate in dict.fromkeys((cleaned, bare)):
+        if not candidate:
+            continue
+        for rule in patterns.table_labels:
+            if rule.pattern.fullmatch(candidate) and _context_ok(rule, context):
+                return rule
     return None
 
 

@@ -87,7 +87,10 @@ def extract_tables(
     for table in doc.tables:
         unit = resolve_unit(table, hint, patterns)
         units[table.index] = unit
-        table_facts = _table_facts(table, unit, " ".join(outline.context(table)), patterns, year)
+        # the table's kind: its title, else the page title of a one-table page, and its section
+        title = table.caption if "表" in table.caption else f"{table.caption} {doc.title}"
+        kind_text = f"{title} {' '.join(outline.context(table))}"
+        table_facts = _table_facts(table, unit, kind_text, patterns, year)
         if unit.inferred and table_facts:
             issues.append(
                 Issue(
@@ -101,15 +104,26 @@ def extract_tables(
     return facts, units, issues
 
 
-def _row_label(grid: list[list[Cell | None]], r: int, c: int, code_cols: set[int]) -> tuple[str, int]:
-    """The nearest text (non-amount) cell left of column ``c`` in row ``r``."""
+def _row_label(
+    grid: list[list[Cell | None]], r: int, c: int, code_cols: set[int], patterns: Patterns
+) -> str:
+    """The nearest text (non-amount) cell left of column ``c`` in row ``r``.
+
+    A label that only says 小计/合计 is named by the group cell further left
+    ("一般公共预算资金 | 小计").
+    """
+    label = ""
     for cc in range(c - 1, -1, -1):
         cell = grid[r][cc]
-        if cell is None or cc in code_cols or not cell.text:
+        if cell is None or cc in code_cols or not cell.text or parse_cell_amount(cell.text) is not None:
             continue
-        if parse_cell_amount(cell.text) is None:
-            return cell.text, cc
-    return "", -1
+        if not label:
+            label = cell.text
+            if not patterns.total_row.match(clean_label(label, patterns)):
+                return label
+        elif cell.text != label:
+            return cell.text + label
+    return label
 
 
 _YEAR_RE = regex.compile(r"((?:19|20)\d{2})\s*年")
@@ -133,14 +147,12 @@ def column_role(header: str, year: int | None, patterns: Patterns) -> str:
 
 
 def _table_facts(
-    table: Table, unit: TableUnit, section_text: str, patterns: Patterns, year: int | None
+    table: Table, unit: TableUnit, kind_text: str, patterns: Patterns, year: int | None
 ) -> list[Fact]:
     n_header = header_row_count(table)
     if n_header >= table.n_rows:
         return []
     headers = column_headers(table, n_header)
-    header_text = " ".join(t for col in headers for t in col)
-    context = f"{table.caption} {table.unit_text} {header_text} {section_text}"
     code_cols = {c for c, texts in enumerate(headers) if texts and CODE_HEADER_RE.search(texts[-1])}
     col_units = {c: u for c, texts in enumerate(headers) for t in texts if (u := find_unit(t, patterns))}
     grid = table.grid()
@@ -151,17 +163,18 @@ def _table_facts(
         value = parse_cell_amount(cell.text)
         if value is None:
             continue
-        row_label, label_col = _row_label(grid, cell.row, cell.col, code_cols)
-        if label_col < 0:
-            continue  # a number with no label to its left: a code or a count
-        col_header = headers[cell.col][-1] if headers[cell.col] else ""
-        role = column_role(col_header, year, patterns)
+        row_label = _row_label(grid, cell.row, cell.col, code_cols, patterns)
+        col_header = _column_label(headers[cell.col], patterns)
+        role = column_role(headers[cell.col][-1] if headers[cell.col] else "", year, patterns)
         rule = None
-        if patterns.total_row.match(clean_label(row_label, patterns)) and role == "label":
-            rule = match_table_label(col_header, context, patterns) if col_header else None
-        elif role != "label":
+        # a row without a label, or labelled 合计, hands its values to the column headers
+        if (not row_label or patterns.total_row.match(clean_label(row_label, patterns))) and col_header:
+            rule = match_table_label(col_header, f"{kind_text} {col_header}", patterns)
+            if rule is not None and role == "current":
+                role = "label"  # the header names the figure: it is no generic amount column
+        if rule is None and role != "label" and row_label:
             # the row label is its own context too: "“三公”经费合计" in a 收支 table
-            rule = match_table_label(row_label, f"{context} {row_label}", patterns)
+            rule = match_table_label(row_label, f"{kind_text} {row_label}", patterns)
         if rule is None:
             continue
         fields = _role_fields(rule.fields, role, patterns)
@@ -195,6 +208,16 @@ def _table_facts(
         for field in fields:
             facts.append(Fact(field_id=field, value=yuan, evidence=evidence))
     return facts
+
+
+def _column_label(texts: list[str], patterns: Patterns) -> str:
+    """A column's name: its lowest header, under its parent when it only says 小计/合计."""
+    if not texts:
+        return ""
+    lowest = texts[-1]
+    if len(texts) > 1 and patterns.total_row.match(clean_label(lowest, patterns)):
+        return texts[-2] + lowest  # "“三公”经费" over "小计"
+    return lowest
 
 
 def _role_fields(fields: tuple[str, ...], role: str, patterns: Patterns) -> tuple[str, ...]:
