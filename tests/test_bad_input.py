@@ -17,7 +17,8 @@ EXPECTED = {
     "blank.html": ("failed", "empty_document"),
     "noise.html": ("failed", "binary_content"),
     "noise.txt": ("failed", "binary_content"),
-    "pdf_named.html": ("failed", "unsupported_format"),
+    # read as the PDF it is, whatever its name; this one has no pages
+    "pdf_named.html": ("failed", "empty_document"),
     "listing_page_not_a_disclosure.html": ("failed", "not_a_disclosure"),
     "renda_gbk_declared_utf8.html": ("ok", "charset_mismatch"),
     "renda_gbk_no_charset.html": ("ok", None),

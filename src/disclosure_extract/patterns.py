@@ -75,6 +75,7 @@ class Patterns:
     total_row: regex.Pattern[str]
     generic_value_header: regex.Pattern[str]
     comparison: regex.Pattern[str]
+    filler: regex.Pattern[str]
     previous_column: regex.Pattern[str]
     change_column: regex.Pattern[str]
     previous_phrase: regex.Pattern[str]
@@ -231,6 +232,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         total_row=freader.regex_key(words, "total_row"),
         generic_value_header=freader.regex_key(words, "generic_value_header"),
         comparison=freader.regex_key(words, "comparison"),
+        filler=freader.regex_key(words, "filler"),
         previous_column=freader.regex_key(words, "previous_column"),
         change_column=freader.regex_key(words, "change_column"),
         previous_phrase=freader.regex_key(words, "previous_phrase"),

@@ -9,6 +9,11 @@ import regex
 from ..numbers import normalize_width
 from ..patterns import LabelRule, Patterns
 
+# Characters allowed between a prose label and its amount once filler words are removed
+# (a stray particle like 的 or 了); more means the phrase names something else.
+MAX_LEFTOVER_CHARS = 1
+# A bracketed remark between label and amount ("人员支出（项级科目）406.87万元") says nothing.
+_BRACKETED = regex.compile(r"\([^()]*\)")
 _GROUP_TOTAL = regex.compile(r"(?:小计|合计)$")
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 
@@ -57,19 +62,25 @@ def match_prose_label(phrase: str, context: str, patterns: Patterns) -> ProseMat
     match ("人员经费支出" over "支出"), then the earlier rule.
     """
     cleaned = "".join(normalize_width(phrase).split()).translate(_QUOTES)
-    best: tuple[int, int, int] | None = None
-    found: ProseMatch | None = None
+    matches: list[tuple[int, int, int, LabelRule]] = []
     for order, rule in enumerate(patterns.prose_labels):
         if not _context_ok(rule, context):
             continue
         for m in rule.pattern.finditer(cleaned, overlapped=True):
-            if m.end() == m.start():
-                continue
-            key = (m.end(), m.end() - m.start(), -order)
-            if best is None or key > best:
-                best = key
-                found = ProseMatch(rule, m.start(), m.end(), m.group(0))
-    return found
+            if m.end() > m.start():
+                matches.append((m.start(), m.end(), order, rule))
+    # of overlapping matches the one starting first names the figure: in "基本支出预算数为"
+    # 基本支出 is the label and "支出预算" only part of its wording
+    kept = [m for m in matches if not any(o[0] < m[0] < o[1] for o in matches)]
+    best = max(kept, key=lambda m: (m[1], m[1] - m[0], -m[2]), default=None)
+    if best is None:
+        return None
+    start, end, _, rule = best
+    # what follows the label up to the amount must be filler, not another noun
+    rest = patterns.filler.sub("", _BRACKETED.sub("", cleaned[end:]))
+    if len(rest) > MAX_LEFTOVER_CHARS:
+        return None
+    return ProseMatch(rule, start, end, cleaned[start:end])
 
 
 def heading_label(heading: str, patterns: Patterns) -> str:
