@@ -22,7 +22,9 @@ from .labels import clean_label, match_table_label
 from .sections import Outline
 
 # Columns holding classification codes or row numbers, not amounts.
-CODE_HEADER_RE = regex.compile(r"(编码|代码|编号|序号|行次|栏次|科目代码|类款项|单位)")
+CODE_HEADER_RE = regex.compile(r"(编码|代码|编号|序号|行次|栏次|科目代码|类款项|^类$|^款$|^项$)")
+# A classification code as printed: 201, 20101, 2010101, or split "201 01 01".
+CLASS_CODE_RE = regex.compile(r"^\d{3}(?:\s?\d{2}){0,2}$|^\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -153,12 +155,17 @@ def _table_facts(
     if n_header >= table.n_rows:
         return []
     headers = column_headers(table, n_header)
-    code_cols = {c for c, texts in enumerate(headers) if texts and CODE_HEADER_RE.search(texts[-1])}
+    code_cols = {c for c, texts in enumerate(headers) if any(CODE_HEADER_RE.search(t) for t in texts)}
+    # rows carrying a classification code are line items (issue: line_items), not totals
+    coded_rows = {
+        cell.row for cell in table.cells
+        if cell.row >= n_header and (cell.col in code_cols or cell.col == 0) and CLASS_CODE_RE.match(cell.text.strip())
+    }
     col_units = {c: u for c, texts in enumerate(headers) for t in texts if (u := find_unit(t, patterns))}
     grid = table.grid()
     facts: list[Fact] = []
     for cell in table.cells:
-        if cell.row < n_header or cell.col in code_cols or not cell.text:
+        if cell.row < n_header or cell.row in coded_rows or cell.col in code_cols or not cell.text:
             continue
         value = parse_cell_amount(cell.text)
         if value is None:

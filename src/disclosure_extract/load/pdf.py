@@ -30,7 +30,7 @@ from ..errors import EmptyDocumentError, LoadError
 from ..model import Block, Cell, Document, Issue, Item, Location, Table
 from ..patterns import Patterns
 from .tables import finish_table
-from .textclean import clean_inline, make_block
+from .textclean import clean_inline, make_block, outline_number
 
 log = logging.getLogger("disclosure_extract")
 
@@ -49,6 +49,8 @@ LINE_TOLERANCE = 3.0
 # A line whose right edge stops this far (in character widths) short of the text column's
 # right edge ends its paragraph: it was not wrapped.
 SHORT_LINE_CHARS = 2.0
+# Full lines end at this percentile of line ends; hanging punctuation pokes past it.
+RIGHT_EDGE_PERCENTILE = 0.8
 # A vertical gap larger than this many line heights separates paragraphs.
 PARAGRAPH_GAP = 1.6
 # At most this many short lines above a table name it (title, 公开表一, 部门/单位 line).
@@ -234,7 +236,7 @@ def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], l
     entries.sort(key=lambda e: e[0])
     out: list[Any] = []
     buffer: list[_Line] = []
-    right = max((ln.x1 for ln in lines), default=page.width)
+    right = _text_right_edge(lines, page.width)
     for _, entry in entries:
         if isinstance(entry, _PageTable):
             caption: list[str] = []
@@ -252,6 +254,14 @@ def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], l
             buffer.append(entry)
     out.extend(_paragraphs(buffer, right, number, patterns))
     return out, tables, issues
+
+
+def _text_right_edge(lines: list[_Line], default: float) -> float:
+    """Where full lines end: a high percentile, so one protruding line does not count."""
+    if not lines:
+        return default
+    ends = sorted(ln.x1 for ln in lines)
+    return ends[int(len(ends) * RIGHT_EDGE_PERCENTILE)]
 
 
 def _caption_like(line: _Line) -> bool:
@@ -334,11 +344,17 @@ def _inside(inner: tuple[float, float, float, float], outer: tuple[float, float,
 def _text_lines(chars: list[dict[str, Any]]) -> list[_Line]:
     """Characters grouped into lines by their top, each line read left to right."""
     rows: list[list[dict[str, Any]]] = []
+    spans: list[tuple[float, float]] = []  # each row's vertical extent
     for ch in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
-        if rows and abs(rows[-1][0]["top"] - ch["top"]) <= LINE_TOLERANCE:
+        # same line when the character's middle falls inside the row's extent: digits in
+        # another font sit a few points off the Han baseline but overlap it
+        middle = (ch["top"] + ch["bottom"]) / 2
+        if rows and spans[-1][0] - LINE_TOLERANCE / 2 <= middle <= spans[-1][1] + LINE_TOLERANCE / 2:
             rows[-1].append(ch)
+            spans[-1] = (min(spans[-1][0], ch["top"]), max(spans[-1][1], ch["bottom"]))
         else:
             rows.append([ch])
+            spans.append((ch["top"], ch["bottom"]))
     lines = []
     for row in rows:
         row.sort(key=lambda c: c["x0"])
@@ -390,9 +406,8 @@ def _paragraphs(lines: list[_Line], right: float, page: int, patterns: Patterns)
             ended = clean_inline(prev.text).endswith(_SENTENCE_END)
             short = prev.x1 < right - SHORT_LINE_CHARS * prev.char_width
             gap = line.top - prev.bottom > PARAGRAPH_GAP * height
-            numbered = make_block(text, Location(), patterns).number is not None or regex.match(
-                r"^[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]", text
-            )
+            # only real outline numbers start a paragraph ("603.14万元" continues one)
+            numbered = outline_number(text, patterns) is not None
             if ended or short or gap or numbered:
                 flush()
         current.append(line)
