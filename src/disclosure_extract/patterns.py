@@ -79,6 +79,7 @@ class Patterns:
     previous_column: regex.Pattern[str]
     change_column: regex.Pattern[str]
     previous_phrase: regex.Pattern[str]
+    budgeted_phrase: regex.Pattern[str]
     increase: regex.Pattern[str]
     decrease: regex.Pattern[str]
     no_change: regex.Pattern[str]
@@ -236,6 +237,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         previous_column=freader.regex_key(words, "previous_column"),
         change_column=freader.regex_key(words, "change_column"),
         previous_phrase=freader.regex_key(words, "previous_phrase"),
+        budgeted_phrase=freader.regex_key(words, "budgeted_phrase"),
         increase=freader.regex_key(words, "increase"),
         decrease=freader.regex_key(words, "decrease"),
         no_change=freader.regex_key(words, "no_change"),

@@ -22,7 +22,7 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
     meta, meta_issues = extract_meta(doc, patterns)
     result.meta = meta
     result.issues.extend(meta_issues)
-    prose_facts = extract_prose(doc, outline, patterns)
+    prose_facts = extract_prose(doc, outline, patterns, meta)
     table_facts, units, unit_issues = extract_tables(doc, outline, patterns, meta.get("year"))
     result.table_units = {i: (u.unit, u.inferred) for i, u in units.items()}
     result.issues.extend(unit_issues)

@@ -14,6 +14,7 @@ from ..patterns import LabelRule, Patterns
 MAX_LEFTOVER_CHARS = 1
 # A bracketed remark between label and amount ("人员支出（项级科目）406.87万元") says nothing.
 _BRACKETED = regex.compile(r"\([^()]*\)")
+_CLASS_MARK = regex.compile(r"\((?:类|款|项)\)")
 _GROUP_TOTAL = regex.compile(r"(?:小计|合计)$")
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 
@@ -76,6 +77,8 @@ def match_prose_label(phrase: str, context: str, patterns: Patterns) -> ProseMat
     if best is None:
         return None
     start, end, _, rule = best
+    if _CLASS_MARK.match(cleaned, end):
+        return None  # "会议费（款）支出66.72万元" is a classification line, not the department's figure
     # what follows the label up to the amount must be filler, not another noun
     rest = patterns.filler.sub("", _BRACKETED.sub("", cleaned[end:]))
     if len(rest) > MAX_LEFTOVER_CHARS:

@@ -83,7 +83,9 @@ def _year(doc: Document, heads: list[str], patterns: Patterns) -> int | None:
             return int(match.group("year"))
     # no year next to 预算/决算 in the head: the year the body names most often
     texts = [b.text for b in doc.blocks] + [t.caption for t in doc.tables]
-    counts = Counter(int(m.group("year")) for t in texts for m in rules["fiscal_re"].finditer(normalize_width(t)))
+    counts = Counter(
+        int(m.group("year")) for t in texts for m in rules["fiscal_re"].finditer(normalize_width(t))
+    )
     if counts:
         return counts.most_common(1)[0][0]
     return None

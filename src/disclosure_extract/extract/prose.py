@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import regex
 
@@ -31,10 +32,11 @@ AMOUNT_RE = regex.compile(
 # end follows it ("人员经费70.73、公用经费3.32万元"): then the sentence's unit applies.
 BARE_END_RE = regex.compile(r"\s*(?:[,，、;；。)）]|和|及|$)")
 YEAR_RE = regex.compile(r"^(?:19|20)\d{2}$")
+YEAR_IN_CLAUSE_RE = regex.compile(r"((?:19|20)\d{2})\s*年")
 SENTENCE_RE = regex.compile(r"[^。!?！？]+[。!?！？]?")
 # Clause separators: a label never reaches back over them. Brackets are not separators
 # because labels contain them (因公出国（境）费).
-CLAUSE_SEP_RE = regex.compile(r"[,，;；:：、]")
+CLAUSE_SEP_RE = regex.compile(r"[,，;；:：]|(?<!收)、")  # "收、支预算" is one word
 # A change word sits right before its amount; allow "了" / "为" between ("增加了", "减少为").
 CHANGE_GAP_RE = regex.compile(r"(?:了|为|约|共)?$")
 
@@ -58,12 +60,12 @@ class _Amount:
     bare: bool  # the unit comes from elsewhere in the sentence
 
 
-def extract_prose(doc: Document, outline: Outline, patterns: Patterns) -> list[Fact]:
+def extract_prose(doc: Document, outline: Outline, patterns: Patterns, meta: dict[str, Any]) -> list[Fact]:
     facts: list[Fact] = []
     for block in doc.blocks:
         if block.kind == "heading" and not AMOUNT_RE.search(normalize_width(block.text)):
             continue
-        facts.extend(_BlockReader(doc, block, outline.context(block), patterns).read())
+        facts.extend(_BlockReader(doc, block, outline.context(block), patterns, meta).read())
     return facts
 
 
@@ -94,10 +96,14 @@ def _sentence_amounts(norm: str, start: int, end: int) -> list[_Amount]:
 class _BlockReader:
     """Reads the facts of one block, sentence by sentence."""
 
-    def __init__(self, doc: Document, block: Block, section_path: list[str], patterns: Patterns) -> None:
+    def __init__(
+        self, doc: Document, block: Block, section_path: list[str], patterns: Patterns, meta: dict[str, Any]
+    ) -> None:
         self.doc = doc
         self.block = block
         self.patterns = patterns
+        self.year: int | None = meta.get("year")
+        self.final = meta.get("kind") == "final_accounts"
         self.section_text = " ".join(section_path)
         self.heading = heading_label(section_path[-1], patterns) if section_path else ""
         self.norm = normalize_width(block.text)
@@ -109,6 +115,22 @@ class _BlockReader:
             last = self._amounts(sentence)
             self._amountless(sentence, last)
         return self.facts
+
+    def _period(self, clause: str) -> str:
+        """Whether the figure after ``clause`` is this year's, the previous year's, or another's."""
+        patterns = self.patterns
+        if patterns.previous_phrase.search(clause):
+            return "previous"
+        if self.final and patterns.budgeted_phrase.search(clause):
+            return "previous"  # final accounts: 年初预算 is the figure the result is compared with
+        years = YEAR_IN_CLAUSE_RE.findall(clause)
+        if years and self.year is not None:
+            nearest = int(years[-1])  # the year named closest to the amount is the one it belongs to
+            if nearest == self.year - 1:
+                return "previous"
+            if nearest != self.year:
+                return "other"
+        return "current"
 
     def _amounts(self, sentence: regex.Match[str]) -> _Named | None:
         patterns, norm = self.patterns, self.norm
@@ -124,47 +146,66 @@ class _BlockReader:
             context = (
                 f"{self.section_text} {self.head.label if self.head else ''} {last.label if last else ''}"
             )
-            compared = bool(patterns.comparison.search(norm[s_start : amount.start]))
-            sign = _change_sign(clause, patterns) if compared else 0
             own = match_prose_label(_strip_change(clause, patterns), context, patterns)
-            if patterns.previous_phrase.search(clause):
-                # "比上年预算数（5.20万元）…": the previous year's figure of the subject
-                base = own.rule.fields if own else (last.fields if last else ())
+            base = own.rule.fields if own else (last.fields if last else ())
+            base_label = own.text if own else (last.label if last else clause)
+            # a change word right before the amount makes it a change ("基本支出增加498.72万元")
+            sign = _change_sign(clause, patterns)
+            if sign:
                 for field in base:
-                    if field in patterns.previous:
-                        label = own.text if own else clause
+                    if field in patterns.changes:
                         self._emit(
-                            patterns.previous[field], yuan, label, "previous", span=span, amount=amount
+                            patterns.changes[field],
+                            sign * yuan,
+                            base_label,
+                            "change",
+                            span=span,
+                            amount=amount,
                         )
                 continue
-            if sign:
-                base = own.rule.fields if own else (last.fields if last else ())
-                for field in base:
-                    change = patterns.changes.get(field)
-                    if change:
-                        label = own.text if own else clause
-                        self._emit(change, sign * yuan, label, "change", span=span, amount=amount)
+            period = self._period(clause)
+            if period == "other":
                 continue
-            if own is None and self.heading and not amount.bare and not _has_label_words(clause, patterns):
-                own = match_prose_label(self.heading, context, patterns)
+            if period == "previous":
+                for field in base:
+                    if field in patterns.previous:
+                        self._emit(
+                            patterns.previous[field], yuan, base_label, "previous", span=span, amount=amount
+                        )
+                if own is not None:
+                    last = _Named(own.rule.fields, own.text, None)  # what follows continues its subject
+                continue
+            rule_id = own.rule.id if own else ""
+            if own is None and not amount.bare and not _has_label_words(clause, patterns):
+                if last is not None:
+                    # "年初预算为0.95万元，支出决算为0.00万元": the sentence's subject continues
+                    for field in last.fields:
+                        self._emit(field, yuan, last.label, "subject", span=span, amount=amount)
+                    last = _Named(last.fields, last.label, yuan)
+                    continue
+                if self.heading:
+                    own = match_prose_label(self.heading, context, patterns)
+                    rule_id = own.rule.id if own else ""
             if own is None:
                 continue
             for field in own.rule.fields:
-                self._emit(field, yuan, own.text, own.rule.id, span=span, amount=amount)
+                self._emit(field, yuan, own.text, rule_id, span=span, amount=amount)
             last = _Named(own.rule.fields, own.text, yuan)
             self.head = self.head or last
         return last
 
     def _amountless(self, sentence: regex.Match[str], last: _Named | None) -> None:
-        """Values stated without a number: 全部为…, 无…, 无增减变化."""
+        """Values stated without a number: 全部为…, 无…, 无增减变化 / 与上年数一致."""
         patterns, head = self.patterns, self.head
         s_start, s_end = sentence.span()
         pos = s_start
+        listed: list[tuple[str, ...]] = []  # labels of this sentence's number-less clauses so far
         for piece in CLAUSE_SEP_RE.split(self.norm[s_start:s_end]):
             span = (pos, pos + len(piece.rstrip("。!?！？")))
             pos += len(piece) + 1
             clause = clean_label(piece.rstrip("。!?！？"), patterns)
             if not clause or _sentence_amounts(piece, 0, len(piece)):
+                listed.clear()
                 continue
             subject = last or head
             context = f"{self.section_text} {head.label if head else ''}"
@@ -183,11 +224,30 @@ class _BlockReader:
                     for field in match.rule.fields:
                         self._emit(field, Decimal(0), match.text, "none_of", span=span, amount=None)
                 continue
-            if head is not None and patterns.no_change.search(clause) and patterns.comparison.search(clause):
-                for field in head.fields:
-                    change = patterns.changes.get(field)
-                    if change:
-                        self._emit(change, Decimal(0), head.label, "no_change", span=span, amount=None)
+            unchanged = patterns.no_change.search(clause)
+            if unchanged and patterns.comparison.search(clause):
+                # the figures named before "与上年数一致" are the ones that did not change
+                own = match_prose_label(patterns.comparison.split(clause)[0], context, patterns)
+                named = [*listed, *([own.rule.fields] if own else [])]
+                if not named and head is not None:
+                    named = [head.fields]
+                for fields in named:
+                    for field in fields:
+                        if field in patterns.changes:
+                            label = own.text if own else (head.label if head else clause)
+                            self._emit(
+                                patterns.changes[field],
+                                Decimal(0),
+                                label,
+                                "no_change",
+                                span=span,
+                                amount=None,
+                            )
+                listed.clear()
+                continue
+            match = match_prose_label(clause, context, patterns)
+            if match is not None:
+                listed.append(match.rule.fields)
 
     def _emit(
         self,

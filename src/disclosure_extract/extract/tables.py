@@ -106,9 +106,7 @@ def extract_tables(
     return facts, units, issues
 
 
-def _row_label(
-    grid: list[list[Cell | None]], r: int, c: int, code_cols: set[int], patterns: Patterns
-) -> str:
+def _row_label(grid: list[list[Cell | None]], r: int, c: int, code_cols: set[int], patterns: Patterns) -> str:
     """The nearest text (non-amount) cell left of column ``c`` in row ``r``.
 
     A label that only says 小计/合计 is named by the group cell further left
@@ -158,8 +156,11 @@ def _table_facts(
     code_cols = {c for c, texts in enumerate(headers) if any(CODE_HEADER_RE.search(t) for t in texts)}
     # rows carrying a classification code are line items (issue: line_items), not totals
     coded_rows = {
-        cell.row for cell in table.cells
-        if cell.row >= n_header and (cell.col in code_cols or cell.col == 0) and CLASS_CODE_RE.match(cell.text.strip())
+        cell.row
+        for cell in table.cells
+        if cell.row >= n_header
+        and (cell.col in code_cols or cell.col == 0)
+        and CLASS_CODE_RE.match(cell.text.strip())
     }
     col_units = {c: u for c, texts in enumerate(headers) for t in texts if (u := find_unit(t, patterns))}
     grid = table.grid()
