@@ -85,6 +85,8 @@ class Patterns:
     no_change: regex.Pattern[str]
     all_of: regex.Pattern[str]
     none_of: regex.Pattern[str]
+    this_item: regex.Pattern[str]
+    count_labels: tuple[tuple[LabelRule, regex.Pattern[str]], ...]
     meta: dict[str, Any]
     html: dict[str, Any]
     indicators: dict[str, Any]
@@ -243,6 +245,13 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         no_change=freader.regex_key(words, "no_change"),
         all_of=freader.regex_key(words, "all_of"),
         none_of=freader.regex_key(words, "none_of"),
+        this_item=freader.regex_key(words, "this_item"),
+        count_labels=tuple(
+            (rule, freader.regex_key(entry, "unit"))
+            for rule, entry in zip(
+                _read_rules(freader, fdata, "count_labels", known), fdata["count_labels"], strict=True
+            )
+        ),
         meta=_compile_tree(_Reader(directory / "meta.yml")),
         html=_compile_tree(_Reader(directory / "html.yml")),
         indicators=_compile_tree(_Reader(directory / "indicators.yml")),

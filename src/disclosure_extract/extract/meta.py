@@ -110,7 +110,12 @@ def _department(heads: list[str], patterns: Patterns) -> str | None:
             if not match:
                 continue
             name = _clean_department(match.group("dept"), patterns)
-            if len(name) >= MIN_DEPARTMENT_CHARS and not rules["reject_re"].search(name):
+            # "上海市普陀区2025年区级部门预算" names the government, not the department
+            if (
+                len(name) >= MIN_DEPARTMENT_CHARS
+                and not rules["reject_re"].search(name)
+                and _region(name, patterns) != name
+            ):
                 return name
     return None
 

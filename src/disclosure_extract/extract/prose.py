@@ -32,6 +32,7 @@ AMOUNT_RE = regex.compile(
 # end follows it ("人员经费70.73、公用经费3.32万元"): then the sentence's unit applies.
 BARE_END_RE = regex.compile(r"\s*(?:[,，、;；。)）]|和|及|$)")
 YEAR_RE = regex.compile(r"^(?:19|20)\d{2}$")
+COUNT_RE = regex.compile(r"\s*(?:为|是|共|合计)?\s*(?P<n>\d+)\s*(?P<unit>辆|台|套|个|人)")
 YEAR_IN_CLAUSE_RE = regex.compile(r"((?:19|20)\d{2})\s*年")
 SENTENCE_RE = regex.compile(r"[^。!?！？]+[。!?！？]?")
 # Clause separators: a label never reaches back over them. Brackets are not separators
@@ -114,7 +115,30 @@ class _BlockReader:
         for sentence in SENTENCE_RE.finditer(self.norm):
             last = self._amounts(sentence)
             self._amountless(sentence, last)
+            self._counts(sentence)
         return self.facts
+
+    def _counts(self, sentence: regex.Match[str]) -> None:
+        """Counts such as 共有车辆54辆: the first count after its label in the sentence."""
+        text = sentence.group(0)
+        for rule, unit_re in self.patterns.count_labels:
+            for label in rule.pattern.finditer(text):
+                count = COUNT_RE.match(text, label.end())
+                if count and unit_re.fullmatch(count.group("unit")):
+                    start = sentence.start() + label.start()
+                    end = sentence.start() + count.end()
+                    for field in rule.fields:
+                        self.facts.append(
+                            self._fact(
+                                field,
+                                Decimal(count.group("n")),
+                                label.group(0),
+                                rule.id,
+                                (start, end),
+                                unit=count.group("unit"),
+                            )
+                        )
+                    break
 
     def _period(self, clause: str) -> str:
         """Whether the figure after ``clause`` is this year's, the previous year's, or another's."""
@@ -216,14 +240,6 @@ class _BlockReader:
                     for field in match.rule.fields:
                         self._emit(field, subject.amount, match.text, "all_of", span=span, amount=None)
                 continue
-            none_of = patterns.none_of.match(clause)
-            if none_of:
-                match = match_prose_label(none_of.group("label"), context, patterns)
-                # the label must reach the end of the phrase: "无新增固定资产预算" is not 固定资产
-                if match is not None and match.end >= len(none_of.group("label")) - 2:
-                    for field in match.rule.fields:
-                        self._emit(field, Decimal(0), match.text, "none_of", span=span, amount=None)
-                continue
             unchanged = patterns.no_change.search(clause)
             if unchanged and patterns.comparison.search(clause):
                 # the figures named before "与上年数一致" are the ones that did not change
@@ -245,6 +261,17 @@ class _BlockReader:
                             )
                 listed.clear()
                 continue
+            none_of = patterns.none_of.match(clause)
+            if none_of:
+                label = none_of.group("label")
+                if patterns.this_item.match(label) and self.heading:
+                    label = self.heading  # "本部门无此项支出" under "十、政府性基金预算支出…"
+                match = match_prose_label(label, context, patterns)
+                # the label must reach the end of the phrase: "无新增固定资产预算" is not 固定资产
+                if match is not None and match.end >= len(label) - 2:
+                    for field in match.rule.fields:
+                        self._emit(field, Decimal(0), match.text, "none_of", span=span, amount=None)
+                    continue
             match = match_prose_label(clause, context, patterns)
             if match is not None:
                 listed.append(match.rule.fields)
@@ -259,6 +286,21 @@ class _BlockReader:
         span: tuple[int, int],
         amount: _Amount | None,
     ) -> None:
+        tolerance = half_last_digit(amount.printed, amount.unit) if amount else None
+        unit = amount.unit if amount else None
+        self.facts.append(self._fact(field, value, label, rule, span, unit=unit, tolerance=tolerance))
+
+    def _fact(
+        self,
+        field: str,
+        value: Decimal,
+        label: str,
+        rule: str,
+        span: tuple[int, int],
+        *,
+        unit: str | None,
+        tolerance: Decimal | None = None,
+    ) -> Fact:
         loc = self.block.location
         if self.doc.format == "text" and loc.char_start is not None:
             # the text loader keeps lines as printed, so block offsets map into the file
@@ -274,12 +316,12 @@ class _BlockReader:
             method="prose",
             text=self.block.text[span[0] : span[1]],
             location=location,
-            unit=amount.unit if amount else None,
+            unit=unit,
             label=label,
             rule=rule,
-            tolerance=half_last_digit(amount.printed, amount.unit) if amount else None,
+            tolerance=tolerance,
         )
-        self.facts.append(Fact(field_id=field, value=value, evidence=evidence))
+        return Fact(field_id=field, value=value, evidence=evidence)
 
 
 def _last_sep(text: str) -> int:

@@ -23,6 +23,17 @@ DERIVATIONS: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = (
 )
 
 
+# When a department's whole spending is 一般公共预算财政拨款 (本年支出合计 equals the
+# appropriation's general budget), its spending items and the appropriation's are the same figures.
+SAME_SCOPE_WHEN = ("expenditure.current_year", "appropriation.general_budget")
+SAME_SCOPE = (
+    ("expenditure.basic", "appropriation.basic"),
+    ("expenditure.personnel", "appropriation.personnel"),
+    ("expenditure.public", "appropriation.public"),
+    ("expenditure.project", "appropriation.project"),
+)
+
+
 def _slack(a: Fact, b: Fact) -> Decimal:
     tolerances = [f.evidence.tolerance for f in (a, b) if f.evidence.tolerance is not None]
     return max(tolerances, default=Decimal(0))
@@ -63,22 +74,30 @@ def resolve_fields(facts: list[Fact]) -> tuple[dict[str, Decimal], list[Issue]]:
                     other.evidence.location,
                 )
             )
+    when_a, when_b = SAME_SCOPE_WHEN
+    if when_a in fields and fields.get(when_a) == fields.get(when_b):
+        for dept, app in SAME_SCOPE:
+            for target, source in ((dept, app), (app, dept)):
+                if target not in fields and source in fields:
+                    fields[target] = fields[source]
+                    facts.append(
+                        _derived(
+                            target,
+                            fields[source],
+                            (source, when_a, when_b),
+                            f"= {source} (all spending is {when_b}: {when_a} = {when_b})",
+                        )
+                    )
     for target, sources in DERIVATIONS:
         if target in fields or not all(src in fields for src, _ in sources):
             continue
         value = sum((fields[src] * weight for src, weight in sources), Decimal(0))
         fields[target] = value
-        facts.append(
-            Fact(
-                field_id=target,
-                value=value,
-                evidence=Evidence(
-                    method="derived",
-                    text=" ".join(f"{'+' if w > 0 else '-'} {src}" for src, w in sources).lstrip("+ "),
-                    location=Location(),
-                    derived_from=tuple(src for src, _ in sources),
-                    rule="derive",
-                ),
-            )
-        )
+        text = " ".join(f"{'+' if w > 0 else '-'} {src}" for src, w in sources).lstrip("+ ")
+        facts.append(_derived(target, value, tuple(src for src, _ in sources), text))
     return fields, issues
+
+
+def _derived(field: str, value: Decimal, sources: tuple[str, ...], text: str) -> Fact:
+    evidence = Evidence(method="derived", text=text, location=Location(), derived_from=sources, rule="derive")
+    return Fact(field_id=field, value=value, evidence=evidence)

@@ -23,6 +23,8 @@ from .sections import Outline
 
 # Columns holding classification codes or row numbers, not amounts.
 CODE_HEADER_RE = regex.compile(r"(编码|代码|编号|序号|行次|栏次|科目代码|类款项|^类$|^款$|^项$)")
+# The side of a two-sided 收支总表 a column belongs to.
+SIDE_RE = regex.compile(r"^(?:收入|支出)$")
 # A classification code as printed: 201, 20101, 2010101, or split "201 01 01".
 CLASS_CODE_RE = regex.compile(r"^\d{3}(?:\s?\d{2}){0,2}$|^\d{2}$")
 
@@ -173,6 +175,9 @@ def _table_facts(
             continue
         row_label = _row_label(grid, cell.row, cell.col, code_cols, patterns)
         col_header = _column_label(headers[cell.col], patterns)
+        side = next((t for t in headers[cell.col] if SIDE_RE.match(clean_label(t, patterns))), "")
+        if side and row_label and patterns.total_row.match(clean_label(row_label, patterns)):
+            row_label = side + row_label  # a 收支总表's bottom row: 总计 under 收入 is 收入总计
         role = column_role(headers[cell.col][-1] if headers[cell.col] else "", year, patterns)
         rule = None
         # a row without a label, or labelled 合计, hands its values to the column headers
