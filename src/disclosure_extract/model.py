@@ -230,6 +230,7 @@ class Result:
     indicators: list[Indicator] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     table_units: dict[int, tuple[str, bool]] = field(default_factory=dict)
+    line_items: list[Any] = field(default_factory=list)  # extract.line_items.LineItem
     issues: list[Issue] = field(default_factory=list)
 
     @property

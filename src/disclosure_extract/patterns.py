@@ -87,6 +87,7 @@ class Patterns:
     none_of: regex.Pattern[str]
     this_item: regex.Pattern[str]
     count_labels: tuple[tuple[LabelRule, regex.Pattern[str]], ...]
+    line_item_rules: frozenset[str]
     meta: dict[str, Any]
     html: dict[str, Any]
     indicators: dict[str, Any]
@@ -246,6 +247,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         all_of=freader.regex_key(words, "all_of"),
         none_of=freader.regex_key(words, "none_of"),
         this_item=freader.regex_key(words, "this_item"),
+        line_item_rules=frozenset(freader.get(fdata, "line_item_rules", list)),
         count_labels=tuple(
             (rule, freader.regex_key(entry, "unit"))
             for rule, entry in zip(

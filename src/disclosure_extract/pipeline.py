@@ -25,7 +25,7 @@ from .load import load_bytes
 from .model import Issue, Result
 from .patterns import Patterns
 from .write.atomic import atomic_open, write_text
-from .write.csvout import write_facts, write_indicators, write_tables
+from .write.csvout import write_facts, write_indicators, write_line_items, write_tables
 from .write.records import dumps, issue_record, result_record
 
 log = logging.getLogger("disclosure_extract")
@@ -193,4 +193,5 @@ def write_outputs(out_dir: Path, records: list[dict[str, Any]]) -> None:
             handle.write(dumps(record) + "\n")
     write_facts(out_dir / "facts.csv", records)
     write_indicators(out_dir / "indicators.csv", records)
+    write_line_items(out_dir / "line_items.csv", records)
     write_tables(out_dir / "tables", records)

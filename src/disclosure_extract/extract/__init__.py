@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..model import Document, Issue, Result
 from ..patterns import Patterns
 from .indicators import extract_indicators
+from .line_items import extract_line_items
 from .meta import extract_meta
 from .prose import extract_prose
 from .resolve import resolve_fields
@@ -28,6 +29,7 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
     result.issues.extend(unit_issues)
     result.facts = table_facts + prose_facts
     result.indicators = extract_indicators(doc.tables, units, patterns)
+    result.line_items = extract_line_items(doc.tables, units, patterns)
     fields, conflicts = resolve_fields(result.facts)
     result.issues.extend(conflicts)
     for key in ("department", "year", "kind", "region"):

@@ -46,12 +46,15 @@ def resolve_fields(facts: list[Fact]) -> tuple[dict[str, Decimal], list[Issue]]:
         by_field.setdefault(fact.field_id, []).append(fact)
     fields: dict[str, Decimal] = {}
     for field_id, group in by_field.items():
-        ranked = sorted(group, key=lambda f: METHOD_RANK[f.evidence.method])
+        # classified rows (flag line_item) rank last: they are items, not the department's figure
+        ranked = sorted(group, key=lambda f: ("line_item" in f.flags, METHOD_RANK[f.evidence.method]))
         chosen = ranked[0]
         assert isinstance(chosen.value, Decimal)
         fields[field_id] = chosen.value
         for other in ranked[1:]:
             assert isinstance(other.value, Decimal)
+            if "line_item" in other.flags:
+                continue  # an item of a classification is no second statement of the figure
             difference = abs(other.value - chosen.value)
             if difference <= _slack(chosen, other):
                 continue

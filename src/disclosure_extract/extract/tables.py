@@ -23,6 +23,8 @@ from .sections import Outline
 
 # Columns holding classification codes or row numbers, not amounts.
 CODE_HEADER_RE = regex.compile(r"(编码|代码|编号|序号|行次|栏次|科目代码|类款项|^类$|^款$|^项$)")
+# Marks a value read from a classified row: the last resort for its field.
+LINE_ITEM_FLAG = "line_item"
 # The side of a two-sided 收支总表 a column belongs to.
 SIDE_RE = regex.compile(r"^(?:收入|支出)$")
 # A classification code as printed: 201, 20101, 2010101, or split "201 01 01".
@@ -168,8 +170,9 @@ def _table_facts(
     grid = table.grid()
     facts: list[Fact] = []
     for cell in table.cells:
-        if cell.row < n_header or cell.row in coded_rows or cell.col in code_cols or not cell.text:
+        if cell.row < n_header or cell.col in code_cols or not cell.text:
             continue
+        coded = cell.row in coded_rows
         value = parse_cell_amount(cell.text)
         if value is None:
             continue
@@ -188,7 +191,7 @@ def _table_facts(
         if rule is None and role != "label" and row_label:
             # the row label is its own context too: "“三公”经费合计" in a 收支 table
             rule = match_table_label(row_label, f"{kind_text} {row_label}", patterns)
-        if rule is None:
+        if rule is None or (coded and rule.id not in patterns.line_item_rules):
             continue
         fields = _role_fields(rule.fields, role, patterns)
         if not fields:
@@ -219,7 +222,9 @@ def _table_facts(
             tolerance=half_last_digit(cell.text, cell_unit),
         )
         for field in fields:
-            facts.append(Fact(field_id=field, value=yuan, evidence=evidence))
+            facts.append(
+                Fact(field_id=field, value=yuan, evidence=evidence, flags=[LINE_ITEM_FLAG] if coded else [])
+            )
     return facts
 
 

@@ -51,6 +51,21 @@ INDICATOR_COLUMNS = [
     "fair",
     "poor",
 ]
+LINE_ITEM_COLUMNS = [
+    "source",
+    "sha256",
+    "table",
+    "row",
+    "page",
+    "kind",
+    "code",
+    "parent",
+    "name",
+    "column",
+    "value",
+    "text",
+    "unit",
+]
 _UNSAFE = regex.compile(r"[^\w.-]+")
 TABLE_FILE_RE = regex.compile(r"^.+-[0-9a-f]{8}-t\d+\.csv$")
 
@@ -89,6 +104,27 @@ def write_indicators(path: Path, records: Iterable[dict[str, Any]]) -> int:
                 flat.update(source=rec["source"], sha256=rec["sha256"])
                 writer.writerow([_cell(flat.get(col)) for col in INDICATOR_COLUMNS])
                 n += 1
+    return n
+
+
+def write_line_items(path: Path, records: Iterable[dict[str, Any]]) -> int:
+    """Long format: one row per amount of a line item, with its column header."""
+    n = 0
+    with atomic_open(path) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(LINE_ITEM_COLUMNS)
+        for rec in records:
+            for item in rec.get("line_items", []):
+                base = {
+                    **item,
+                    "page": item["location"].get("page"),
+                    "source": rec["source"],
+                    "sha256": rec["sha256"],
+                }
+                for amount in item["amounts"]:
+                    row = {**base, **amount}
+                    writer.writerow([_cell(row.get(col)) for col in LINE_ITEM_COLUMNS])
+                    n += 1
     return n
 
 

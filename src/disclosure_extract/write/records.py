@@ -91,6 +91,21 @@ def table_record(table: Table, unit: tuple[str, bool] | None) -> dict[str, Any]:
     return record
 
 
+def line_item_record(item: Any) -> dict[str, Any]:
+    return {
+        "table": item.table,
+        "row": item.row,
+        "kind": item.kind,
+        "code": item.code,
+        "parent": item.parent,
+        "name": item.name,
+        "location": item.location.as_dict(),
+        "amounts": [
+            {"column": a.column, "value": a.value, "text": a.text, "unit": a.unit} for a in item.amounts
+        ],
+    }
+
+
 def issue_record(issue: Issue) -> dict[str, Any]:
     record: dict[str, Any] = {"code": issue.code, "severity": issue.severity, "message": issue.message}
     if issue.location is not None:
@@ -110,6 +125,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "fields": {k: v for k, v in result.fields.items()},
         "facts": [fact_record(f) for f in result.facts],
         "indicators": [indicator_record(i) for i in result.indicators],
+        "line_items": [line_item_record(i) for i in result.line_items],
         "tables": [table_record(t, result.table_units.get(t.index)) for t in result.tables],
         "issues": [issue_record(i) for i in result.issues],
     }
