@@ -65,11 +65,37 @@ class Outline:
         return section.path() if section is not None else []
 
 
+# A table of contents lists headings that are not sections: 目录 opens it.
+TOC_RE = regex.compile(r"^目\s*录")
+
+
+def _toc_items(doc: Document) -> set[int]:
+    """Items of a table of contents: on its page (PDF), or the run of headings after 目录."""
+    toc: set[int] = set()
+    for i, item in enumerate(doc.items):
+        if not (isinstance(item, Block) and TOC_RE.match(item.text)):
+            continue
+        page = item.location.page
+        for later in doc.items[i + 1 :]:
+            if page is not None:
+                if later.location.page != page:
+                    break
+            elif not (isinstance(later, Block) and later.kind == "heading"):
+                break
+            toc.add(id(later))
+    return toc
+
+
 def build_outline(doc: Document) -> Outline:
     root = Section(title="", level=-1)
     stack = [root]
     section_of: dict[int, Section] = {}
+    toc = _toc_items(doc)
     for item in doc.items:
+        if id(item) in toc:
+            section_of[id(item)] = root
+            root.items.append(item)
+            continue
         if isinstance(item, Block) and item.kind == "heading" and item.level is not None:
             while stack[-1].level >= item.level:
                 stack.pop()
