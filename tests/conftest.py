@@ -14,6 +14,8 @@ CORPUS = ROOT / "corpus"
 DOCS = CORPUS / "docs"
 BAD = CORPUS / "bad"
 SEED = DOCS / "2017_budget_hebei_shanhaiguan_zonggonghui.txt"
+# the quick documents, for tests of the command line rather than of extraction
+TEXT_HTML = sorted(p for p in DOCS.iterdir() if p.suffix in (".txt", ".html"))
 
 
 @pytest.fixture(scope="session")
@@ -23,5 +25,15 @@ def patterns() -> Patterns:
 
 @pytest.fixture(scope="session")
 def extracted(patterns: Patterns) -> dict[str, dict]:
-    """documents.jsonl-style records of every bundled document, by file name."""
+    """documents.jsonl-style records of every bundled document, by file name (extracted once)."""
     return {p.name: extract_data(p.read_bytes(), str(p), patterns) for p in sorted(DOCS.iterdir())}
+
+
+@pytest.fixture(scope="session")
+def corpus_output(extracted: dict[str, dict], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus's documents.jsonl, written as `extract` writes it."""
+    from disclosure_extract.pipeline import write_outputs
+
+    out = tmp_path_factory.mktemp("corpus_out")
+    write_outputs(out, [extracted[name] for name in sorted(extracted)])
+    return out

@@ -28,11 +28,8 @@ def truth_sha256() -> str:
 
 
 @pytest.fixture(scope="module")
-def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("gate")
-    result = CliRunner().invoke(main, ["extract", str(CORPUS / "docs"), "-o", str(out), "-q", "--no-cache"])
-    assert result.exit_code == 0, result.stderr
-    return out
+def output(corpus_output: Path) -> Path:
+    return corpus_output
 
 
 def test_floors_are_pinned_to_this_truth_set() -> None:
@@ -61,7 +58,7 @@ def test_evaluate_command_json_and_floor_exit(output: Path) -> None:
     )
     assert result.exit_code == 0
     report = json.loads(result.stdout)
-    assert report["per_field"]["income.total"]["right"] == 4
+    assert report["per_field"]["income.total"]["right"] >= 4
     assert {d["doc"] for d in report["documents"]} == {p.name for p in (CORPUS / "docs").iterdir()}
     # a floor above what is reached exits 1
     empty = output.parent / "empty.jsonl"

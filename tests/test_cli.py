@@ -15,7 +15,7 @@ from disclosure_extract import Patterns
 from disclosure_extract.cli import main
 from disclosure_extract.pipeline import discover, run_batch
 
-from .conftest import BAD, DOCS, SEED
+from .conftest import BAD, SEED, TEXT_HTML
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -34,7 +34,7 @@ def test_help_on_every_command() -> None:
 
 
 def test_exit_0_when_all_extract(tmp_path: Path) -> None:
-    code, out, err = _run("extract", str(DOCS), "-o", str(tmp_path))
+    code, out, err = _run("extract", *map(str, TEXT_HTML), "-o", str(tmp_path))
     assert code == 0
     assert out == ""  # data goes to files, logs to stderr
     assert "5 ok, 0 failed" in err
@@ -74,7 +74,7 @@ def test_exit_2_on_bad_patterns(tmp_path: Path) -> None:
 
 def test_output_is_byte_identical(tmp_path: Path) -> None:
     for name in ("a", "b"):
-        code, _, _ = _run("extract", str(DOCS), "-o", str(tmp_path / name), "--no-cache")
+        code, _, _ = _run("extract", *map(str, TEXT_HTML), "-o", str(tmp_path / name), "--no-cache")
         assert code == 0
     files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
@@ -84,7 +84,7 @@ def test_output_is_byte_identical(tmp_path: Path) -> None:
 
 
 def test_interrupted_run_resumes_without_redoing(tmp_path: Path, patterns: Patterns) -> None:
-    inputs = discover([DOCS])
+    inputs = discover(TEXT_HTML)
     out = tmp_path / "out"
     run_batch(inputs[:1], out, patterns)  # an earlier, finished run
     before = (out / "documents.jsonl").read_bytes()
