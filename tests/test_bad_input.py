@@ -21,6 +21,12 @@ EXPECTED = {
     "pdf_named.html": ("failed", "empty_document"),
     "listing_page_not_a_disclosure.html": ("failed", "not_a_disclosure"),
     "renda_gbk_declared_utf8.html": ("ok", "charset_mismatch"),
+    "encrypted.pdf": ("failed", "encrypted_pdf"),
+    "damaged.pdf": ("failed", "damaged_pdf"),
+    "truncated.pdf": ("failed", "truncated_pdf"),
+    "zero_pages.pdf": ("failed", "empty_document"),
+    "image_only_scan.pdf": ("failed", "no_text_layer"),
+    "real_pdf_named.html": ("ok", None),
     "renda_gbk_no_charset.html": ("ok", None),
     "renda_gb2312_declared.html": ("ok", None),
 }
@@ -57,7 +63,7 @@ def test_batch_goes_on_and_counts_failures(bad_batch: tuple[dict[str, dict], obj
     records, summary = bad_batch
     assert records[SEED.name]["status"] == "ok"
     assert records[SEED.name]["fields"]["income.total"] == 962200
-    assert (summary.total, summary.failed) == (10, 6)  # type: ignore[attr-defined]
+    assert (summary.total, summary.failed) == (16, 11)  # type: ignore[attr-defined]
 
 
 def test_gbk_pages_extract_like_the_utf8_original(bad_batch: tuple[dict[str, dict], object]) -> None:
@@ -75,3 +81,12 @@ def test_too_large_is_refused_before_reading(tmp_path: Path, patterns: Patterns)
     record = json.loads((tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8"))
     assert summary.failed == 1
     assert record["issues"][0]["code"] == "too_large"
+
+
+def test_pdf_named_html_is_read_as_pdf(bad_batch: tuple[dict[str, dict], object]) -> None:
+    records, _ = bad_batch
+    record = records["real_pdf_named.html"]
+    assert record["format"] == "pdf"
+    assert record["fields"]["income.total"] == 183303700
+    # failed PDFs keep their sniffed format too
+    assert records["encrypted.pdf"]["format"] == "pdf"

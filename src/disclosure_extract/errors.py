@@ -8,7 +8,11 @@ Every exception the package raises on purpose derives from one root::
     │   ├── EmptyDocumentError      zero bytes, or nothing but white space / markup
     │   ├── UnsupportedFormatError  content is not a format we read (zip, images …)
     │   │   └── BinaryContentError  binary noise where text was expected
-    │   └── DecodeError             bytes that no supported text encoding decodes cleanly
+    │   ├── DecodeError             bytes that no supported text encoding decodes cleanly
+    │   ├── EncryptedPdfError       a PDF that needs a password
+    │   ├── TruncatedPdfError       a PDF whose end is missing (interrupted download)
+    │   ├── DamagedPdfError         a PDF whose structure is corrupt
+    │   └── NoTextLayerError        a PDF whose pages are images (scans) with no text
     └── OutputError                 an output file could not be written
 
 Backend errors (lxml, pdfminer) are wrapped at the loader boundary into a ``LoadError``
@@ -71,6 +75,30 @@ class DecodeError(LoadError):
     """The bytes look like text but decode cleanly in no supported encoding."""
 
     code = "undecodable_text"
+
+
+class EncryptedPdfError(LoadError):
+    """The PDF is encrypted."""
+
+    code = "encrypted_pdf"
+
+
+class TruncatedPdfError(LoadError):
+    """The PDF's end is missing (an interrupted download)."""
+
+    code = "truncated_pdf"
+
+
+class NoTextLayerError(LoadError):
+    """No page carries readable text (a scan)."""
+
+    code = "no_text_layer"
+
+
+class DamagedPdfError(LoadError):
+    """The PDF's structure is broken (truncated, corrupt)."""
+
+    code = "damaged_pdf"
 
 
 class OutputError(DisclosureError):

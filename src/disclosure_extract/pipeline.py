@@ -21,7 +21,7 @@ from typing import Any
 from . import __version__
 from .errors import DisclosureError, LoadError
 from .extract import extract_document
-from .load import load_bytes
+from .load import load_bytes, sniff_format
 from .model import Issue, Result
 from .patterns import Patterns
 from .write.atomic import atomic_open, write_text
@@ -124,13 +124,19 @@ def extract_data(data: bytes, source: str, patterns: Patterns) -> dict[str, Any]
             )
         return json.loads(dumps(record), parse_float=Decimal)  # type: ignore[no-any-return]
     except LoadError as exc:
-        return failed_record(source, sha256, "unknown", Issue(exc.code, "error", exc.message))
+        return failed_record(source, sha256, _format_name(data), Issue(exc.code, "error", exc.message))
     except DisclosureError as exc:
-        return failed_record(source, sha256, "unknown", Issue("extract_failed", "error", str(exc)))
+        return failed_record(source, sha256, _format_name(data), Issue("extract_failed", "error", str(exc)))
     except Exception as exc:  # noqa: BLE001 - one document's bug must not end a batch of thousands
         log.error("internal error on %s:\n%s", source, traceback.format_exc())
         issue = Issue("internal_error", "error", f"{type(exc).__name__}: {exc} (a bug: please report it)")
         return failed_record(source, sha256, "unknown", issue)
+
+
+def _format_name(data: bytes) -> str:
+    """The format the bytes are, for the record of a document that failed to load."""
+    fmt = sniff_format(data) if data.strip() else "unknown"
+    return {"zip": "zip", "ole": "ole"}.get(fmt, fmt)
 
 
 def run_batch(

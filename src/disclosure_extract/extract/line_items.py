@@ -92,20 +92,24 @@ def _table_items(table: Table, unit: TableUnit | None, patterns: Patterns) -> li
     for g, start in enumerate(starts):
         stop = starts[g + 1] if g + 1 < len(starts) else table.n_cols
         group_codes = [c for c in code_cols if start <= c < stop]
-        items.extend(_group_items(table, unit, patterns, headers, rows, n_header, group_codes, stop))
+        view = _View(table, unit, headers, rows, n_header)
+        items.extend(_group_items(view, patterns, group_codes, stop))
     return items
 
 
-def _group_items(
-    table: Table,
-    unit: TableUnit,
-    patterns: Patterns,
-    headers: list[list[str]],
-    rows: list[list[str]],
-    n_header: int,
-    code_cols: list[int],
-    stop: int,
-) -> list[LineItem]:
+@dataclass
+class _View:
+    """A table with what line-item reading needs of it."""
+
+    table: Table
+    unit: TableUnit
+    headers: list[list[str]]
+    rows: list[list[str]]
+    n_header: int
+
+
+def _group_items(view: _View, patterns: Patterns, code_cols: list[int], stop: int) -> list[LineItem]:
+    table, unit, headers, rows, n_header = view.table, view.unit, view.headers, view.rows, view.n_header
     after = range(max(code_cols) + 1, stop)
     name_col = next(
         (c for c in after if headers[c] and NAME_HEADER_RE.search(clean_label(headers[c][-1], patterns))),

@@ -26,8 +26,15 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
-from ..errors import EmptyDocumentError, LoadError
-from ..model import Block, Cell, Document, Issue, Item, Location, Table
+from ..errors import (
+    DamagedPdfError,
+    EmptyDocumentError,
+    EncryptedPdfError,
+    LoadError,
+    NoTextLayerError,
+    TruncatedPdfError,
+)
+from ..model import Block, Cell, Document, Issue, Item, Location
 from ..patterns import Patterns
 from .tables import finish_table
 from .textclean import clean_inline, make_block, outline_number
@@ -56,6 +63,8 @@ PARAGRAPH_GAP = 1.6
 # At most this many short lines above a table name it (title, 公开表一, 部门/单位 line).
 CAPTION_LINES = 4
 MAX_CAPTION_CHARS = 80
+# A complete PDF ends with %%EOF within its last bytes (some writers append a little after it).
+TRAILER_BYTES = 2048
 # Column edges of a table continued on the next page may be off by this much (points).
 STITCH_TOLERANCE = 6.0
 # A continuation page repeats at most this many header rows.
@@ -107,6 +116,10 @@ def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Docum
         except (PdfminerException, PSException, ValueError, KeyError, TypeError) as exc:
             raise DamagedPdfError(source, f"the PDF's page tree cannot be read: {exc}") from exc
         if not pages:
+            if b"%%EOF" not in data[-TRAILER_BYTES:]:
+                raise TruncatedPdfError(
+                    source, "the PDF is truncated: its end (%%EOF, cross-reference table) is missing"
+                )
             raise EmptyDocumentError(source, "the PDF has no pages")
         items: list[Item] = []
         issues: list[Issue] = []
@@ -114,7 +127,7 @@ def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Docum
         pending_page = 0
         for number, page in enumerate(pages, 1):
             try:
-                page_items, tables, page_issues = _read_page(page, number, patterns)
+                page_items, page_issues = _read_page(page, number, patterns)
             except (PdfminerException, PSException, ValueError, KeyError, TypeError, AssertionError) as exc:
                 issues.append(
                     Issue(
@@ -151,7 +164,12 @@ def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Docum
         properties = {k: str(v) for k, v in (pdf.metadata or {}).items() if isinstance(v, (str, int))}
         properties["pages"] = str(len(pages))
     if not items:
-        raise EmptyDocumentError(source, "no page has a readable text layer (scanned or image-only PDF)")
+        unreadable = [i.location.page for i in issues if i.location is not None and i.location.page]
+        pages_text = f" (pages {', '.join(map(str, unreadable))})" if unreadable else ""
+        raise NoTextLayerError(
+            source,
+            f"no page has a readable text layer{pages_text}: a scanned or image-only PDF needs OCR first",
+        )
     doc = Document(
         source=source, sha256=sha256, format="pdf", items=items, title=title, properties=properties
     )
@@ -159,35 +177,25 @@ def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Docum
     return doc
 
 
-class EncryptedPdfError(LoadError):
-    """The PDF is encrypted."""
-
-    code = "encrypted_pdf"
-
-
-class DamagedPdfError(LoadError):
-    """The PDF's structure is broken (truncated, corrupt)."""
-
-    code = "damaged_pdf"
-
-
 def _wrap(exc: PdfminerException, source: str) -> LoadError:
     inner = exc.args[0] if exc.args else exc
     if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
         return EncryptedPdfError(source, "the PDF is encrypted and cannot be read without its password")
-    return DamagedPdfError(source, f"the PDF is damaged: {type(inner).__name__}: {inner}")
+    return DamagedPdfError(source, f"the PDF is damaged: {type(inner).__name__}: {str(inner)[:120]}")
 
 
 def _title(items: list[Item], metadata: dict[str, Any] | None) -> str:
     for item in items[:6]:
-        if isinstance(item, Block) and 4 <= len(item.text) <= 60 and not item.text.endswith(_SENTENCE_END):
-            if regex.search(r"(预算|决算)", item.text):
-                return item.text
+        is_title = (
+            isinstance(item, Block) and 4 <= len(item.text) <= 60 and not item.text.endswith(_SENTENCE_END)
+        )
+        if is_title and regex.search(r"(预算|决算)", item.text):
+            return item.text  # type: ignore[union-attr]
     meta_title = str((metadata or {}).get("Title") or "")
     return meta_title if regex.search(r"(预算|决算)", meta_title) else ""
 
 
-def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], list[_PageTable], list[Issue]]:
+def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], list[Issue]]:
     issues: list[Issue] = []
     chars = [c for c in page.chars if c.get("text", "").strip()]
     if not chars:
@@ -200,7 +208,7 @@ def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], l
                     Location(page=number),
                 )
             )
-        return [], [], issues
+        return [], issues
     raw = "".join(c["text"] for c in chars)
     garbled = len(_CID_RE.findall(raw)) * 6 + raw.count("\ufffd")
     if garbled > MAX_GARBLED_SHARE * len(raw):
@@ -212,7 +220,7 @@ def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], l
                 Location(page=number),
             )
         )
-        return [], [], issues
+        return [], issues
 
     found = page.find_tables(TABLE_SETTINGS)
     tables: list[_PageTable] = []
@@ -253,7 +261,7 @@ def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], l
         else:
             buffer.append(entry)
     out.extend(_paragraphs(buffer, right, number, patterns))
-    return out, tables, issues
+    return out, issues
 
 
 def _text_right_edge(lines: list[_Line], default: float) -> float:
