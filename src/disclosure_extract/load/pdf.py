@@ -186,11 +186,11 @@ def _wrap(exc: PdfminerException, source: str) -> LoadError:
 
 def _title(items: list[Item], metadata: dict[str, Any] | None) -> str:
     for item in items[:6]:
-        is_title = (
-            isinstance(item, Block) and 4 <= len(item.text) <= 60 and not item.text.endswith(_SENTENCE_END)
-        )
-        if is_title and regex.search(r"(预算|决算)", item.text):
-            return item.text  # type: ignore[union-attr]
+        if not isinstance(item, Block):
+            continue
+        short = 4 <= len(item.text) <= 60 and not item.text.endswith(_SENTENCE_END)
+        if short and regex.search(r"(预算|决算)", item.text):
+            return item.text
     meta_title = str((metadata or {}).get("Title") or "")
     return meta_title if regex.search(r"(预算|决算)", meta_title) else ""
 
