@@ -76,6 +76,7 @@ class Patterns:
     generic_value_header: regex.Pattern[str]
     comparison: regex.Pattern[str]
     filler: regex.Pattern[str]
+    part_qualifier: regex.Pattern[str]
     previous_column: regex.Pattern[str]
     change_column: regex.Pattern[str]
     previous_phrase: regex.Pattern[str]
@@ -237,6 +238,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         generic_value_header=freader.regex_key(words, "generic_value_header"),
         comparison=freader.regex_key(words, "comparison"),
         filler=freader.regex_key(words, "filler"),
+        part_qualifier=freader.regex_key(words, "part_qualifier"),
         previous_column=freader.regex_key(words, "previous_column"),
         change_column=freader.regex_key(words, "change_column"),
         previous_phrase=freader.regex_key(words, "previous_phrase"),

@@ -77,6 +77,8 @@ def match_prose_label(phrase: str, context: str, patterns: Patterns) -> ProseMat
     if best is None:
         return None
     start, end, _, rule = best
+    if patterns.part_qualifier.search(cleaned[:start]):
+        return None  # "其他资金收入预算总计": a part of the income, not the total
     if _CLASS_MARK.match(cleaned, end):
         return None  # "会议费（款）支出66.72万元" is a classification line, not the department's figure
     # what follows the label up to the amount must be filler, not another noun

@@ -245,12 +245,14 @@ class _BlockReader:
                 # the figures named before "与上年数一致" are the ones that did not change
                 own = match_prose_label(patterns.comparison.split(clause)[0], context, patterns)
                 named = [*listed, *([own.rule.fields] if own else [])]
-                if not named and head is not None:
-                    named = [head.fields]
+                # else the nearest figure of the sentence, else the paragraph's first
+                subject_named = last or head
+                if not named and subject_named is not None:
+                    named = [subject_named.fields]
                 for fields in named:
                     for field in fields:
                         if field in patterns.changes:
-                            label = own.text if own else (head.label if head else clause)
+                            label = own.text if own else (subject_named.label if subject_named else clause)
                             self._emit(
                                 patterns.changes[field],
                                 Decimal(0),

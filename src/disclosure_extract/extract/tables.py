@@ -169,7 +169,10 @@ def _table_facts(
     col_units = {c: u for c, texts in enumerate(headers) for t in texts if (u := find_unit(t, patterns))}
     grid = table.grid()
     facts: list[Fact] = []
-    for cell in table.cells:
+    # a label met again lower in a table names a sub-item (一般公共预算财政拨款 under
+    # 年初结转和结余): the first row that states a field in a column is the field
+    taken: set[tuple[str, int]] = set()
+    for cell in sorted(table.cells, key=lambda c: (c.row, c.col)):
         if cell.row < n_header or cell.col in code_cols or not cell.text:
             continue
         coded = cell.row in coded_rows
@@ -221,6 +224,8 @@ def _table_facts(
             rule=rule.id,
             tolerance=half_last_digit(cell.text, cell_unit),
         )
+        fields = tuple(f for f in fields if (f, cell.col) not in taken)
+        taken.update((f, cell.col) for f in fields)
         for field in fields:
             facts.append(
                 Fact(field_id=field, value=yuan, evidence=evidence, flags=[LINE_ITEM_FLAG] if coded else [])
