@@ -126,3 +126,25 @@ def test_text_and_table_files_join_on_meta(
 def test_year_written_in_another_font_stays_in_its_line(extracted: dict[str, dict]) -> None:
     # "2024" in the title sits a few points off the Han baseline
     assert extracted[PUTUO_FINAL]["meta"]["year"] == 2024
+
+
+def test_table_without_rulings_from_text_alignment(extracted: dict[str, dict]) -> None:
+    # page 11 of this file prints the 经济分类 rows with no ruling lines at all
+    record = extracted["2017_budget_jiangsu_prov_rendachangweihui_office.pdf"]
+    table = next(
+        t
+        for t in record["tables"]
+        if t["location"].get("page") == 11 and t["n_cols"] == 3 and not t["caption"]
+    )
+    cells = _cells(table)
+    assert [cells[(1, c)]["text"] for c in range(3)] == ["30101", "基本工资", "1,015.15"]
+    assert [cells[(22, c)]["text"] for c in range(3)] == ["30312", "提租补贴", "1,018.01"]
+    items = {i["code"]: i for i in record["line_items"] if i["table"] == table["index"]}
+    assert (items["30101"]["parent"], items["30101"]["amounts"][0]["value"]) == ("301", 10151500)
+
+
+def test_grid_holding_two_tables_is_split_at_the_title_row(extracted: dict[str, dict]) -> None:
+    record = extracted["2017_budget_jiangsu_prov_rendachangweihui_office.pdf"]
+    captions = [t["caption"] for t in record["tables"] if t["location"].get("page") == 11]
+    assert captions[0].startswith("财政拨款支出预算表")
+    assert captions[1].startswith("财政拨款基本支出预算表")

@@ -17,7 +17,7 @@ import regex
 from ..errors import EmptyDocumentError, LoadError
 from ..model import Document, Item, Location
 from ..patterns import Patterns
-from .tables import RawCell, finish_table, place_spanned, preceding_caption
+from .tables import RawCell, finish_table, place_spanned, preceding_caption, split_at_titles
 from .textclean import clean_inline, make_block
 
 BLOCK_TAGS = frozenset(
@@ -258,9 +258,10 @@ class _Walker:
             else preceding_caption(self.items)
         )
         location = Location(line_start=table_el.sourceline, path=self.tree.getpath(table_el))
-        table = finish_table(place_spanned(rows), location, self.patterns, caption=caption)
-        if table is not None:
-            self.items.append(table)
+        for i, part in enumerate(split_at_titles(place_spanned(rows), self.patterns)):
+            table = finish_table(part, location, self.patterns, caption=caption if i == 0 else "")
+            if table is not None:
+                self.items.append(table)
 
 
 def _cell_text(cell: Any) -> str:

@@ -36,7 +36,8 @@ from ..errors import (
 )
 from ..model import Block, Cell, Document, Issue, Item, Location
 from ..patterns import Patterns
-from .tables import finish_table
+from .pdflines import Line, find_aligned_tables, text_lines
+from .tables import finish_table, split_at_titles
 from .textclean import clean_inline, make_block, outline_number
 
 log = logging.getLogger("disclosure_extract")
@@ -51,8 +52,6 @@ TABLE_SETTINGS: dict[str, Any] = {
 }
 # Edges of cell rectangles closer than this (points) are one grid line.
 GRID_TOLERANCE = 2.0
-# Two text lines whose tops differ by less than this share a line (points).
-LINE_TOLERANCE = 3.0
 # A line whose right edge stops this far (in character widths) short of the text column's
 # right edge ends its paragraph: it was not wrapped.
 SHORT_LINE_CHARS = 2.0
@@ -79,16 +78,6 @@ PAGE_NUMBER_RE = regex.compile(
 MAX_GARBLED_SHARE = 0.2
 _CID_RE = regex.compile(r"\(cid:\d+\)")
 _SENTENCE_END = ("。", "：", ":", "；", ";", "！", "？", "!", "?")
-
-
-@dataclass
-class _Line:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    char_width: float
 
 
 @dataclass
@@ -236,14 +225,28 @@ def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], l
                 max(b[3] for b in boxes),
             )
             tables.append(_PageTable(cells=placed, bbox=bbox))
-    lines = _text_lines([c for i, c in enumerate(chars) if i not in in_table])
+    lines = text_lines([c for i, c in enumerate(chars) if i not in in_table])
     lines = [ln for ln in lines if not _is_furniture(ln, page.height)]
+    # tables drawn without rulings: aligned columns of words and numbers
+    for start, end, aligned in reversed(find_aligned_tables(lines)):
+        tables.append(
+            _PageTable(
+                cells=_aligned_cells(aligned, number),
+                bbox=(
+                    min(ln.x0 for ln in aligned.lines),
+                    aligned.lines[0].top,
+                    max(ln.x1 for ln in aligned.lines),
+                    aligned.lines[-1].bottom,
+                ),
+            )
+        )
+        del lines[start:end]
 
     # interleave text and tables by their top; captions are the short lines right above
     entries: list[tuple[float, Any]] = [(ln.top, ln) for ln in lines] + [(t.bbox[1], t) for t in tables]
     entries.sort(key=lambda e: e[0])
     out: list[Any] = []
-    buffer: list[_Line] = []
+    buffer: list[Line] = []
     right = _text_right_edge(lines, page.width)
     for _, entry in entries:
         if isinstance(entry, _PageTable):
@@ -264,7 +267,7 @@ def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], l
     return out, issues
 
 
-def _text_right_edge(lines: list[_Line], default: float) -> float:
+def _text_right_edge(lines: list[Line], default: float) -> float:
     """Where full lines end: a high percentile, so one protruding line does not count."""
     if not lines:
         return default
@@ -272,12 +275,21 @@ def _text_right_edge(lines: list[_Line], default: float) -> float:
     return ends[int(len(ends) * RIGHT_EDGE_PERCENTILE)]
 
 
-def _caption_like(line: _Line) -> bool:
+def _aligned_cells(aligned: Any, page: int) -> list[Cell]:
+    cells = []
+    for r, (line, row) in enumerate(zip(aligned.lines, aligned.rows, strict=True)):
+        for c, text in enumerate(row):
+            x0, x1 = aligned.columns[c]
+            cells.append(Cell(r, c, text, Location(page=page, bbox=(x0, line.top, x1, line.bottom))))
+    return cells
+
+
+def _caption_like(line: Line) -> bool:
     text = clean_inline(line.text)
     return 0 < len(text) <= MAX_CAPTION_CHARS and not any(p in text for p in "。；;，,")
 
 
-def _is_furniture(line: _Line, page_height: float) -> bool:
+def _is_furniture(line: Line, page_height: float) -> bool:
     near_edge = line.top < page_height * 0.08 or line.bottom > page_height * 0.92
     return near_edge and bool(PAGE_NUMBER_RE.match(line.text))
 
@@ -334,7 +346,7 @@ def _place_cells(
             texts.setdefault(k, []).append(ch)
             used.add(i)
     for k, cell_chars in texts.items():
-        cells[k].text = clean_inline("\n".join(ln.text for ln in _text_lines(cell_chars)))
+        cells[k].text = clean_inline("\n".join(ln.text for ln in text_lines(cell_chars)))
     return cells
 
 
@@ -349,47 +361,10 @@ def _inside(inner: tuple[float, float, float, float], outer: tuple[float, float,
     )
 
 
-def _text_lines(chars: list[dict[str, Any]]) -> list[_Line]:
-    """Characters grouped into lines by their top, each line read left to right."""
-    rows: list[list[dict[str, Any]]] = []
-    spans: list[tuple[float, float]] = []  # each row's vertical extent
-    for ch in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
-        # same line when the character's middle falls inside the row's extent: digits in
-        # another font sit a few points off the Han baseline but overlap it
-        middle = (ch["top"] + ch["bottom"]) / 2
-        if rows and spans[-1][0] - LINE_TOLERANCE / 2 <= middle <= spans[-1][1] + LINE_TOLERANCE / 2:
-            rows[-1].append(ch)
-            spans[-1] = (min(spans[-1][0], ch["top"]), max(spans[-1][1], ch["bottom"]))
-        else:
-            rows.append([ch])
-            spans.append((ch["top"], ch["bottom"]))
-    lines = []
-    for row in rows:
-        row.sort(key=lambda c: c["x0"])
-        parts: list[str] = []
-        for prev, ch in zip([None, *row[:-1]], row, strict=True):
-            # a gap wider than a character is a space (between words, or table-like runs)
-            if prev is not None and ch["x0"] - prev["x1"] > max(ch["width"], 1.0) * 0.9:
-                parts.append(" ")
-            parts.append(ch["text"])
-        widths = sorted(c["width"] for c in row)
-        lines.append(
-            _Line(
-                "".join(parts),
-                row[0]["x0"],
-                row[-1]["x1"],
-                min(c["top"] for c in row),
-                max(c["bottom"] for c in row),
-                widths[len(widths) // 2],
-            )
-        )
-    return lines
-
-
-def _paragraphs(lines: list[_Line], right: float, page: int, patterns: Patterns) -> list[Block]:
+def _paragraphs(lines: list[Line], right: float, page: int, patterns: Patterns) -> list[Block]:
     """Wrapped lines joined into paragraphs; outline-numbered lines start new ones."""
     blocks: list[Block] = []
-    current: list[_Line] = []
+    current: list[Line] = []
 
     def flush() -> None:
         if current:
@@ -467,11 +442,14 @@ def _append(prev: _PageTable, nxt: _PageTable) -> None:
 
 
 def _emit_table(items: list[Item], t: _PageTable, page: int, patterns: Patterns) -> None:
-    pages = sorted({c.location.page for c in t.cells if c.location.page})
     location = Location(page=page, bbox=t.bbox)
-    table = finish_table(t.cells, location, patterns, caption=" ".join(t.caption))
-    if table is None:
-        return
-    if len(pages) > 1:
-        table.pages = pages
-    items.append(table)
+    for i, part in enumerate(split_at_titles(t.cells, patterns)):
+        table = finish_table(part, location, patterns, caption=" ".join(t.caption) if i == 0 else "")
+        if table is None:
+            continue
+        part_pages = sorted({c.location.page for c in part if c.location.page})
+        if len(part_pages) > 1:
+            table.pages = part_pages
+        if part_pages:
+            table.location = Location(page=part_pages[0], bbox=t.bbox if i == 0 else None)
+        items.append(table)

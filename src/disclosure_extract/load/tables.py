@@ -10,12 +10,18 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+import regex
+
 from ..model import Block, Cell, Item, Location, Table
 from ..numbers import normalize_width
 from ..patterns import Patterns
 
 # A block right before a table names it when it is at most this long and not a sentence.
 MAX_CAPTION_CHARS = 60
+# A row that is nothing but a table's title (…表, …表（功能科目）, 公开表三) starts a table.
+TITLE_RE = regex.compile(
+    r"(?:表|明细表|情况表)\s*(?:[（(][^）)]{1,12}[）)])?\s*(?:[\d一二三四五六七八九十]+)?$"
+)
 # At most this many short lines before a table form its caption (表一 收支总表 / 单位：万元).
 CAPTION_LINES = 2
 # A preamble row holds a few cells at most (部门： | name | 单位：万元).
@@ -145,6 +151,34 @@ def _is_preamble_row(cells: list[Cell], patterns: Patterns) -> bool:
         if not labelled and not _is_preamble_cell(cell.text, patterns):
             return False
     return True
+
+
+def split_at_titles(cells: list[Cell], patterns: Patterns) -> list[list[Cell]]:
+    """Split one grid holding several tables at rows whose only text is a table title.
+
+    Excel exports (to PDF or HTML) often draw consecutive tables as one grid; a row that
+    says only "财政拨款基本支出预算表" starts the next table.
+    """
+    if not cells:
+        return []
+    n_rows = max(c.row + c.rowspan for c in cells)
+    splits = []
+    for r in range(1, n_rows):
+        texts = [c.text for c in cells if c.row == r and c.text]
+        if len(texts) == 1 and TITLE_RE.search(texts[0]) and len(texts[0]) <= MAX_CAPTION_CHARS:
+            splits.append(r)
+    if not splits:
+        return [cells]
+    parts: list[list[Cell]] = []
+    for start, stop in zip([0, *splits], [*splits, n_rows], strict=True):
+        part = []
+        for c in cells:
+            if start <= c.row < stop:
+                c.rowspan = min(c.rowspan, stop - c.row)
+                c.row -= start
+                part.append(c)
+        parts.append(part)
+    return [p for p in parts if p]
 
 
 def finish_table(
