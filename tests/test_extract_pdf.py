@@ -148,3 +148,21 @@ def test_grid_holding_two_tables_is_split_at_the_title_row(extracted: dict[str, 
     captions = [t["caption"] for t in record["tables"] if t["location"].get("page") == 11]
     assert captions[0].startswith("财政拨款支出预算表")
     assert captions[1].startswith("财政拨款基本支出预算表")
+
+
+def test_standard_tables_are_recognised(extracted: dict[str, dict]) -> None:
+    kinds = [t["kind"] for t in extracted[RENDA_TABLES]["tables"]]
+    assert kinds == [
+        "income_expenditure_summary",
+        "income_summary",
+        "expenditure_summary",
+        "appropriation_summary",
+        "appropriation_function",
+        "appropriation_basic_economic",
+        "appropriation_function",
+        "appropriation_basic_economic",
+        "sangong",
+        "gov_fund_expenditure",
+        "operating_costs",
+        "procurement",
+    ]

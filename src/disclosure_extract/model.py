@@ -99,6 +99,7 @@ class Table:
     index: int = 0  # position among the document's tables, set by Document
     item_index: int = 0  # position among all items, set by Document
     pages: list[int] = field(default_factory=list)  # PDF: every page a stitched table spans
+    kind: str = ""  # the standard table it is (patterns/tables.yml kinds), "" when none
 
     @property
     def n_rows(self) -> int:

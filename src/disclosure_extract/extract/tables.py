@@ -70,6 +70,15 @@ def document_unit_hint(doc: Document, patterns: Patterns) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+def classify_table(table: Table, patterns: Patterns) -> str:
+    """Which standard table this is, from its title; "" when it is none of them."""
+    title = "".join(table.caption.split())
+    for kind in patterns.tables["kinds"]:
+        if kind["title_re"].search(title):
+            return str(kind["id"])
+    return ""
+
+
 def resolve_unit(table: Table, hint: str | None, patterns: Patterns) -> TableUnit:
     for text in (table.unit_text, table.caption):
         unit = find_unit(text, patterns) if text else None
@@ -91,6 +100,7 @@ def extract_tables(
     issues: list[Issue] = []
     hint = document_unit_hint(doc, patterns)
     for table in doc.tables:
+        table.kind = classify_table(table, patterns)
         unit = resolve_unit(table, hint, patterns)
         units[table.index] = unit
         # the table's kind: its title, else the page title of a one-table page, and its section

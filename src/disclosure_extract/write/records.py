@@ -75,6 +75,7 @@ def table_record(table: Table, unit: tuple[str, bool] | None) -> dict[str, Any]:
     record: dict[str, Any] = {
         "index": table.index,
         "caption": table.caption,
+        "kind": table.kind,
         "unit_text": table.unit_text,
         "n_rows": table.n_rows,
         "n_cols": table.n_cols,
