@@ -8,7 +8,7 @@ Shape B — 项目 / 一级指标 / 二级指标 / 三级指标 / 指标值: bla
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model import Cell, Indicator, Location, Table
 from ..numbers import parse_cell_amount, to_yuan
@@ -158,16 +158,5 @@ def _grid_records(table: Table, n_header: int, cols: _Columns, unit: TableUnit |
 
 
 def _row_location(table: Table, cell: Cell | None, row: int, col: int) -> Location:
-    """Where an indicator row is: the table, the row, and the indicator cell's own place."""
-    where = cell.location if cell is not None else table.location
-    return Location(
-        page=where.page,
-        line_start=where.line_start,
-        line_end=where.line_end,
-        char_start=where.char_start,
-        char_end=where.char_end,
-        path=where.path,
-        table=table.index,
-        row=row,
-        col=col,
-    )
+    """Where an indicator row is: the indicator cell's own place, with table, row and column."""
+    return replace(cell.location if cell is not None else table.location, table=table.index, row=row, col=col)

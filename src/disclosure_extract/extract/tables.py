@@ -10,6 +10,7 @@ cell is an intersection nobody named, and it is left alone.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from dataclasses import dataclass
 
 import regex
@@ -212,18 +213,7 @@ def _table_facts(
         cell_unit = col_units.get(cell.col, unit.unit)
         inferred = unit.inferred and cell.col not in col_units
         yuan = to_yuan(value, cell_unit)
-        location = Location(
-            page=cell.location.page,
-            line_start=cell.location.line_start,
-            line_end=cell.location.line_end,
-            char_start=cell.location.char_start,
-            char_end=cell.location.char_end,
-            path=cell.location.path,
-            table=table.index,
-            row=cell.row,
-            col=cell.col,
-            bbox=cell.location.bbox,
-        )
+        location = replace(cell.location, table=table.index, row=cell.row, col=cell.col)
         evidence = Evidence(
             method="table",
             text=cell.text,
