@@ -10,13 +10,12 @@ cell is an intersection nobody named, and it is left alone.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import regex
 
 from ..load.tables import find_unit
-from ..model import Cell, Document, Evidence, Fact, Issue, Location, Table
+from ..model import Cell, Document, Evidence, Fact, Issue, Table
 from ..numbers import half_last_digit, parse_cell_amount, to_yuan
 from ..patterns import Patterns
 from .labels import clean_label, match_table_label
