@@ -108,8 +108,10 @@ def main() -> int:
         print(f"full / camelot lattice: {results['full'] / results['camelot']:.2f}  (target >= 3)")
     _, peak_1, _ = run("full", paths)
     _, peak_n, _ = run("full", paths * args.repeat)
-    print(f"peak memory, full extraction: {peak_1:.0f} MiB for {len(paths)} documents, "
-          f"{peak_n:.0f} MiB for {len(paths) * args.repeat}")
+    print(
+        f"peak memory, full extraction: {peak_1:.0f} MiB for {len(paths)} documents, "
+        f"{peak_n:.0f} MiB for {len(paths) * args.repeat}"
+    )
     return 0
 
 
