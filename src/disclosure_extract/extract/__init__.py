@@ -14,6 +14,9 @@ from .tables import extract_tables
 
 __all__ = ["extract_document"]
 
+# An article page links a handful of attachments; a page with more links is a listing.
+MAX_ARTICLE_LINKS = 30
+
 
 def extract_document(doc: Document, patterns: Patterns) -> Result:
     """Every fact, indicator and issue one loaded document yields."""
@@ -36,7 +39,24 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
         if key in meta:
             result.fields[f"meta.{key}"] = meta[key]
     result.fields.update(dict(sorted(fields.items())))
-    if not fields and not result.indicators:
+    link_count = int(doc.properties.get("content_links", "0"))
+    # a page listing many links is a column listing, not an article with attachments
+    if (
+        not fields
+        and not result.indicators
+        and doc.properties.get("attachments")
+        and link_count <= MAX_ARTICLE_LINKS
+    ):
+        # an article page that only points to its attachments ("详见附件"): not a failure
+        files = doc.properties["attachments"].split("\n")
+        result.issues.append(
+            Issue(
+                "figures_in_attachments",
+                "info",
+                f"no figures on the page itself; it links {len(files)} attachment(s): {', '.join(files[:5])}",
+            )
+        )
+    elif not fields and not result.indicators:
         result.issues.append(
             Issue(
                 "not_a_disclosure",

@@ -74,6 +74,11 @@ def load_html(text: str, source: str, sha256: str, patterns: Patterns) -> Docume
     properties = _meta_properties(root, patterns)
     title = _title(root, properties)
     _drop_template(root, patterns)
+    attachments = _attachment_links(root)
+    if attachments:
+        properties["attachments"] = "\n".join(attachments)
+    # links outside the template: dozens mean a column listing, a few an article
+    properties["content_links"] = str(sum(1 for _ in root.iter("a")))
     body = _content_root(root, patterns)
     walker = _Walker(tree, patterns)
     walker.walk(body)
@@ -85,6 +90,19 @@ def load_html(text: str, source: str, sha256: str, patterns: Patterns) -> Docume
         source=source, sha256=sha256, format="html", items=items, title=title, properties=properties
     )
     return doc
+
+
+_ATTACHMENT_HREF = regex.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|rar|zip)(?:$|\?)", regex.IGNORECASE)
+
+
+def _attachment_links(root: Any) -> list[str]:
+    """Links to attached files (PDF, Word, Excel, archives) anywhere outside the template."""
+    found = []
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and _ATTACHMENT_HREF.search(href) and href not in found:
+            found.append(href)
+    return found
 
 
 def _meta_properties(root: Any, patterns: Patterns) -> dict[str, str]:

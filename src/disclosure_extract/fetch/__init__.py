@@ -1,0 +1,1 @@
+"""Fetching: polite crawls of government sites into a content-addressed archive."""

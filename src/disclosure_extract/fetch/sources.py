@@ -1,0 +1,133 @@
+"""sources.yml: what to crawl. Validated when loaded; mistakes name the file and line.
+
+settings:                      # optional, for every source
+  user_agent: "disclosure-extract (contact: data@example.org)"
+  rate: 1.0                    # requests per second per host
+  concurrency: 8               # at once, across hosts
+sources:
+  - name: pingtan-budgets      # required, unique
+    entry: https://www.pingtan.gov.cn/zwgk/zdlyxxgk/czzj/bmyjsgk/bmysgk/   # one URL or a list
+    allowed_hosts: [www.pingtan.gov.cn]   # default: the entry URLs' hosts
+    include_title: "预算|决算|三公"          # link text (or URL) an article must match
+    exclude_title: "解读"
+    max_pages: 10              # listing pages per entry
+    max_items: 500             # articles per source
+    allow_private: false       # true only for a site on your own network
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import regex
+import yaml
+
+from ..errors import PatternError
+from ..patterns import _LINE_KEY, _LineLoader
+from .client import FetchSettings
+
+DEFAULT_INCLUDE = "预算|决算|三公"
+
+
+@dataclass
+class Source:
+    name: str
+    entries: list[str]
+    allowed_hosts: frozenset[str]
+    include_title: regex.Pattern[str]
+    exclude_title: regex.Pattern[str] | None = None
+    max_pages: int = 10
+    max_items: int = 1000
+    allow_private: bool = False
+
+
+@dataclass
+class SourcesConfig:
+    path: str
+    settings: FetchSettings
+    sources: list[Source] = field(default_factory=list)
+
+
+class SourcesError(PatternError):
+    """sources.yml is malformed; the message names the file and line."""
+
+
+def _regex(value: Any, path: str, line: int | None, key: str) -> regex.Pattern[str]:
+    if not isinstance(value, str) or not value:
+        raise SourcesError(path, line, f"{key} must be a non-empty regex")
+    try:
+        return regex.compile(value)
+    except regex.error as exc:
+        raise SourcesError(path, line, f"{key}: bad regex {value!r}: {exc}") from exc
+
+
+def _number(data: dict[str, Any], key: str, default: float, path: str, kind: type = float) -> Any:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise SourcesError(path, data.get(_LINE_KEY), f"{key} must be a non-negative number")
+    return kind(value)
+
+
+def load_sources(path: Path) -> SourcesConfig:
+    spath = str(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except OSError as exc:
+        raise SourcesError(spath, None, f"cannot read: {exc.strerror}") from exc
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise SourcesError(spath, line, f"invalid YAML: {exc.problem}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("sources"), list) or not data["sources"]:
+        raise SourcesError(spath, 1, "expected a mapping with a non-empty 'sources' list")
+    raw_settings = data.get("settings") or {}
+    if not isinstance(raw_settings, dict):
+        raise SourcesError(spath, 1, "'settings' must be a mapping")
+    settings = FetchSettings(
+        rate=_number(raw_settings, "rate", 1.0, spath),
+        concurrency=_number(raw_settings, "concurrency", 8, spath, int) or 1,
+        host_concurrency=_number(raw_settings, "host_concurrency", 2, spath, int) or 1,
+        timeout=_number(raw_settings, "timeout", 30.0, spath),
+        retries=_number(raw_settings, "retries", 3, spath, int),
+        max_bytes=_number(raw_settings, "max_bytes", 100 * 1024 * 1024, spath, int),
+        obey_robots=bool(raw_settings.get("obey_robots", True)),
+    )
+    if raw_settings.get("user_agent"):
+        settings.user_agent = str(raw_settings["user_agent"])
+    config = SourcesConfig(spath, settings)
+    names: set[str] = set()
+    for entry in data["sources"]:
+        if not isinstance(entry, dict):
+            raise SourcesError(spath, None, "each source must be a mapping")
+        line = entry.get(_LINE_KEY)
+        name = entry.get("name")
+        if not isinstance(name, str) or not name or name in names:
+            raise SourcesError(spath, line, "each source needs a unique 'name'")
+        names.add(name)
+        entries = entry.get("entry")
+        entries = [entries] if isinstance(entries, str) else entries
+        if not isinstance(entries, list) or not entries or not all(isinstance(e, str) for e in entries):
+            raise SourcesError(spath, line, f"source {name}: 'entry' must be a URL or a list of URLs")
+        for url in entries:
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise SourcesError(spath, line, f"source {name}: entry {url!r} is not an http(s) URL")
+        hosts = entry.get("allowed_hosts") or [urlsplit(u).hostname for u in entries]
+        config.sources.append(
+            Source(
+                name=name,
+                entries=entries,
+                allowed_hosts=frozenset(str(h).lower() for h in hosts),
+                include_title=_regex(
+                    entry.get("include_title", DEFAULT_INCLUDE), spath, line, "include_title"
+                ),
+                exclude_title=_regex(entry["exclude_title"], spath, line, "exclude_title")
+                if entry.get("exclude_title")
+                else None,
+                max_pages=_number(entry, "max_pages", 10, spath, int),
+                max_items=_number(entry, "max_items", 1000, spath, int),
+                allow_private=bool(entry.get("allow_private", False)),
+            )
+        )
+    return config
