@@ -125,6 +125,7 @@ class Fetcher:
         self.global_slots = asyncio.Semaphore(settings.concurrency)
         self.gates: dict[str, _HostGate] = {}
         self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self.robots_locks: dict[str, asyncio.Lock] = {}
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -184,6 +185,14 @@ class Fetcher:
     async def _allowed_by_robots(self, url: str, host: str) -> bool:
         if not self.settings.obey_robots:
             return True
+        # one robots.txt request per host, however many fetches start at once
+        async with self.robots_locks.setdefault(host, asyncio.Lock()):
+            if host not in self.robots:
+                await self._load_robots(url, host)
+        parser = self.robots[host]
+        return parser is not None and parser.can_fetch(self.settings.user_agent, url)
+
+    async def _load_robots(self, url: str, host: str) -> None:
         if host not in self.robots:
             parts = urlsplit(url)
             robots_url = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
@@ -201,8 +210,6 @@ class Fetcher:
             except httpx.HTTPError:
                 parser = None
             self.robots[host] = parser
-        parser = self.robots[host]
-        return parser is not None and parser.can_fetch(self.settings.user_agent, url)
 
     async def _attempt(self, url: str, previous: dict[str, Any] | None) -> Fetched:
         current = url
