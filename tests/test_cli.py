@@ -128,3 +128,20 @@ def test_console_script_runs(tmp_path: Path) -> None:
     assert any(",income.total,962200,万元," in line for line in facts)
     indicators = (tmp_path / "indicators.csv").read_text(encoding="utf-8").splitlines()
     assert len(indicators) == 16
+
+
+def test_demo_crawls_and_extracts(tmp_path: Path) -> None:
+    code, out, _ = _run("demo", "-o", str(tmp_path), "-q")
+    assert code == 0
+    assert "crawl: fetched" in out and "failed 0" in out
+    assert "extract: 16 documents, 16 ok, 0 failed" in out
+    records = [json.loads(x) for x in (tmp_path / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    by_format = {r["format"] for r in records}
+    assert by_format == {"html", "pdf", "text"}
+    # GBK article pages served without a charset extract like the originals
+    renda = next(r for r in records if r["fields"].get("meta.department") == "平潭县人大常委会")
+    assert renda["encoding"] == "gb18030" and renda["fields"]["income.total"] == 7112700
+    assert (tmp_path / "archive" / "catalog.sqlite").is_file()
+    # a second demo run is incremental: nothing new, nothing extracted again
+    code, out, _ = _run("demo", "-o", str(tmp_path), "-q")
+    assert code == 0 and "fetched 0" in out and "0 extracted now" in out
