@@ -60,6 +60,7 @@ PAGE_1 = [
     ("files/big.pdf", "2024年预算（超大）"),
     ("files/bigchunked.pdf", "2024年决算（超大无长度）"),
     ("files/pack.rar", "2024年预算附件包"),
+    ("files/report.doc", "2024年预算（其实是网页的doc）"),
 ]
 
 
@@ -140,6 +141,9 @@ class SiteHandler(BaseHTTPRequestHandler):
             self.wfile.write(PDF[:1000])
             self.close_connection = True
             return None
+        if path == col + "files/report.doc":
+            # a Word export that is really HTML, as some CMSs save it
+            return self._send(200, article("2024年部门预算", []), {"Content-Type": "application/msword"})
         if path == col + "files/big.pdf":
             return self._send(200, b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024))
         if path == col + "files/bigchunked.pdf":

@@ -94,6 +94,7 @@ def test_attachments_archived_by_content(crawled: tuple[Site, Path, object]) -> 
     blobs = [p for p in (out / "archive" / "blobs").rglob("*") if p.is_file()]
     assert sum(1 for b in blobs if b.name == pdfs[0]["sha256"]) == 1
     assert pdfs[0]["filename"] == "passwd.pdf"  # Content-Disposition "../../etc/passwd.pdf", sanitised
+    assert resources[site.column + "files/report.doc"]["detected_format"] == "html"  # a .doc that is HTML
     # an archive link is recorded, never downloaded
     assert resources[site.column + "files/pack.rar"]["sha256"] is None
     assert site.handler.hits["/zwgk/col/files/pack.rar"] == 0
@@ -257,3 +258,22 @@ def test_bad_sources_file_names_the_line(tmp_path: Path) -> None:
     bad.write_text("sources:\n  - name: x\n    entry: ftp://example.com/\n", encoding="utf-8")
     with pytest.raises(SourcesError, match=r"sources\.yml:2: .*not an http\(s\) URL"):
         load_sources(bad)
+
+
+def test_fetch_command(site: Site, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from disclosure_extract.cli import main
+
+    urls = [site.column + "a1.htm", site.column + "missing.htm"]
+    result = CliRunner().invoke(
+        main, ["fetch", *urls, "--archive", str(tmp_path / "arc"), "--allow-private", "-q"]
+    )
+    assert result.exit_code == 1  # one URL failed
+    lines = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [(x[0], x[1], x[2]) for x in lines] == [(urls[0], "new", "200"), (urls[1], "failed", "404")]
+    assert lines[0][4] == "html" and len(lines[0][3]) == 64
+    assert lines[1][5] == "HTTP 404"
+    # without --allow-private, a loopback address is refused before any request
+    result = CliRunner().invoke(main, ["fetch", urls[0], "--archive", str(tmp_path / "arc2"), "-q"])
+    assert result.exit_code == 1 and "refused" in result.stdout and "private address" in result.stdout
