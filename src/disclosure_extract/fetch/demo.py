@@ -64,16 +64,16 @@ def build_site(docs: Path) -> dict[str, bytes]:
     """Path -> bytes of every file of the demo site, built from the bundled documents."""
     files: dict[str, bytes] = {"/robots.txt": b"User-agent: *\nAllow: /\n"}
     items: list[tuple[str, str]] = []
-    for n, path in enumerate(sorted(docs.iterdir()), 1):
+    for path in sorted(docs.iterdir()):
         if path.suffix == ".html":
             # the real article pages, served as GBK with no charset declaration
             text = _CHARSET_META.sub("", path.read_text(encoding="utf-8"))
-            href = f"2026/t20261101_{n}.htm"
+            href = f"2026/{path.name}"  # the original names, so `evaluate` can match the truth files
             files[COLUMN + href] = text.encode("gb18030")
             title = re.search(r'name="ArticleTitle" content="([^"]+)"', text)
             items.append((href, title.group(1) if title else path.stem))
         elif path.suffix in (".pdf", ".txt"):
-            href = f"files/P{n:04d}{path.suffix}"
+            href = f"files/{path.name}"
             files[COLUMN + href] = path.read_bytes()
             items.append((href, f"{path.stem}（部门预算公开附件）"))
     # one article page that only links its attachments (two files of one disclosure)
@@ -86,7 +86,7 @@ def build_site(docs: Path) -> dict[str, bytes]:
         items = [i for i in items if i not in pairs] + [(href, "江苏省政协办公厅2017年度部门预算公开")]
     # the real pages link some files the demo does not have: those links go nowhere
     for key, body in list(files.items()):
-        if key.endswith(".htm"):
+        if key.endswith((".htm", ".html")):
             files[key] = _drop_dead_links(key, body.decode("gb18030"), files).encode("gb18030")
     pages = max(1, -(-len(items) // ITEMS_PER_PAGE))
     for p in range(pages):
