@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import regex
 from tqdm import tqdm
 
 from . import __version__
+from .check import FAIL, NOT_APPLICABLE, PASS, CheckResult, check_all
 from .errors import PatternError
 from .evaluate import TruthError, format_report
 from .evaluate import evaluate as run_evaluation
@@ -28,6 +30,7 @@ from .fetch.demo import DemoSite
 from .fetch.sources import DEFAULT_INCLUDE, Source, SourcesConfig, SourcesError, load_sources
 from .patterns import load_patterns
 from .pipeline import DEFAULT_MAX_BYTES, discover, run_batch
+from .write.records import dumps
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 # Archived formats the extractor reads.
@@ -189,6 +192,77 @@ def evaluate(
         and result.indicator_f1 >= min_indicator_f1
     )
     sys.exit(EXIT_OK if ok else EXIT_SOME_FAILED)
+
+
+@main.command()
+@click.argument("out_dir", metavar="DIR", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A readable summary, or a JSON list of {source, rule, status, expected, actual, difference, "
+    "locations}.",
+)
+@click.option(
+    "--all", "show_all", is_flag=True, help="List passed and not-applicable checks too (text format)."
+)
+def check(out_dir: Path, fmt: str, show_all: bool) -> None:
+    """Check every number of DIR/documents.jsonl against the others it must agree with.
+
+    Identities (收入 = 支出, total = basic + project, 三公 = its parts …), prose against
+    tables, line items against their parents and row totals, and across documents
+    (duplicates, corrections, previous-year figures). Exit status 1 when a check failed.
+    """
+    path = out_dir / "documents.jsonl" if out_dir.is_dir() else out_dir
+    try:
+        records = [
+            json.loads(line, parse_float=Decimal)
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+    except (OSError, json.JSONDecodeError) as exc:
+        raise click.UsageError(f"cannot read {path}: {exc}") from exc
+    results = check_all(records, load_patterns())
+    failed = [r for r in results if r.status == FAIL]
+    if fmt == "json":
+        keys = ("source", "rule", "status", "expected", "actual", "difference", "locations")
+        click.echo(dumps([{k: r.as_dict()[k] for k in keys} for r in results]))
+    else:
+        click.echo(_check_summary(results, show_all))
+    sys.exit(EXIT_SOME_FAILED if failed else EXIT_OK)
+
+
+def _check_summary(results: list[CheckResult], show_all: bool) -> str:
+    lines = []
+    by_source: dict[str, list[CheckResult]] = {}
+    for r in results:
+        by_source.setdefault(r.source, []).append(r)
+    for source, rs in by_source.items():
+        counts = {s: sum(1 for r in rs if r.status == s) for s in (PASS, FAIL, NOT_APPLICABLE)}
+        lines.append(
+            f"{source}: {counts[PASS]} passed, {counts[FAIL]} failed, {counts[NOT_APPLICABLE]} not applicable"
+        )
+        for r in rs:
+            if r.status == FAIL or show_all:
+                numbers = (
+                    f" expected {r.expected}, actual {r.actual}, difference {r.difference}"
+                    if r.expected is not None
+                    else ""
+                )
+                where = "; ".join(
+                    f"{k}={v}"
+                    for loc in r.locations[:2]
+                    for k, v in loc.items()
+                    if k in ("page", "table", "row", "text")
+                )
+                lines.append(f"  {r.status.upper():4} {r.rule} [{r.subject}]{numbers}  ({where})")
+    total_failed = sum(1 for r in results if r.status == FAIL)
+    lines.append(
+        f"{len(results)} checks: {sum(1 for r in results if r.status == PASS)} passed, {total_failed} failed"
+    )
+    return "\n".join(lines)
 
 
 def _crawl_progress(quiet: bool) -> tuple[Any, Any]:

@@ -18,7 +18,15 @@ import yaml
 
 from .errors import PatternError
 
-PATTERN_FILES = ("outline.yml", "fields.yml", "meta.yml", "html.yml", "indicators.yml", "tables.yml")
+PATTERN_FILES = (
+    "outline.yml",
+    "fields.yml",
+    "meta.yml",
+    "html.yml",
+    "indicators.yml",
+    "tables.yml",
+    "checks.yml",
+)
 ENV_PATTERNS_DIR = "DISCLOSURE_EXTRACT_PATTERNS"
 
 _LINE_KEY = "__line__"
@@ -93,6 +101,18 @@ class Patterns:
     html: dict[str, Any]
     indicators: dict[str, Any]
     tables: dict[str, Any]
+    identities: tuple[Identity, ...] = ()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A check: ``total`` equals the sum of ``parts`` (each with its sign)."""
+
+    id: str
+    description: str
+    total: str
+    parts: tuple[tuple[str, int], ...]
+    optional: frozenset[str] = frozenset()  # parts that may be absent (not every document has them)
 
 
 class _Reader:
@@ -260,7 +280,33 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         html=_compile_tree(_Reader(directory / "html.yml")),
         indicators=_compile_tree(_Reader(directory / "indicators.yml")),
         tables=_compile_tree(_Reader(directory / "tables.yml")),
+        identities=_read_identities(_Reader(directory / "checks.yml"), known),
     )
+
+
+def _read_identities(reader: _Reader, known: set[str]) -> tuple[Identity, ...]:
+    data = reader.load()
+    out = []
+    for entry in reader.get(data, "identities", list):
+        line = entry.get(_LINE_KEY)
+        parts = []
+        optional = set()
+        for part in reader.get(entry, "parts", list):
+            text = str(part)
+            if text.endswith("?"):
+                text = text[:-1]
+                optional.add(text.lstrip("-"))
+            sign, field_id = (-1, text[1:]) if text.startswith("-") else (1, text)
+            if field_id not in known:
+                raise reader.fail(line, f"unknown field id {field_id!r}")
+            parts.append((field_id, sign))
+        total = reader.get(entry, "total", str)
+        if total not in known:
+            raise reader.fail(line, f"unknown field id {total!r}")
+        out.append(
+            Identity(reader.get(entry, "id", str), reader.get(entry, "description", str), total, tuple(parts))
+        )
+    return tuple(out)
 
 
 def _strip_lines(value: Any) -> Any:

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .check import check_all
 from .errors import DisclosureError, LoadError
 from .extract import extract_document
 from .load import load_bytes, sniff_format
 from .model import Issue, Result
 from .patterns import Patterns
 from .write.atomic import atomic_open, write_text
-from .write.csvout import write_facts, write_indicators, write_line_items, write_tables
+from .write.csvout import write_checks, write_facts, write_indicators, write_line_items, write_tables
 from .write.records import dumps, issue_record, result_record
 
 log = logging.getLogger("disclosure_extract")
@@ -167,7 +168,7 @@ def run_batch(
             summary.failed_sources.append(source)
         if progress is not None:
             progress(source)
-    write_outputs(out_dir, records)
+    write_outputs(out_dir, records, patterns)
     return summary
 
 
@@ -192,7 +193,7 @@ def _cached(path: Path, source: str, cache: Path) -> dict[str, Any] | None:
     return record
 
 
-def write_outputs(out_dir: Path, records: list[dict[str, Any]]) -> None:
+def write_outputs(out_dir: Path, records: list[dict[str, Any]], patterns: Patterns | None = None) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     with atomic_open(out_dir / "documents.jsonl") as handle:
         for record in records:
@@ -201,3 +202,5 @@ def write_outputs(out_dir: Path, records: list[dict[str, Any]]) -> None:
     write_indicators(out_dir / "indicators.csv", records)
     write_line_items(out_dir / "line_items.csv", records)
     write_tables(out_dir / "tables", records)
+    if patterns is not None:
+        write_checks(out_dir / "checks.csv", [c.as_dict() for c in check_all(records, patterns)])

@@ -173,8 +173,11 @@ class _BlockReader:
             own = match_prose_label(_strip_change(clause, patterns), context, patterns)
             base = own.rule.fields if own else (last.fields if last else ())
             base_label = own.text if own else (last.label if last else clause)
-            # a change word right before the amount makes it a change ("基本支出增加498.72万元")
+            # a change word right before the amount makes it a change ("基本支出增加498.72万元"),
+            # and so does one right before the label ("增加基本支出844.15万元")
             sign = _change_sign(clause, patterns)
+            if not sign and own is not None:
+                sign = _change_sign(_strip_change(clause, patterns)[: own.start], patterns)
             if sign:
                 for field in base:
                     if field in patterns.changes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,19 @@ LINE_ITEM_COLUMNS = [
     "text",
     "unit",
 ]
+CHECK_COLUMNS = [
+    "source",
+    "sha256",
+    "rule",
+    "status",
+    "subject",
+    "expected",
+    "actual",
+    "difference",
+    "tolerance",
+    "description",
+    "locations",
+]
 _UNSAFE = regex.compile(r"[^\w.-]+")
 TABLE_FILE_RE = regex.compile(r"^.+-[0-9a-f]{8}-t\d+\.csv$")
 
@@ -125,6 +139,22 @@ def write_line_items(path: Path, records: Iterable[dict[str, Any]]) -> int:
                     row = {**base, **amount}
                     writer.writerow([_cell(row.get(col)) for col in LINE_ITEM_COLUMNS])
                     n += 1
+    return n
+
+
+def write_checks(path: Path, checks: Iterable[dict[str, Any]]) -> int:
+    """One row per check result; locations as compact JSON."""
+    n = 0
+    with atomic_open(path) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(CHECK_COLUMNS)
+        for check in checks:
+            row = {
+                **check,
+                "locations": json.dumps(check["locations"], ensure_ascii=False, sort_keys=True, default=str),
+            }
+            writer.writerow([_cell(row.get(col)) for col in CHECK_COLUMNS])
+            n += 1
     return n
 
 

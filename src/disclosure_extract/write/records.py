@@ -49,6 +49,8 @@ def fact_record(fact: Fact) -> dict[str, Any]:
         record["rule"] = ev.rule
     if ev.derived_from:
         record["derived_from"] = list(ev.derived_from)
+    if ev.tolerance is not None:
+        record["tolerance"] = ev.tolerance
     if fact.flags:
         record["flags"] = sorted(fact.flags)
     return record

@@ -1,0 +1,20 @@
+"""Checks: every number against the others it must agree with, in a document and across documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..patterns import Patterns
+from .crossdoc import check_dataset
+from .rules import FAIL, NOT_APPLICABLE, PASS, CheckResult, check_document
+
+__all__ = ["FAIL", "NOT_APPLICABLE", "PASS", "CheckResult", "check_all"]
+
+
+def check_all(records: list[dict[str, Any]], patterns: Patterns) -> list[CheckResult]:
+    """Per-document checks of every record, then the checks across them."""
+    results: list[CheckResult] = []
+    for record in records:
+        results.extend(check_document(record, patterns))
+    results.extend(check_dataset(records))
+    return results

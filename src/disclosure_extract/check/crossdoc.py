@@ -1,0 +1,139 @@
+"""Checks across the documents of one dataset.
+
+- the same bytes published under two sources (URLs or files) are flagged, never merged;
+- a document whose title says 更正 (correction) is linked to the documents it corrects;
+- a previous-year figure stated in year N's document against year N−1's own document;
+- a final account's budgeted 三公 total (sangong.total_prev) against that year's budget.
+Departments are matched by name without a leading 中共 (Jiangsu publishes both forms).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import regex
+
+from .rules import FAIL, PASS, CheckResult, _num, _stated, _tolerance, _where
+
+CORRECTION_RE = regex.compile(r"更正|更新|修订|勘误")
+# Year N's previous-year figure and year N−1's own figure of the same thing.
+PREVIOUS_PAIRS = (("expenditure.total_prev", "expenditure.total"), ("sangong.total_prev", "sangong.total"))
+
+
+def _department(record: dict[str, Any]) -> str:
+    return regex.sub(r"^中共", "", str(record.get("meta", {}).get("department", "")))
+
+
+def _key(record: dict[str, Any]) -> tuple[str, int | None, str | None]:
+    meta = record.get("meta", {})
+    return _department(record), meta.get("year"), meta.get("kind")
+
+
+def check_dataset(records: list[dict[str, Any]]) -> list[CheckResult]:
+    ok = [r for r in records if r.get("status") == "ok"]
+    results: list[CheckResult] = []
+    by_sha: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in ok:
+        by_sha[r["sha256"]].append(r)
+    for same in by_sha.values():
+        if len(same) > 1:
+            for r in same:
+                others = [o["source"] for o in same if o is not r]
+                results.append(
+                    CheckResult(
+                        r["source"],
+                        r["sha256"],
+                        "duplicate_content",
+                        FAIL,
+                        "the same bytes are published under another source too",
+                        subject="sha256",
+                        locations=[{"source": s} for s in others],
+                    )
+                )
+    by_key: dict[tuple[str, int | None, str | None], list[dict[str, Any]]] = defaultdict(list)
+    for r in ok:
+        by_key[_key(r)].append(r)
+    for r in ok:
+        title = f"{r.get('meta', {}).get('title', '')} {r['source']}"
+        if CORRECTION_RE.search(title):
+            originals = [
+                o["source"] for o in by_key[_key(r)] if o is not r and not CORRECTION_RE.search(o["source"])
+            ]
+            results.append(
+                CheckResult(
+                    r["source"],
+                    r["sha256"],
+                    "correction",
+                    FAIL if originals else PASS,
+                    "a correction (更正): the documents it corrects are kept beside it",
+                    subject="更正",
+                    locations=[{"source": s} for s in originals],
+                )
+            )
+    for r in ok:
+        department, year, kind = _key(r)
+        if not department or year is None:
+            continue
+        stated = _stated(r)
+        earlier = [o for o in by_key.get((department, year - 1, kind), []) if o is not r]
+        for prev_field, own_field in PREVIOUS_PAIRS:
+            if prev_field not in stated:
+                continue
+            for o in earlier:
+                other = _stated(o).get(own_field)
+                if other is None:
+                    continue
+                results.append(
+                    _compare(
+                        r,
+                        "previous_year_matches",
+                        "a previous-year figure equals that year's own document",
+                        subject=prev_field,
+                        facts=(other, stated[prev_field]),
+                        other=o,
+                    )
+                )
+        if kind == "final_accounts" and "sangong.total_prev" in stated:
+            for o in by_key.get((department, year, "budget"), []):
+                budget = _stated(o).get("sangong.total")
+                if budget is not None:
+                    results.append(
+                        _compare(
+                            r,
+                            "final_budgeted_matches_budget",
+                            "a final account's budgeted 三公 total equals the budget",
+                            subject="sangong.total_prev",
+                            facts=(budget, stated["sangong.total_prev"]),
+                            other=o,
+                        )
+                    )
+    return results
+
+
+def _compare(
+    record: dict[str, Any],
+    rule: str,
+    description: str,
+    *,
+    subject: str,
+    facts: tuple[dict[str, Any], dict[str, Any]],
+    other: dict[str, Any],
+) -> CheckResult:
+    expected_fact, actual_fact = facts
+    expected, actual = _num(expected_fact["value"]), _num(actual_fact["value"])
+    tolerance = _tolerance([expected_fact, actual_fact])
+    difference = actual - expected
+    return CheckResult(
+        record["source"],
+        record.get("sha256"),
+        rule,
+        PASS if abs(difference) <= tolerance else FAIL,
+        description,
+        expected,
+        actual,
+        difference,
+        tolerance,
+        subject,
+        [_where(actual_fact), {"source": other["source"], **_where(expected_fact)}],
+    )

@@ -1,0 +1,285 @@
+"""Checks of one document's numbers: identities, prose against tables, line items.
+
+Every check reads the values a document states (never derived ones) from its output
+record, and yields a result: pass; fail with the expected and actual numbers and their
+difference; or not applicable when a figure it needs is not stated. The tolerance is
+half the last digit the figures are printed with (0.005 万元 = 50 yuan for two decimals in
+万元), so rounding passes and a 合计 off by one printed digit fails.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import regex
+
+from ..numbers import half_last_digit
+from ..patterns import Patterns
+
+PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not_applicable"
+# Column headers of a row's total, whose siblings must add up to it.
+TOTAL_COLUMN_RE = regex.compile(r"(?:合计|小计|总计)$")
+CODE_LENGTHS = {"function": (3, 5, 7), "economic": (3, 5)}
+
+RULE_DESCRIPTIONS = {
+    "prose_equals_table": "a figure stated in prose equals the table's",
+    "line_item_parent_sum": "a line item's amount equals the sum of its children's",
+    "line_item_code_form": "classification codes have 3/5/7 digits (function) or 3/5 (economic)",
+    "line_item_row_sum": "a row's 合计 column equals the sum of the columns under it",
+}
+
+
+@dataclass
+class CheckResult:
+    source: str
+    sha256: str | None
+    rule: str
+    status: str
+    description: str = ""
+    expected: Decimal | None = None
+    actual: Decimal | None = None
+    difference: Decimal | None = None
+    tolerance: Decimal | None = None
+    subject: str = ""  # what was checked: a field, a code and column …
+    locations: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "sha256": self.sha256,
+            "rule": self.rule,
+            "status": self.status,
+            "description": self.description,
+            "subject": self.subject,
+            "expected": self.expected,
+            "actual": self.actual,
+            "difference": self.difference,
+            "tolerance": self.tolerance,
+            "locations": self.locations,
+        }
+
+
+def _num(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _stated(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Field -> the stated fact (table before prose) that gave ``fields`` its value."""
+    out: dict[str, dict[str, Any]] = {}
+    for method in ("table", "prose"):
+        for fact in record.get("facts", []):
+            usable = (
+                fact["method"] == method
+                and fact["id"] not in out
+                and "line_item" not in fact.get("flags", [])
+            )
+            if usable and _num(fact["value"]) == _num(record["fields"].get(fact["id"], fact["value"])):
+                out[fact["id"]] = fact
+    return out
+
+
+def _tolerance(facts: list[dict[str, Any]]) -> Decimal:
+    """Half the last printed digit: of the figures that are not zero (a "0万元" says nothing of precision)."""
+    tolerances = [_num(f["tolerance"]) for f in facts if f.get("tolerance") is not None]
+    nonzero = [
+        _num(f["tolerance"]) for f in facts if f.get("tolerance") is not None and _num(f["value"]) != 0
+    ]
+    return max(nonzero or tolerances or [Decimal(0)])
+
+
+def _result(
+    record: dict[str, Any],
+    rule: str,
+    description: str,
+    *,
+    subject: str,
+    expected: Decimal,
+    actual: Decimal,
+    tolerance: Decimal,
+    locations: list[dict[str, Any]],
+) -> CheckResult:
+    difference = actual - expected
+    status = PASS if abs(difference) <= tolerance else FAIL
+    return CheckResult(
+        record["source"],
+        record.get("sha256"),
+        rule,
+        status,
+        description,
+        expected,
+        actual,
+        difference,
+        tolerance,
+        subject,
+        locations,
+    )
+
+
+def _where(fact: dict[str, Any]) -> dict[str, Any]:
+    return {"field": fact["id"], "text": fact["text"], "method": fact["method"], **fact.get("location", {})}
+
+
+def check_identities(record: dict[str, Any], patterns: Patterns) -> list[CheckResult]:
+    stated = _stated(record)
+    results = []
+    for rule in patterns.identities:
+        needed = [rule.total, *(f for f, _ in rule.parts if f not in rule.optional)]
+        if not all(f in stated for f in needed):
+            results.append(
+                CheckResult(
+                    record["source"],
+                    record.get("sha256"),
+                    rule.id,
+                    NOT_APPLICABLE,
+                    rule.description,
+                    subject=rule.total,
+                )
+            )
+            continue
+        present = [f for f, _ in rule.parts if f in stated]
+        facts = [stated[f] for f in [rule.total, *present]]
+        # an optional part not stated is absent from the document's sum, not unknown
+        expected = sum((_num(stated[f]["value"]) * sign for f, sign in rule.parts if f in stated), Decimal(0))
+        actual = _num(stated[rule.total]["value"])
+        results.append(
+            _result(
+                record,
+                rule.id,
+                rule.description,
+                subject=rule.total,
+                expected=expected,
+                actual=actual,
+                tolerance=_tolerance(facts),
+                locations=[_where(f) for f in facts],
+            )
+        )
+    return results
+
+
+def check_prose_against_tables(record: dict[str, Any]) -> list[CheckResult]:
+    by_field: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for fact in record.get("facts", []):
+        if fact["method"] in ("prose", "table") and "line_item" not in fact.get("flags", []):
+            by_field[fact["id"]][fact["method"]].append(fact)
+    results = []
+    for field_id, methods in sorted(by_field.items()):
+        if not methods["prose"] or not methods["table"]:
+            continue
+        table = methods["table"][0]
+        for prose in methods["prose"]:
+            results.append(
+                _result(
+                    record,
+                    "prose_equals_table",
+                    RULE_DESCRIPTIONS["prose_equals_table"],
+                    subject=field_id,
+                    expected=_num(table["value"]),
+                    actual=_num(prose["value"]),
+                    tolerance=_tolerance([table, prose]),
+                    locations=[_where(table), _where(prose)],
+                )
+            )
+    return results
+
+
+def _item_where(item: dict[str, Any], amount: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "code": item["code"],
+        "name": item["name"],
+        "column": amount["column"],
+        "text": amount["text"],
+        **item.get("location", {}),
+    }
+
+
+def _half_digit(text: str, unit: str) -> Decimal:
+    return half_last_digit(text, unit)
+
+
+def check_line_items(record: dict[str, Any]) -> list[CheckResult]:
+    items = record.get("line_items", [])
+    results: list[CheckResult] = []
+    src, sha = record["source"], record.get("sha256")
+    for item in items:
+        lengths = CODE_LENGTHS.get(item["kind"], (3, 5, 7))
+        ok = len(item["code"]) in lengths and item["code"].isdigit()
+        results.append(
+            CheckResult(
+                src,
+                sha,
+                "line_item_code_form",
+                PASS if ok else FAIL,
+                RULE_DESCRIPTIONS["line_item_code_form"],
+                subject=item["code"],
+                locations=[item.get("location", {})],
+            )
+        )
+    # parents against their children, per table and amount column
+    index: dict[tuple[int, str, str], tuple[dict[str, Any], dict[str, Any]]] = {}
+    for item in items:
+        for amount in item["amounts"]:
+            index.setdefault((item["table"], item["code"], amount["column"]), (item, amount))
+    children: dict[tuple[int, str, str], list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
+    for (table, _code, column), pair in index.items():
+        parent = pair[0]["parent"]
+        if parent and (table, parent, column) in index:
+            children[(table, parent, column)].append(pair)
+    for key, kids in sorted(children.items()):
+        parent_item, parent_amount = index[key]
+        expected = sum((_num(a["value"]) for _, a in kids), Decimal(0))
+        tolerance = _half_digit(parent_amount["text"], parent_amount["unit"])
+        results.append(
+            _result(
+                record,
+                "line_item_parent_sum",
+                RULE_DESCRIPTIONS["line_item_parent_sum"],
+                subject=f"{key[1]} / {key[2]}",
+                expected=expected,
+                actual=_num(parent_amount["value"]),
+                tolerance=tolerance,
+                locations=[_item_where(parent_item, parent_amount), *(_item_where(i, a) for i, a in kids)],
+            )
+        )
+    # a row's total column against the columns after it under the same parent header: the
+    # first total of a level is the row's total (合计 | part | part …); later "X小计" columns
+    # are subtotals of a header group and are not summed again
+    for item in items:
+        levels: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for amount in item["amounts"]:
+            levels[amount["column"].rpartition(" / ")[0]].append(amount)
+        for columns in levels.values():
+            total = columns[0]
+            if not TOTAL_COLUMN_RE.search(total["column"].rpartition(" / ")[2]):
+                continue
+            parts = [a for a in columns[1:] if not TOTAL_COLUMN_RE.search(a["column"].rpartition(" / ")[2])]
+            if not parts:
+                continue
+            expected = sum((_num(a["value"]) for a in parts), Decimal(0))
+            tolerance = _half_digit(total["text"], total["unit"])
+            results.append(
+                _result(
+                    record,
+                    "line_item_row_sum",
+                    RULE_DESCRIPTIONS["line_item_row_sum"],
+                    subject=f"{item['code']} / {total['column']}",
+                    expected=expected,
+                    actual=_num(total["value"]),
+                    tolerance=tolerance,
+                    locations=[_item_where(item, total), *(_item_where(item, a) for a in parts)],
+                )
+            )
+    return results
+
+
+def check_document(record: dict[str, Any], patterns: Patterns) -> list[CheckResult]:
+    """Every per-document check of one output record."""
+    if record.get("status") != "ok":
+        return []
+    return [
+        *check_identities(record, patterns),
+        *check_prose_against_tables(record),
+        *check_line_items(record),
+    ]
