@@ -15,7 +15,7 @@ from disclosure_extract import Patterns
 from disclosure_extract.cli import main
 from disclosure_extract.pipeline import discover, run_batch
 
-from .conftest import BAD, SEED, TEXT_HTML
+from .conftest import BAD, DOCS, SEED, TEXT_HTML
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -134,7 +134,9 @@ def test_demo_crawls_and_extracts(tmp_path: Path) -> None:
     code, out, _ = _run("demo", "-o", str(tmp_path), "-q")
     assert code == 0
     assert "crawl: fetched" in out and "failed 0" in out
-    assert "extract: 16 documents, 16 ok, 0 failed" in out
+    # every bundled document, plus the demo's article page that links two of them
+    n = len([p for p in DOCS.iterdir() if p.suffix in (".html", ".pdf", ".txt")]) + 1
+    assert f"extract: {n} documents, {n} ok, 0 failed" in out
     records = [json.loads(x) for x in (tmp_path / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
     by_format = {r["format"] for r in records}
     assert by_format == {"html", "pdf", "text"}
