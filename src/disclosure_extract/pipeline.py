@@ -27,6 +27,7 @@ from .model import Issue, Result
 from .patterns import Patterns
 from .write.atomic import atomic_open, write_text
 from .write.csvout import write_checks, write_facts, write_indicators, write_line_items, write_tables
+from .write.dataset import write_dataset
 from .write.records import dumps, issue_record, result_record
 
 log = logging.getLogger("disclosure_extract")
@@ -201,6 +202,7 @@ def write_outputs(out_dir: Path, records: list[dict[str, Any]], patterns: Patter
     write_facts(out_dir / "facts.csv", records)
     write_indicators(out_dir / "indicators.csv", records)
     write_line_items(out_dir / "line_items.csv", records)
-    write_tables(out_dir / "tables", records)
-    if patterns is not None:
-        write_checks(out_dir / "checks.csv", [c.as_dict() for c in check_all(records, patterns)])
+    table_files = write_tables(out_dir / "tables", records)
+    checks = [c.as_dict() for c in check_all(records, patterns)] if patterns is not None else []
+    write_checks(out_dir / "checks.csv", checks)
+    write_dataset(out_dir, records, checks, sorted(table_files))

@@ -164,7 +164,7 @@ def table_file_name(source: str, sha256: str, index: int) -> str:
 
 
 def write_tables(folder: Path, records: Iterable[dict[str, Any]]) -> set[str]:
-    """One CSV per table, the grid as printed (a span's text at its top-left cell)."""
+    """One CSV per table: the row number, then the grid as printed (a span's text at its top-left cell)."""
     written: set[str] = set()
     for rec in records:
         for table in rec["tables"]:
@@ -173,7 +173,11 @@ def write_tables(folder: Path, records: Iterable[dict[str, Any]]) -> set[str]:
                 rows[cell["row"]][cell["col"]] = cell["text"]
             name = table_file_name(rec["source"], rec["sha256"], table["index"])
             with atomic_open(folder / name) as handle:
-                csv.writer(handle, lineterminator="\n").writerows(rows)
+                # the row number leads each line: rows match the `row` of fact locations, and a
+                # row covered only by a span from above is not blank
+                csv.writer(handle, lineterminator="\n").writerows(
+                    [str(r), *row] for r, row in enumerate(rows)
+                )
             written.add(name)
     if folder.is_dir():
         # tables of documents no longer in the batch would make the folder lie
