@@ -30,7 +30,9 @@ from .fetch.demo import DemoSite
 from .fetch.sources import DEFAULT_INCLUDE, Source, SourcesConfig, SourcesError, load_sources
 from .patterns import load_patterns
 from .pipeline import DEFAULT_MAX_BYTES, discover, run_batch
+from .write.atomic import write_text
 from .write.records import dumps
+from .write.report import render_report
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 # Archived formats the extractor reads.
@@ -232,6 +234,50 @@ def check(out_dir: Path, fmt: str, show_all: bool) -> None:
     else:
         click.echo(_check_summary(results, show_all))
     sys.exit(EXIT_SOME_FAILED if failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("out_dir", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the report [default: DIR/report.html].",
+)
+def report(out_dir: Path, output: Path | None) -> None:
+    """Write one self-contained HTML report of DIR: fields, evidence, checks, coverage, charts.
+
+    Per document the fields found (each with its evidence: page, table, cell, original
+    text) and missing, and the checks it failed; for the dataset the coverage of each
+    field and charts (三公 by department and year, check failures by rule).
+    """
+    records = _read_records(out_dir / "documents.jsonl")
+    patterns = load_patterns()
+    checks = check_all(records, patterns)
+    known = [f for f in _known_fields(patterns) if not f.startswith("meta.")]
+    target = output or out_dir / "report.html"
+    write_text(target, render_report(records, checks, ["meta.department", "meta.year", "meta.kind", *known]))
+    click.echo(f"report: {target}")
+
+
+def _known_fields(patterns: Any) -> list[str]:
+    seen: dict[str, None] = {}
+    for rule in (*patterns.table_labels, *patterns.prose_labels):
+        for f in rule.fields:
+            seen.setdefault(f, None)
+    return sorted(seen)
+
+
+def _read_records(path: Path) -> list[dict[str, Any]]:
+    try:
+        return [
+            json.loads(line, parse_float=Decimal)
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+    except (OSError, json.JSONDecodeError) as exc:
+        raise click.UsageError(f"cannot read {path}: {exc}") from exc
 
 
 def _check_summary(results: list[CheckResult], show_all: bool) -> str:

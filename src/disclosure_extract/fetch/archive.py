@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..write.atomic import default_mode
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
@@ -248,6 +250,7 @@ class Archive:
     def new_tmp(self) -> tuple[Path, Any]:
         """A temp file for a body being downloaded, and a hasher to feed alongside."""
         fd, name = _mkstemp(self.tmp)
+        os.fchmod(fd, default_mode())
         os.close(fd)
         return Path(name), hashlib.sha256()
 

@@ -20,6 +20,7 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[str]]:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise OutputError(f"cannot write in {path.parent}: {exc.strerror}") from exc
+    os.fchmod(fd, default_mode())  # mkstemp makes 0600 files; outputs are ordinary files
     try:
         # newline="" keeps CSV rows as the csv module writes them, on every platform
         with os.fdopen(fd, mode, encoding="utf-8", newline="") as handle:
@@ -31,6 +32,13 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[str]]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def default_mode() -> int:
+    """0666 less the process umask: the mode an ordinary new file gets."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_text(path: Path, text: str) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from .atomic import write_text
+from .atomic import default_mode, write_text
 
 PHASES = {"budget": "approved", "final_accounts": "executed"}
 
@@ -200,6 +200,7 @@ def _rows(records: list[dict[str, Any]], checks: list[dict[str, Any]]) -> dict[s
 
 def write_sqlite(path: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".disclosures.", suffix=".sqlite.tmp", dir=path.parent)
+    os.fchmod(fd, default_mode())
     os.close(fd)
     try:
         db = sqlite3.connect(tmp)
@@ -224,6 +225,7 @@ def write_parquet(folder: Path, tables: dict[str, list[dict[str, Any]]]) -> None
     for name, rows in tables.items():
         frame = pd.DataFrame(rows)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".parquet.tmp", dir=folder)
+        os.fchmod(fd, default_mode())
         os.close(fd)
         try:
             frame.to_parquet(tmp, index=False)

@@ -1,0 +1,210 @@
+"""`disclosure-extract report DIR`: one self-contained HTML file a person can read.
+
+For each document: the fields found (with their evidence: page, table, cell, original
+text) and the fields missing, the checks it failed and its issues. For the dataset:
+coverage of each field, and charts (三公 by department and year, check failures by rule)
+drawn as inline SVG. No script, no external file: it opens anywhere, offline.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter, defaultdict
+from decimal import Decimal
+from typing import Any
+
+from ..check import FAIL, CheckResult
+
+WAN = Decimal(10000)
+COUNT_FIELDS = ("assets.vehicles",)
+# Fields every disclosure should state; the report lists the ones a document lacks.
+CORE_FIELDS = (
+    "meta.department",
+    "meta.year",
+    "meta.kind",
+    "income.total",
+    "expenditure.total",
+    "expenditure.basic",
+    "expenditure.project",
+    "sangong.total",
+    "operating_costs.total",
+)
+CSS = """
+body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem;color:#1d2733}
+body{max-width:1200px}
+h1{font-size:1.6rem}
+h2{margin-top:2.2rem;border-bottom:1px solid #ccd;padding-bottom:.2rem}
+h3{margin-bottom:.3rem}
+table{border-collapse:collapse;margin:.5rem 0 1rem}
+td,th{border:1px solid #ccd;padding:.25rem .5rem;font-size:.9rem;vertical-align:top}
+th{background:#eef1f6;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.fail{color:#b00020;font-weight:600}
+.ok{color:#176b2c}
+.muted{color:#667}
+.doc{border:1px solid #dde;padding:0 1rem 1rem;margin:1rem 0;border-radius:6px}
+.pill{display:inline-block;padding:0 .4rem;border-radius:4px;background:#eef1f6;margin-right:.3rem}
+.pill{font-size:.85rem}
+svg text{font-size:12px;font-family:inherit}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value)) if value is not None else ""
+
+
+def _money(value: Any) -> str:
+    v = Decimal(str(value))
+    return f"{v / WAN:,.2f} 万元" if abs(v) >= 100 else f"{v:,} 元"
+
+
+def _where(loc: dict[str, Any]) -> str:
+    parts = [f"{k} {loc[k]}" for k in ("page", "table", "row", "col", "line_start") if loc.get(k) is not None]
+    if loc.get("path"):
+        parts.append(f"<code>{_e(loc['path'])}</code>")
+    return ", ".join(parts) or "—"
+
+
+def _bars(title: str, items: list[tuple[str, float]], unit: str, color: str) -> str:
+    """A horizontal bar chart as inline SVG."""
+    if not items:
+        return f"<p class='muted'>{_e(title)}: nothing to show.</p>"
+    width, label_w, bar_h = 900, 330, 22
+    top = max(v for _, v in items) or 1.0
+    height = bar_h * len(items) + 30
+    rows = []
+    for i, (label, value) in enumerate(items):
+        y = 24 + i * bar_h
+        w = max(1.0, (width - label_w - 110) * value / top)
+        shown = f"{value:,.2f} {unit}" if unit else f"{value:,.0f}"  # amounts with cents, counts whole
+        rows.append(
+            f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{_e(label[:28])}</text>'
+            f'<rect x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{bar_h - 6}" fill="{color}"></rect>'
+            f'<text x="{label_w + w + 6:.1f}" y="{y + 14}">{shown}</text>'
+        )
+    return (
+        f'<figure><svg role="img" aria-label="{_e(title)}" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}"><text x="0" y="14" font-weight="600">{_e(title)}</text>'
+        + "".join(rows)
+        + "</svg></figure>"
+    )
+
+
+def render_report(records: list[dict[str, Any]], checks: list[CheckResult], known_fields: list[str]) -> str:
+    ok = [r for r in records if r.get("status") == "ok"]
+    failed_checks = [c for c in checks if c.status == FAIL]
+    by_source: dict[str, list[CheckResult]] = defaultdict(list)
+    for c in checks:
+        by_source[c.source].append(c)
+    parts = [
+        f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>Disclosure report</title>"
+        f"<style>{CSS}</style></head><body>",
+        "<h1>部门预算/决算公开 — extraction report</h1>",
+        f"<p>{len(records)} documents: <span class='ok'>{len(ok)} extracted</span>, "
+        f"<span class='fail'>{len(records) - len(ok)} failed</span>; "
+        f"{sum(len(r.get('facts', [])) for r in ok)} facts; {len(checks)} checks, "
+        f"<span class='fail'>{len(failed_checks)} failed</span>.</p>",
+    ]
+
+    # --- charts ---
+    sangong = sorted(
+        (
+            (
+                f"{r['meta'].get('department', '?')} {r['meta'].get('year', '')}",
+                float(Decimal(str(r["fields"]["sangong.total"])) / WAN),
+            )
+            for r in ok
+            if "sangong.total" in r["fields"]
+        ),
+        key=lambda x: -x[1],
+    )
+    parts.append("<h2>Charts</h2>")
+    parts.append(_bars("三公经费 by department and year", sangong[:30], "万元", "#3a6ea5"))
+    by_rule = Counter(c.rule for c in failed_checks)
+    parts.append(
+        _bars("Check failures by rule", [(k, float(v)) for k, v in by_rule.most_common()], "", "#b00020")
+    )
+
+    # --- coverage ---
+    parts.append("<h2>Field coverage</h2><table><tr><th>field</th><th>documents</th><th>share</th></tr>")
+    for field_id in known_fields:
+        n = sum(1 for r in ok if field_id in r["fields"])
+        share = n / len(ok) if ok else 0.0
+        parts.append(
+            f"<tr><td><code>{_e(field_id)}</code></td><td class='num'>{n}</td>"
+            f"<td class='num'>{share:.0%}</td></tr>"
+        )
+    parts.append("</table>")
+
+    # --- documents ---
+    parts.append("<h2>Documents</h2>")
+    for n, rec in enumerate(records):
+        parts.append(_document(n, rec, by_source.get(rec["source"], [])))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _document(n: int, rec: dict[str, Any], checks: list[CheckResult]) -> str:
+    meta = rec.get("meta", {})
+    head = (
+        f"<div class='doc' id='doc-{n}'><h3>{_e(meta.get('department', rec['source']))} "
+        f"{_e(meta.get('year', ''))} {_e(meta.get('kind', ''))}</h3>"
+        f"<p class='muted'>{_e(rec['source'])} · {_e(rec.get('format'))} · "
+        f"sha256 {_e(str(rec.get('sha256'))[:12])}"
+        f" · <span class='{'ok' if rec.get('status') == 'ok' else 'fail'}'>{_e(rec.get('status'))}</span></p>"
+    )
+    out = [head]
+    fields = rec.get("fields", {})
+    evidence: dict[str, dict[str, Any]] = {}
+    for fact in rec.get("facts", []):
+        if fact["id"] in fields and fact["id"] not in evidence and fact["value"] == fields[fact["id"]]:
+            evidence[fact["id"]] = fact
+    if fields:
+        out.append("<table><tr><th>field</th><th>value</th><th>evidence</th></tr>")
+        for k, v in fields.items():
+            fact = evidence.get(k)
+            value = (
+                _money(v) if fact is not None and fact.get("unit") and fact["unit"].endswith("元") else _e(v)
+            )
+            anchor = f"doc-{n}-{_e(k)}"
+            src = (
+                (
+                    f"<span class='pill'>{_e(fact['method'])}</span>{_where(fact.get('location', {}))} · "
+                    f"“{_e(fact.get('text', ''))[:80]}”"
+                )
+                if fact
+                else ""
+            )
+            out.append(
+                f"<tr id='{anchor}'><td><a href='#{anchor}'><code>{_e(k)}</code></a></td>"
+                f"<td class='num'>{value}</td><td>{src}</td></tr>"
+            )
+        out.append("</table>")
+    missing = [f for f in CORE_FIELDS if f not in fields]
+    if missing and rec.get("status") == "ok":
+        out.append("<p>Missing: " + " ".join(f"<span class='pill'>{_e(f)}</span>" for f in missing) + "</p>")
+    failed = [c for c in checks if c.status == FAIL]
+    if failed:
+        out.append(
+            "<table><tr><th>failed check</th><th>expected</th><th>stated</th><th>difference</th>"
+            "<th>evidence</th></tr>"
+        )
+        for c in failed:
+            where = "<br>".join(f"{_where(loc)} “{_e(loc.get('text', ''))[:60]}”" for loc in c.locations[:3])
+            out.append(
+                f"<tr><td class='fail'>{_e(c.rule)}<br><span class='muted'>{_e(c.subject)}</span></td>"
+                f"<td class='num'>{_e(c.expected)}</td><td class='num'>{_e(c.actual)}</td>"
+                f"<td class='num'>{_e(c.difference)}</td><td>{where}</td></tr>"
+            )
+        out.append("</table>")
+    issues = [i for i in rec.get("issues", []) if i["severity"] != "info"]
+    if issues:
+        out.append(
+            "<ul>"
+            + "".join(
+                f"<li><span class='pill'>{_e(i['code'])}</span>{_e(i['message'][:200])}</li>" for i in issues
+            )
+            + "</ul>"
+        )
+    out.append("</div>")
+    return "".join(out)
