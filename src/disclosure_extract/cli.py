@@ -10,9 +10,10 @@ import asyncio
 import json
 import logging
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import regex
@@ -35,6 +36,7 @@ from .write.records import dumps
 from .write.report import render_report
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+_F = TypeVar("_F", bound=Callable[..., Any])
 # Archived formats the extractor reads.
 EXTRACTABLE = ("html", "pdf", "text")
 # Without a terminal, a log line every this many documents shows a batch is alive.
@@ -52,6 +54,19 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     log.propagate = False
 
 
+def output_option(help_text: str) -> Callable[[_F], _F]:
+    """The -o/--output folder option every writing command takes."""
+    return click.option(
+        "-o",
+        "--output",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("out"),
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="disclosure-extract")
 def main() -> None:
@@ -64,15 +79,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Folder for documents.jsonl, facts.csv, indicators.csv and tables/.",
-)
+@output_option("Folder for documents.jsonl, facts.csv, indicators.csv and tables/.")
 @click.option(
     "--patterns",
     "patterns_dir",
@@ -434,15 +441,7 @@ def _load_sources(path: Path) -> Any:
 
 @main.command(name="crawl")
 @click.argument("sources", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Output folder; the archive is OUT/archive.",
-)
+@output_option("Output folder; the archive is OUT/archive.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
 def crawl_command(sources: Path, out_dir: Path, quiet: bool) -> None:
     """Crawl the sources of SOURCES (sources.yml) into OUT/archive, without extracting.
@@ -456,15 +455,7 @@ def crawl_command(sources: Path, out_dir: Path, quiet: bool) -> None:
 
 @main.command()
 @click.argument("sources", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Output folder: documents.jsonl and the other outputs, and the archive.",
-)
+@output_option("Output folder: documents.jsonl and the other outputs, and the archive.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
 def run(sources: Path, out_dir: Path, quiet: bool) -> None:
     """Crawl SOURCES, then extract what is new: the one command for cron or a systemd timer.
@@ -478,15 +469,7 @@ def run(sources: Path, out_dir: Path, quiet: bool) -> None:
 
 
 @main.command()
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Output folder.",
-)
+@output_option("Output folder.")
 @click.option(
     "--corpus",
     "docs",

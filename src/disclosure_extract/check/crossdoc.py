@@ -14,7 +14,7 @@ from typing import Any
 
 import regex
 
-from .rules import FAIL, PASS, CheckResult, _num, _stated, _tolerance, _where
+from .rules import FAIL, PASS, CheckResult, _num, _result, _stated, _tolerance, _where
 
 CORRECTION_RE = regex.compile(r"更正|更新|修订|勘误")
 # Year N's previous-year figure and year N−1's own figure of the same thing.
@@ -121,19 +121,13 @@ def _compare(
     other: dict[str, Any],
 ) -> CheckResult:
     expected_fact, actual_fact = facts
-    expected, actual = _num(expected_fact["value"]), _num(actual_fact["value"])
-    tolerance = _tolerance([expected_fact, actual_fact])
-    difference = actual - expected
-    return CheckResult(
-        record["source"],
-        record.get("sha256"),
+    return _result(
+        record,
         rule,
-        PASS if abs(difference) <= tolerance else FAIL,
         description,
-        expected,
-        actual,
-        difference,
-        tolerance,
-        subject,
-        [_where(actual_fact), {"source": other["source"], **_where(expected_fact)}],
+        subject=subject,
+        expected=_num(expected_fact["value"]),
+        actual=_num(actual_fact["value"]),
+        tolerance=_tolerance([expected_fact, actual_fact]),
+        locations=[_where(actual_fact), {"source": other["source"], **_where(expected_fact)}],
     )
