@@ -113,6 +113,7 @@ class Identity:
     total: str
     parts: tuple[tuple[str, int], ...]
     optional: frozenset[str] = frozenset()  # parts that may be absent (not every document has them)
+    kinds: frozenset[str] | None = None  # document kinds the check applies to; None: all
 
 
 class _Reader:

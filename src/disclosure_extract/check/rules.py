@@ -125,7 +125,10 @@ def _where(fact: dict[str, Any]) -> dict[str, Any]:
 def check_identities(record: dict[str, Any], patterns: Patterns) -> list[CheckResult]:
     stated = _stated(record)
     results = []
+    kind = record.get("meta", {}).get("kind")
     for rule in patterns.identities:
+        if rule.kinds is not None and kind not in rule.kinds:
+            continue
         needed = [rule.total, *(f for f, _ in rule.parts if f not in rule.optional)]
         if not all(f in stated for f in needed):
             results.append(

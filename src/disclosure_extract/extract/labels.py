@@ -14,6 +14,8 @@ from ..patterns import LabelRule, Patterns
 MAX_LEFTOVER_CHARS = 1
 # A bracketed remark between label and amount ("人员支出（项级科目）406.87万元") says nothing.
 _BRACKETED = regex.compile(r"\([^()]*\)")
+# What a section heading adds after naming its figure: 预算表 / 情况 / 说明 / 。
+_HEADING_TAIL = regex.compile(r"(?:(?:预算|决算)?表)?(?:情况)?(?:说明)?[。.]?$")
 _CLASS_MARK = regex.compile(r"\((?:类|款|项)\)")
 _GROUP_TOTAL = regex.compile(r"(?:小计|合计)$")
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
@@ -89,5 +91,6 @@ def match_prose_label(phrase: str, context: str, patterns: Patterns) -> ProseMat
 
 
 def heading_label(heading: str, patterns: Patterns) -> str:
-    """A heading as a label: without its outline number."""
-    return clean_label(regex.sub(r"\s+", "", heading), patterns)
+    """A heading as a label: without its outline number and its "…预算表情况说明" ending."""
+    label = clean_label(regex.sub(r"\s+", "", heading), patterns)
+    return _HEADING_TAIL.sub("", label) or label

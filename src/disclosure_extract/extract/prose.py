@@ -110,6 +110,7 @@ class _BlockReader:
         self.norm = normalize_width(block.text)
         self.facts: list[Fact] = []
         self.head: _Named | None = None  # the paragraph's first named figure
+        self.recent: _Named | None = None  # the paragraph's latest named figure
 
     def read(self) -> list[Fact]:
         for sentence in SENTENCE_RE.finditer(self.norm):
@@ -171,8 +172,11 @@ class _BlockReader:
                 f"{self.section_text} {self.head.label if self.head else ''} {last.label if last else ''}"
             )
             own = match_prose_label(_strip_change(clause, patterns), context, patterns)
-            base = own.rule.fields if own else (last.fields if last else ())
-            base_label = own.text if own else (last.label if last else clause)
+            # a change right after a figure refers to it, even in the next sentence
+            # ("…预算数为10403.11万元。与上年相比增加439.04万元")
+            subject = last or self.recent
+            base = own.rule.fields if own else (subject.fields if subject else ())
+            base_label = own.text if own else (subject.label if subject else clause)
             # a change word right before the amount makes it a change ("基本支出增加498.72万元"),
             # and so does one right before the label ("增加基本支出844.15万元")
             sign = _change_sign(clause, patterns)
@@ -219,6 +223,7 @@ class _BlockReader:
                 self._emit(field, yuan, own.text, rule_id, span=span, amount=amount)
             last = _Named(own.rule.fields, own.text, yuan)
             self.head = self.head or last
+            self.recent = last
         return last
 
     def _amountless(self, sentence: regex.Match[str], last: _Named | None) -> None:
@@ -272,8 +277,8 @@ class _BlockReader:
                 if patterns.this_item.match(label) and self.heading:
                     label = self.heading  # "本部门无此项支出" under "十、政府性基金预算支出…"
                 match = match_prose_label(label, context, patterns)
-                # the label must reach the end of the phrase: "无新增固定资产预算" is not 固定资产
-                if match is not None and match.end >= len(label) - 2:
+                # match_prose_label already refuses a label followed by another noun
+                if match is not None:
                     for field in match.rule.fields:
                         self._emit(field, Decimal(0), match.text, "none_of", span=span, amount=None)
                     continue

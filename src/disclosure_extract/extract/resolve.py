@@ -25,7 +25,9 @@ DERIVATIONS: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = (
 
 # When a department's whole spending is 一般公共预算财政拨款 (本年支出合计 equals the
 # appropriation's general budget), its spending items and the appropriation's are the same figures.
-SAME_SCOPE_WHEN = ("expenditure.current_year", "appropriation.general_budget")
+# (本年支出合计 when stated, else 支出总计: with no carry-over they are the same figure)
+SAME_SCOPE_WHEN = ("expenditure.current_year", "expenditure.total")
+SAME_SCOPE_AS = "appropriation.general_budget"
 SAME_SCOPE = (
     ("expenditure.basic", "appropriation.basic"),
     ("expenditure.personnel", "appropriation.personnel"),
@@ -77,8 +79,9 @@ def resolve_fields(facts: list[Fact]) -> tuple[dict[str, Decimal], list[Issue]]:
                     other.evidence.location,
                 )
             )
-    when_a, when_b = SAME_SCOPE_WHEN
-    if when_a in fields and fields.get(when_a) == fields.get(when_b):
+    when_a = next((a for a in SAME_SCOPE_WHEN if a in fields), None)
+    when_b = SAME_SCOPE_AS
+    if when_a is not None and fields.get(when_a) == fields.get(when_b):
         for dept, app in SAME_SCOPE:
             for target, source in ((dept, app), (app, dept)):
                 if target not in fields and source in fields:
