@@ -119,3 +119,18 @@ def test_across_documents(tmp_path: Path, patterns: Patterns) -> None:
     csv_rows = (tmp_path / "out" / "checks.csv").read_text(encoding="utf-8").splitlines()
     assert csv_rows[0].startswith("source,sha256,rule,status")
     assert any(",duplicate_content,fail," in row for row in csv_rows)
+
+
+def test_optional_parts_and_kind_limits(extracted: dict[str, dict], patterns: Patterns) -> None:
+    # Jiangsu budgets have a third spending part, 单位预留机动经费: counted where stated
+    jiangsu = {
+        r.rule: r
+        for r in check_document(
+            extracted["2019_budget_jiangsu_prov_rendachangweihui_office_text.pdf"], patterns
+        )
+    }
+    assert jiangsu["expenditure_basic_plus_project"].status == "pass"
+    assert jiangsu["expenditure_basic_plus_project"].expected == Decimal(183303700)
+    # in final accounts sangong.total_prev is the budget, so "change = this − previous" does not apply
+    final = {r.rule for r in check_document(extracted[ORIGINAL], patterns)}
+    assert "stated_sangong_change" not in final and "sangong_total_parts" in final

@@ -304,8 +304,16 @@ def _read_identities(reader: _Reader, known: set[str]) -> tuple[Identity, ...]:
         total = reader.get(entry, "total", str)
         if total not in known:
             raise reader.fail(line, f"unknown field id {total!r}")
+        kinds = reader.get(entry, "kinds", list, default=[]) if "kinds" in entry else []
         out.append(
-            Identity(reader.get(entry, "id", str), reader.get(entry, "description", str), total, tuple(parts))
+            Identity(
+                id=reader.get(entry, "id", str),
+                description=reader.get(entry, "description", str),
+                total=total,
+                parts=tuple(parts),
+                optional=frozenset(optional),
+                kinds=frozenset(kinds) if kinds else None,
+            )
         )
     return tuple(out)
 
