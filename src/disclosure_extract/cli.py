@@ -38,7 +38,7 @@ from .write.report import render_report
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 _F = TypeVar("_F", bound=Callable[..., Any])
 # Archived formats the extractor reads.
-EXTRACTABLE = ("html", "pdf", "text")
+EXTRACTABLE = ("html", "pdf", "text", "xls", "xlsx")
 # Without a terminal, a log line every this many documents shows a batch is alive.
 LOG_EVERY = 50
 

@@ -8,6 +8,7 @@ from ..errors import UnsupportedFormatError
 from ..model import Document
 from ..patterns import Patterns
 from .decode import decode_text, sniff_format
+from .excel import is_xlsx, load_excel
 from .html import load_html
 from .pdf import load_pdf
 from .text import load_text
@@ -15,8 +16,7 @@ from .text import load_text
 __all__ = ["load_bytes", "sniff_format"]
 
 _CONTAINERS = {
-    "zip": "a ZIP container (.docx/.xlsx/.zip); Office and archive files are not read yet",
-    "ole": "a legacy Office file (.doc/.xls); these are not read yet",
+    "zip": "a ZIP container that is not an Excel workbook (.docx, .zip …): Word and archives are not read",
     "rar": "a RAR archive; archives are recorded, not unpacked",
     "gzip": "a gzip archive; archives are recorded, not unpacked",
     "png": "an image (PNG); images hold no text layer",
@@ -31,6 +31,10 @@ def load_bytes(data: bytes, source: str, patterns: Patterns) -> Document:
     fmt = sniff_format(data)
     if fmt == "pdf":
         return load_pdf(data, source, sha256, patterns)
+    if fmt == "zip" and is_xlsx(data):
+        return load_excel(data, source, sha256, patterns, "xlsx")
+    if fmt == "ole":
+        return load_excel(data, source, sha256, patterns, "xls")
     if fmt in _CONTAINERS:
         raise UnsupportedFormatError(source, _CONTAINERS[fmt])
     decoded = decode_text(data, source, html=fmt == "html")

@@ -1,0 +1,134 @@
+"""Excel attachments: .xlsx (openpyxl) and legacy .xls (xlrd), one table per sheet.
+
+Merged cells become spans; a sheet's title and 单位：万元 rows become the table's caption
+(the same preamble rules as every table). A sheet that is one column of text (a cover,
+a contents page, a narrative) becomes paragraphs. Every cell keeps its address
+(``Sheet!B3``) as its location. Numbers are stored by Excel as binary floats; a cell's
+value is taken as the shortest decimal that round-trips to that float (what was typed,
+e.g. 711.27), then parsed to Decimal like any printed number.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import openpyxl
+import xlrd
+from openpyxl.utils import get_column_letter
+
+from ..errors import LoadError, UnsupportedFormatError
+from ..model import Block, Document, Item, Location
+from ..patterns import Patterns
+from .tables import RawCell, finish_table, place_spanned
+from .textclean import clean_inline, make_block
+
+# A one-column sheet is text, not a table, when its cells are this long on average.
+TEXT_SHEET_CHARS = 30
+
+
+def is_xlsx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "xl/workbook.xml" in z.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        # repr gives the shortest decimal that reads back as the same float: what was typed
+        return repr(value).removesuffix(".0") if value.is_integer() else repr(value)
+    return clean_inline(str(value))
+
+
+def load_excel(data: bytes, source: str, sha256: str, patterns: Patterns, fmt: str) -> Document:
+    sheets = _xlsx_sheets(data, source) if fmt == "xlsx" else _xls_sheets(data, source)
+    items: list[Item] = []
+    for name, rows in sheets:
+        if not any(c.text for row in rows for c in row):
+            continue
+        heading = make_block(name, Location(path=name), patterns)
+        location = Location(path=name)
+        table = finish_table(place_spanned(rows), location, patterns, caption=name)
+        if table is None:
+            continue
+        texts = [c.text for c in table.cells if c.text]
+        if table.n_cols == 1 and sum(map(len, texts)) / max(1, len(texts)) >= TEXT_SHEET_CHARS:
+            items.append(heading)
+            items.extend(
+                make_block(line.strip(), c.location, patterns)
+                for c in table.cells
+                for line in c.text.split("\n")
+                if line.strip()
+            )
+            continue
+        items.append(table)
+    title = next((i.text for i in items if isinstance(i, Block) and i.text), "")
+    return Document(source=source, sha256=sha256, format=fmt, items=items, title=title)
+
+
+def _xlsx_sheets(data: bytes, source: str) -> list[tuple[str, list[list[RawCell]]]]:
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
+        raise LoadError(source, f"the Excel workbook cannot be read: {exc}") from exc
+    sheets = []
+    for ws in book.worksheets:
+        spans: dict[tuple[int, int], tuple[int, int]] = {}
+        covered: set[tuple[int, int]] = set()
+        for merged in ws.merged_cells.ranges:
+            spans[(merged.min_row, merged.min_col)] = (
+                merged.max_row - merged.min_row + 1,
+                merged.max_col - merged.min_col + 1,
+            )
+            covered.update(
+                (r, c)
+                for r in range(merged.min_row, merged.max_row + 1)
+                for c in range(merged.min_col, merged.max_col + 1)
+            )
+        rows: list[list[RawCell]] = []
+        for r, row in enumerate(ws.iter_rows(), 1):
+            out = []
+            for c, cell in enumerate(row, 1):
+                if (r, c) in covered and (r, c) not in spans:
+                    continue
+                rowspan, colspan = spans.get((r, c), (1, 1))
+                where = Location(path=f"{ws.title}!{get_column_letter(c)}{r}")
+                out.append(RawCell(_text(cell.value), where, rowspan, colspan))
+            rows.append(out)
+        sheets.append((ws.title, rows))
+    return sheets
+
+
+def _xls_sheets(data: bytes, source: str) -> list[tuple[str, list[list[RawCell]]]]:
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True)
+    except xlrd.XLRDError as exc:
+        raise UnsupportedFormatError(
+            source,
+            f"a legacy Office file that is not an Excel workbook ({exc}); Word .doc files are not read",
+        ) from exc
+    sheets = []
+    for sh in book.sheets():
+        spans = {(r0, c0): (r1 - r0, c1 - c0) for r0, r1, c0, c1 in sh.merged_cells}
+        covered = {(r, c) for r0, r1, c0, c1 in sh.merged_cells for r in range(r0, r1) for c in range(c0, c1)}
+        rows: list[list[RawCell]] = []
+        for r in range(sh.nrows):
+            out = []
+            for c in range(sh.ncols):
+                if (r, c) in covered and (r, c) not in spans:
+                    continue
+                rowspan, colspan = spans.get((r, c), (1, 1))
+                cell = sh.cell(r, c)
+                value = cell.value if cell.ctype != xlrd.XL_CELL_EMPTY else None
+                where = Location(path=f"{sh.name}!{get_column_letter(c + 1)}{r + 1}")
+                out.append(RawCell(_text(value), where, rowspan, colspan))
+            rows.append(out)
+        sheets.append((sh.name, rows))
+    return sheets
