@@ -102,3 +102,12 @@ def test_region_from_department(patterns: Patterns, department: str, region: str
     from disclosure_extract.extract.meta import _region
 
     assert _region(department, patterns) == region
+
+
+def test_zero_statements(patterns: Patterns) -> None:
+    fields = _extract("zero_statements_without_numbers.txt", patterns)["fields"]
+    # "本表数为零。" under a heading naming the figure; 购置 without 费; 国有资本经营预算收入 without 拨款
+    assert fields["appropriation.gov_fund"] == 0
+    assert fields["sangong.vehicle_purchase"] == 0
+    assert fields["income.state_capital"] == 0
+    assert fields["sangong.total"] == 120000

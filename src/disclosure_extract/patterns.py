@@ -95,6 +95,7 @@ class Patterns:
     all_of: regex.Pattern[str]
     none_of: regex.Pattern[str]
     this_item: regex.Pattern[str]
+    empty_table: regex.Pattern[str]
     count_labels: tuple[tuple[LabelRule, regex.Pattern[str]], ...]
     line_item_rules: frozenset[str]
     meta: dict[str, Any]
@@ -270,6 +271,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         all_of=freader.regex_key(words, "all_of"),
         none_of=freader.regex_key(words, "none_of"),
         this_item=freader.regex_key(words, "this_item"),
+        empty_table=freader.regex_key(words, "empty_table"),
         line_item_rules=frozenset(freader.get(fdata, "line_item_rules", list)),
         count_labels=tuple(
             (rule, freader.regex_key(entry, "unit"))

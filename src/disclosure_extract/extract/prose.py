@@ -271,6 +271,13 @@ class _BlockReader:
                             )
                 listed.clear()
                 continue
+            if patterns.empty_table.search(clause) and self.heading:
+                # "本表数为零。" under "七、政府性基金支出预算表情况说明": the heading's figure is 0
+                match = match_prose_label(self.heading, context, patterns)
+                if match is not None:
+                    for field in match.rule.fields:
+                        self._emit(field, Decimal(0), match.text, "empty_table", span=span, amount=None)
+                    continue
             none_of = patterns.none_of.match(clause)
             if none_of:
                 label = none_of.group("label")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 import regex
 
@@ -18,11 +19,13 @@ from ..load.tables import find_unit
 from ..model import Cell, Document, Evidence, Fact, Issue, Table
 from ..numbers import half_last_digit, parse_cell_amount, to_yuan
 from ..patterns import Patterns
-from .labels import clean_label, match_table_label
+from .labels import clean_label, heading_label, match_prose_label, match_table_label
 from .sections import Outline
 
 # Columns holding classification codes or row numbers, not amounts.
 CODE_HEADER_RE = regex.compile(r"(编码|代码|编号|序号|行次|栏次|科目代码|类款项|^类$|^款$|^项$)")
+# Where a table's title ends and its preamble (部门：…, 单位：…, 公开表…) begins.
+_TITLE_END = regex.compile(r"\s|(?:编制)?(?:部门|单位)\s*[:：]|公开表")
 # Marks a value read from a classified row: the last resort for its field.
 LINE_ITEM_FLAG = "line_item"
 # The side of a two-sided 收支总表 a column belongs to.
@@ -106,7 +109,9 @@ def extract_tables(
         # the table's kind: its title, else the page title of a one-table page, and its section
         title = table.caption if "表" in table.caption else f"{table.caption} {doc.title}"
         kind_text = f"{title} {' '.join(outline.context(table))}"
-        table_facts = _table_facts(table, unit, kind_text, patterns, year)
+        table_facts = _table_facts(table, unit, kind_text, patterns, year) or _empty_table_facts(
+            table, unit, patterns
+        )
         if unit.inferred and table_facts:
             issues.append(
                 Issue(
@@ -230,6 +235,28 @@ def _table_facts(
                 Fact(field_id=field, value=yuan, evidence=evidence, flags=[LINE_ITEM_FLAG] if coded else [])
             )
     return facts
+
+
+def _empty_table_facts(table: Table, unit: TableUnit, patterns: Patterns) -> list[Fact]:
+    """A table that says it has no figures ("注：本部门无相关收支项目"): its titled figure is 0."""
+    note = next((c for c in table.cells if c.text and patterns.empty_table.search(c.text)), None)
+    if note is None:
+        return []
+    title = _TITLE_END.split(table.caption, maxsplit=1)[0]
+    match = match_prose_label(heading_label(title, patterns), "", patterns) if title else None
+    if match is None:
+        return []
+    location = replace(note.location, table=table.index, row=note.row, col=note.col)
+    evidence = Evidence(
+        method="table",
+        text=note.text,
+        location=location,
+        unit=unit.unit,
+        unit_inferred=unit.inferred,
+        label=title,
+        rule="empty_table",
+    )
+    return [Fact(field_id=f, value=Decimal(0), evidence=evidence) for f in match.rule.fields]
 
 
 def _column_label(texts: list[str], patterns: Patterns) -> str:
