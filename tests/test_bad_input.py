@@ -90,3 +90,15 @@ def test_pdf_named_html_is_read_as_pdf(bad_batch: tuple[dict[str, dict], object]
     assert record["fields"]["income.total"] == 183303700
     # failed PDFs keep their sniffed format too
     assert records["encrypted.pdf"]["format"] == "pdf"
+
+
+def test_huge_file_is_refused_by_its_size_alone(tmp_path: Path, patterns: Patterns) -> None:
+    # sparse: 20 GiB apparent size, no disk used; reading it before the size check would
+    # take minutes and all the memory (the cache lookup once hashed whole files first)
+    huge = tmp_path / "huge.pdf"
+    with huge.open("wb") as fh:
+        fh.truncate(20 * 2**30)
+    summary = run_batch([(huge, "huge.pdf")], tmp_path / "out", patterns)
+    record = json.loads((tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8"))
+    assert summary.failed == 1
+    assert record["issues"][0]["code"] == "too_large"

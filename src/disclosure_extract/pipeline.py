@@ -86,10 +86,8 @@ def failed_record(source: str, sha256: str | None, fmt: str, issue: Issue) -> di
     }
 
 
-def extract_file(
-    path: Path, source: str, patterns: Patterns, max_bytes: int = DEFAULT_MAX_BYTES
-) -> dict[str, Any]:
-    """The output record for one file; every failure becomes an issue, never an exception."""
+def _read_input(path: Path, source: str, max_bytes: int) -> bytes | dict[str, Any]:
+    """The file's bytes, or the failed record saying why they cannot be had."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -97,12 +95,18 @@ def extract_file(
                 "too_large", "error", f"{size} bytes is over the limit of {max_bytes} (--max-bytes)"
             )
             return failed_record(source, None, "unknown", issue)
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
-        return failed_record(
-            source, None, "unknown", Issue("unreadable", "error", f"cannot read the file: {exc.strerror}")
-        )
-    return extract_data(data, source, patterns)
+        issue = Issue("unreadable", "error", f"cannot read the file: {exc.strerror}")
+        return failed_record(source, None, "unknown", issue)
+
+
+def extract_file(
+    path: Path, source: str, patterns: Patterns, max_bytes: int = DEFAULT_MAX_BYTES
+) -> dict[str, Any]:
+    """The output record for one file; every failure becomes an issue, never an exception."""
+    data = _read_input(path, source, max_bytes)
+    return data if isinstance(data, dict) else extract_data(data, source, patterns)
 
 
 def extract_data(data: bytes, source: str, patterns: Patterns) -> dict[str, Any]:
@@ -154,13 +158,20 @@ def run_batch(
     summary = BatchSummary(total=len(inputs))
     records: list[dict[str, Any]] = []
     for path, source in inputs:
-        record = _cached(path, source, cache) if use_cache else None
-        if record is not None:
-            summary.cached += 1
+        # each file is read once: its size checked first, then hashed for the cache, then extracted
+        data = _read_input(path, source, max_bytes)
+        if isinstance(data, dict):
+            record = data
         else:
-            record = extract_file(path, source, patterns, max_bytes)
-            if use_cache and record.get("sha256") and not _transient(record):
-                write_text(cache / f"{record['sha256']}.json", dumps({**record, "source": None}))
+            sha256 = hashlib.sha256(data).hexdigest()
+            cached = _cached(cache / f"{sha256}.json", source) if use_cache else None
+            if cached is not None:
+                record = cached
+                summary.cached += 1
+            else:
+                record = extract_data(data, source, patterns)
+                if use_cache and not _transient(record):
+                    write_text(cache / f"{sha256}.json", dumps({**record, "source": None}))
         records.append(record)
         if record["status"] == "ok":
             summary.ok += 1
@@ -178,16 +189,11 @@ def _transient(record: dict[str, Any]) -> bool:
     return any(i["code"] in ("internal_error", "unreadable") for i in record["issues"])
 
 
-def _cached(path: Path, source: str, cache: Path) -> dict[str, Any] | None:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    cached = cache / f"{hashlib.sha256(data).hexdigest()}.json"
-    if not cached.is_file():
+def _cached(entry: Path, source: str) -> dict[str, Any] | None:
+    if not entry.is_file():
         return None
     try:
-        record: dict[str, Any] = json.loads(cached.read_text(encoding="utf-8"), parse_float=Decimal)
+        record: dict[str, Any] = json.loads(entry.read_text(encoding="utf-8"), parse_float=Decimal)
     except (OSError, json.JSONDecodeError):
         return None  # a damaged cache entry is redone, not trusted
     record["source"] = source

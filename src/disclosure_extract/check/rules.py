@@ -198,10 +198,6 @@ def _item_where(item: dict[str, Any], amount: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _half_digit(text: str, unit: str) -> Decimal:
-    return half_last_digit(text, unit)
-
-
 def check_line_items(record: dict[str, Any]) -> list[CheckResult]:
     items = record.get("line_items", [])
     results: list[CheckResult] = []
@@ -233,7 +229,7 @@ def check_line_items(record: dict[str, Any]) -> list[CheckResult]:
     for key, kids in sorted(children.items()):
         parent_item, parent_amount = index[key]
         expected = sum((_num(a["value"]) for _, a in kids), Decimal(0))
-        tolerance = _half_digit(parent_amount["text"], parent_amount["unit"])
+        tolerance = half_last_digit(parent_amount["text"], parent_amount["unit"])
         results.append(
             _result(
                 record,
@@ -261,7 +257,7 @@ def check_line_items(record: dict[str, Any]) -> list[CheckResult]:
             if not parts:
                 continue
             expected = sum((_num(a["value"]) for a in parts), Decimal(0))
-            tolerance = _half_digit(total["text"], total["unit"])
+            tolerance = half_last_digit(total["text"], total["unit"])
             results.append(
                 _result(
                     record,
