@@ -5,14 +5,13 @@ The public API is small: load and extract one document, or run a batch.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from .errors import DisclosureError, LoadError, PatternError
 from .extract import extract_document
 from .load import load_bytes
 from .model import Document, Fact, Indicator, Issue, Result
 from .patterns import Patterns, load_patterns
 from .pipeline import extract_data, run_batch
+from .version import __version__
 
 __all__ = [
     "DisclosureError",

@@ -19,7 +19,6 @@ import click
 import regex
 from tqdm import tqdm
 
-from . import __version__
 from .check import FAIL, NOT_APPLICABLE, PASS, CheckResult, check_all
 from .errors import PatternError
 from .evaluate import TruthError, format_report
@@ -31,6 +30,7 @@ from .fetch.demo import DemoSite
 from .fetch.sources import DEFAULT_INCLUDE, Source, SourcesConfig, SourcesError, load_sources
 from .patterns import load_patterns
 from .pipeline import DEFAULT_MAX_BYTES, discover, run_batch
+from .version import __version__
 from .write.atomic import write_text
 from .write.records import dumps
 from .write.report import render_report

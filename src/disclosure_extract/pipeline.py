@@ -18,13 +18,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .check import check_all
 from .errors import DisclosureError, LoadError
 from .extract import extract_document
 from .load import load_bytes, sniff_format
 from .model import Issue, Result
 from .patterns import Patterns
+from .version import code_fingerprint
 from .write.atomic import atomic_open, write_text
 from .write.csvout import write_checks, write_facts, write_indicators, write_line_items, write_tables
 from .write.dataset import write_dataset
@@ -62,8 +62,8 @@ def discover(paths: Iterable[Path]) -> list[tuple[Path, str]]:
 
 
 def fingerprint(patterns: Patterns) -> str:
-    """What a cached result depends on: the package version and the pattern files."""
-    digest = hashlib.sha256(__version__.encode())
+    """What a cached result depends on: the package's code and the pattern files."""
+    digest = hashlib.sha256(code_fingerprint().encode())
     for file in sorted(patterns.directory.glob("*.yml")):
         digest.update(file.name.encode())
         digest.update(file.read_bytes())

@@ -1,23 +1,29 @@
-"""Performance-indicator grids (绩效目标 / 绩效指标), in both shapes in use.
+"""Performance-indicator grids (绩效目标 / 绩效指标), in the shapes in use.
 
 Shape A — 职责活动 / 年度预算数 / 绩效指标 / 评价标准 优 良 中 差: a row naming an activity
 without any indicator is an enclosing 部门职责 (the parent level); rows below it name
 activities, and rows with a blank activity cell continue the activity above.
 Shape B — 项目 / 一级指标 / 二级指标 / 三级指标 / 指标值: blank cells repeat the value above.
+Shape C — a project form (财政项目支出绩效目标表 / 项目绩效目标填报表): form rows (项目名称,
+主管部门, 项目资金…) above a shape-B grid whose header row may stand anywhere in the table.
+The project is the form's 项目名称 value and its budget the form's 资金总额; one table may
+hold several forms (stitched over pages), each opening at its own 项目名称 row.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
+from ..load.tables import find_unit
 from ..model import Cell, Indicator, Location, Table
 from ..numbers import parse_cell_amount, to_yuan
 from ..patterns import Patterns
 from .labels import clean_label
-from .tables import TableUnit, column_headers, header_row_count
+from .tables import TableUnit
 
-# Grid headers sit in the first rows; deeper matches are data that happen to say 指标.
-MAX_GRID_HEADER_ROWS = 4
+# A grid header is one row, or two when the second names the standards (优 良 中 差).
+MAX_GRID_HEADER_ROWS = 2
 STANDARD_KEYS = (
     ("excellent", "standard_excellent_re"),
     ("good", "standard_good_re"),
@@ -35,6 +41,23 @@ class _Columns:
     level2: int | None = None
     target: int | None = None
     standards: dict[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class _Form:
+    """What a project form states above its grid."""
+
+    project: str | None
+    budget: Decimal | None
+
+
+@dataclass(frozen=True)
+class _Grid:
+    header_start: int
+    data_start: int  # the first row after the header
+    data_end: int  # exclusive
+    cols: _Columns
+    form: _Form
 
 
 def _find_columns(headers: list[list[str]], patterns: Patterns) -> _Columns | None:
@@ -76,37 +99,111 @@ def extract_indicators(
 ) -> list[Indicator]:
     records: list[Indicator] = []
     for table in tables:
-        n_header = _grid_header_rows(table, patterns)
-        if not n_header:
-            continue
-        cols = _find_columns(column_headers(table, n_header), patterns)
-        if cols is None:
-            continue
-        records.extend(_grid_records(table, n_header, cols, units.get(table.index)))
+        for grid in _grids(table, units.get(table.index), patterns):
+            records.extend(_grid_records(table, grid, units.get(table.index)))
     return records
 
 
-def _grid_header_rows(table: Table, patterns: Patterns) -> int:
-    """Rows down to the last one holding a grid header word (指标, 优/良/中/差 …), if near the top."""
-    rules = patterns.indicators
-    header_res = [rx for key, rx in rules.items() if key.endswith("_re")]
-    last = 0
-    for r, row in enumerate(table.text_rows()[:MAX_GRID_HEADER_ROWS]):
-        if any(cell and any(rx.search(clean_label(cell, patterns)) for rx in header_res) for cell in row):
-            # a row of numbers is data even when a cell says 项目: stop at the first data row
-            if r > 0 and header_row_count(table) <= r:
-                break
-            last = r + 1
-    return last
+def _headers(grid: list[list[Cell | None]], start: int, end: int) -> list[list[str]]:
+    """For each column, the distinct header texts of rows ``start``..``end``, top to bottom."""
+    headers: list[list[str]] = [[] for _ in range(len(grid[0]) if grid else 0)]
+    for r in range(start, end):
+        for c, cell in enumerate(grid[r]):
+            if cell is not None and cell.text and cell.text not in headers[c]:
+                headers[c].append(cell.text)
+    return headers
 
 
-def _grid_records(table: Table, n_header: int, cols: _Columns, unit: TableUnit | None) -> list[Indicator]:
+def _header_at(
+    rows: list[list[str]], grid: list[list[Cell | None]], r: int, patterns: Patterns
+) -> tuple[int, _Columns] | None:
+    """The grid header starting at row ``r`` (its row count and columns), if there is one."""
+    rx = patterns.indicators["indicator_re"]
+    if not any(cell and rx.search(clean_label(cell, patterns)) for cell in rows[r]):
+        return None
+    for n in range(1, MAX_GRID_HEADER_ROWS + 1):
+        if r + n > len(rows):
+            break
+        # a row of numbers is data even when a cell says 项目
+        if n > 1 and any(parse_cell_amount(t) is not None for t in rows[r + n - 1] if t):
+            break
+        cols = _find_columns(_headers(grid, r, r + n), patterns)
+        if cols is not None:
+            return n, cols
+    return None
+
+
+def _grids(table: Table, unit: TableUnit | None, patterns: Patterns) -> list[_Grid]:
+    """Every indicator grid in the table, with the form rows above each."""
     rows = table.text_rows()
     grid = table.grid()
+    project_re = patterns.indicators["form_project_re"]
+    form_starts = [
+        r for r, row in enumerate(rows) if any(t and project_re.search(clean_label(t, patterns)) for t in row)
+    ]
+    headers: list[tuple[int, int, _Columns]] = []
+    r = 0
+    while r < len(rows):
+        found = _header_at(rows, grid, r, patterns)
+        if found is None:
+            r += 1
+            continue
+        headers.append((r, found[0], found[1]))
+        r += found[0]
+    out: list[_Grid] = []
+    previous_end = 0
+    for i, (start, n, cols) in enumerate(headers):
+        next_header = headers[i + 1][0] if i + 1 < len(headers) else len(rows)
+        # a form's 项目名称 row after this header opens the next project
+        end = min([f for f in form_starts if start + n <= f < next_header] or [next_header])
+        form = _read_form(rows, previous_end, start, unit, patterns)
+        out.append(_Grid(start, start + n, end, cols, form))
+        previous_end = end
+    return out
+
+
+def _value_right_of(row: list[str], c: int) -> str:
+    """The first text to the right of a form label that is not the label itself."""
+    label = row[c]
+    for text in row[c + 1 :]:
+        if text and text != label:
+            return text
+    return ""
+
+
+def _read_form(
+    rows: list[list[str]], start: int, end: int, unit: TableUnit | None, patterns: Patterns
+) -> _Form:
+    rules = patterns.indicators
+    project: str | None = None
+    budget: Decimal | None = None
+    money_unit = None
+    for row in rows[start:end]:
+        for c, text in enumerate(row):
+            if not text:
+                continue
+            label = clean_label(text, patterns)
+            money_unit = money_unit or find_unit(text, patterns)  # 项目资金（元）
+            if project is None and rules["form_project_re"].search(label):
+                project = _value_right_of(row, c) or None
+            elif budget is None and rules["form_budget_re"].search(label):
+                amount = parse_cell_amount(_value_right_of(row, c))
+                if amount is not None:
+                    budget = amount
+    if budget is not None:
+        scale = money_unit or (unit.unit if unit is not None else None)
+        budget = to_yuan(budget, scale) if scale else None
+    return _Form(project, budget)
+
+
+def _grid_records(table: Table, g: _Grid, unit: TableUnit | None) -> list[Indicator]:
+    rows = table.text_rows()
+    grid = table.grid()
+    cols = g.cols
     records: list[Indicator] = []
     parent: str | None = None
-    activity: str | None = None
-    budget = None
+    activity: str | None = g.form.project
+    budget = g.form.budget
     level1: str | None = None
     level2: str | None = None
 
@@ -117,11 +214,15 @@ def _grid_records(table: Table, n_header: int, cols: _Columns, unit: TableUnit |
         # a cell spanning down from above is "the same as above"
         return cell.text if cell is not None else ""
 
-    for r in range(n_header, table.n_rows):
+    for r in range(g.data_start, g.data_end):
         assert cols.indicator is not None  # _find_columns returns None otherwise
         name = rows[r][cols.activity] if cols.activity is not None else ""
-        indicator = rows[r][cols.indicator] if cols.indicator is not None else ""
-        if cols.level1 is None:
+        indicator = rows[r][cols.indicator]
+        if g.form.project is not None:
+            # shape C: the form names the project; the columns give the levels
+            level1 = text(r, cols.level1) or level1
+            level2 = text(r, cols.level2) or level2
+        elif cols.level1 is None:
             # shape A: a name without an indicator opens a parent (部门职责)
             if name and not indicator:
                 parent, activity, budget = name, None, None

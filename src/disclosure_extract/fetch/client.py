@@ -26,8 +26,8 @@ import httpx
 import regex
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from .. import __version__
 from ..load.decode import sniff_format
+from ..version import __version__
 from .archive import Archive, FetchRecord
 from .safety import FetchRefusedError, check_address, check_url, safe_filename
 

@@ -1,18 +1,27 @@
 """Plain-text disclosures as they are published.
 
-Running text is one paragraph per line. Tables are flattened one cell per line, each
-cell line indented by a tab (an empty cell is a lone tab); rows are separated by blank
-lines; a table ends at the first line that is neither blank nor a cell.
+Running text is one paragraph per line. Tables come in the forms stored pages and
+converters produce:
+
+- one cell per line, each cell line indented by a tab (an empty cell is a lone tab), rows
+  separated by blank lines; a table ends at the first line that is neither blank nor a cell;
+- one row per line, cells separated by tabs (a spreadsheet pasted as text);
+- one row per line, cells separated by ``|`` (``合计 | 2911.47 | 2706.86 |``); spanned cells
+  are lost, so a short header row under a wider one is the sub-header of the last columns;
+- one cell per line, each ending in ``|``, with no row breaks: the row width is the
+  header's, the run of text cells before the first number less the first row label.
 """
 
 from __future__ import annotations
 
 from ..model import Block, Document, Item, Location
 from ..patterns import Patterns
-from .tables import RawCell, finish_table, place_ragged, preceding_caption
+from ..numbers import parse_cell_amount
+from .tables import RawCell, finish_table, place_ragged, preceding_caption, split_at_titles
 from .textclean import clean_inline, make_block
 
 CELL_INDENT = "\t"
+PIPE = "|"
 # A spreadsheet pasted as text: one row per line, cells separated by tabs.
 # A title is the first line when it is at most this long and is not a sentence.
 MAX_TITLE_CHARS = 60
@@ -32,13 +41,27 @@ def load_text(
     rows: list[list[RawCell]] = []
     row: list[RawCell] = []
     table_start = 0
+    piped = False  # the rows being gathered are "|"-separated
+    column: list[RawCell] = []  # one-cell-per-line "|" cells, rows not yet known
+
+    def flush_column() -> None:
+        nonlocal column
+        if column:
+            for part in _column_rows(column):
+                items.extend(_tables(part, True, patterns, preceding_caption(items)))
+            column = []
 
     def flush_table() -> None:
-        nonlocal rows, row
+        nonlocal rows, row, piped
+        flush_column()
         if row:
             rows.append(row)
             row = []
         if not rows:
+            return
+        if piped:
+            items.extend(_tables(rows, True, patterns, preceding_caption(items)))
+            rows, piped = [], False
             return
         width = max(len(r) for r in rows)
         if width <= 1:
@@ -58,6 +81,23 @@ def load_text(
     for n, raw_line in enumerate(lines):
         line = raw_line.rstrip("\r\n")
         line_no = n + 1
+        stripped_line = line.strip()
+        if stripped_line.endswith(PIPE) and stripped_line.count(PIPE) == 1 and len(stripped_line) > 1:
+            if rows or row:
+                flush_table()
+            column.extend(_pipe_row(line, offsets[n], line_no))
+            continue
+        flush_column()
+        if PIPE in stripped_line and _pipe_row(line, offsets[n], line_no):
+            if (rows or row) and not piped:
+                flush_table()
+            if not rows:
+                table_start = line_no
+            piped = True
+            rows.append(_pipe_row(line, offsets[n], line_no))
+            continue
+        if piped:
+            flush_table()
         if CELL_INDENT in line.strip() and line.strip():
             # a whole row on one line, cells separated by tabs (spreadsheet copy-paste)
             if row:
@@ -117,3 +157,91 @@ def _tab_row(line: str, line_offset: int, line_no: int) -> list[RawCell]:
         cells.append(RawCell(clean_inline(piece), location))
         pos += len(piece) + len(CELL_INDENT)
     return cells
+
+
+def _pipe_row(line: str, line_offset: int, line_no: int) -> list[RawCell]:
+    """The cells of a "|"-separated line, without the empty ones its ends and spans leave."""
+    cells = []
+    pos = 0
+    for piece in line.split(PIPE):
+        lead = len(piece) - len(piece.lstrip())
+        start = line_offset + pos + lead
+        location = Location(
+            line_start=line_no, line_end=line_no, char_start=start, char_end=start + len(piece.strip())
+        )
+        cells.append(RawCell(clean_inline(piece), location))
+        pos += len(piece) + len(PIPE)
+    if cells and not cells[0].text:
+        cells.pop(0)  # "| a | b |": nothing before the first bar
+    while cells and not cells[-1].text:
+        cells.pop()  # a row's trailing empties are the positions of spans, not cells
+    return cells
+
+
+def _column_rows(cells: list[RawCell]) -> list[list[list[RawCell]]]:
+    """Tables printed one cell per line with no row breaks, cut into rows.
+
+    A run of text cells followed by a number is a header plus the first row's label, so
+    the row width is the run's length less one. A new run of text cells as long as a
+    header with a number after it starts the next table.
+    """
+    tables: list[list[list[RawCell]]] = []
+    i = 0
+    while i < len(cells):
+        run = i
+        while run < len(cells) and parse_cell_amount(cells[run].text) is None:
+            run += 1
+        width = run - i - 1
+        if run >= len(cells) or width < 2:
+            # no numbers follow: text, not a table; keep it as one column
+            tables.append([[c] for c in cells[i : max(run, i + 1)]])
+            i = max(run, i + 1)
+            continue
+        rows = [cells[i : i + width]]
+        j = i + width
+        while j + width <= len(cells):
+            candidate = cells[j : j + width]
+            if all(parse_cell_amount(c.text) is None for c in candidate) and j + width < len(cells):
+                # a row without a single number: the header of the next table starts here
+                break
+            rows.append(candidate)
+            j += width
+        tables.append(rows)
+        i = j
+    return tables
+
+
+def _align_subheaders(rows: list[list[RawCell]]) -> list[list[RawCell]]:
+    """A short row of text under a row whose last cell must span: its cells sit under the span."""
+    width = max((len(r) for r in rows), default=0)
+    out: list[list[RawCell]] = []
+    for row in rows:
+        above = out[-1] if out else None
+        if (
+            above is not None
+            and 0 < len(above) < width
+            and len(row) == width - len(above) + 1
+            and all(c.text and parse_cell_amount(c.text) is None for c in row)
+        ):
+            pad = [RawCell("", row[0].location) for _ in range(len(above) - 1)]
+            out.append(pad + row)
+            continue
+        out.append(row)
+    return out
+
+
+def _tables(rows: list[list[RawCell]], piped: bool, patterns: Patterns, caption: str) -> list[Item]:
+    """Rows printed without span information as tables, split at title rows."""
+    if max((len(r) for r in rows), default=0) <= 1:
+        return [make_block(c.text, c.location, patterns) for r in rows for c in r if c.text]
+    cells = place_ragged(_align_subheaders(rows) if piped else rows)
+    out: list[Item] = []
+    for n, part in enumerate(split_at_titles(cells, patterns)):
+        first = min(c.location.line_start or 0 for c in part)
+        last = max(c.location.line_end or 0 for c in part)
+        table = finish_table(
+            part, Location(line_start=first, line_end=last), patterns, caption=caption if n == 0 else ""
+        )
+        if table is not None:
+            out.append(table)
+    return out
