@@ -96,6 +96,11 @@ class Patterns:
     none_of: regex.Pattern[str]
     this_item: regex.Pattern[str]
     empty_table: regex.Pattern[str]
+    source_scope: regex.Pattern[str]
+    basic_other_part: regex.Pattern[str]
+    fallback_rules: frozenset[str]
+    unless_stated: dict[str, str]
+    scope_fields: frozenset[str]
     count_labels: tuple[tuple[LabelRule, regex.Pattern[str]], ...]
     line_item_rules: frozenset[str]
     meta: dict[str, Any]
@@ -272,6 +277,11 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         none_of=freader.regex_key(words, "none_of"),
         this_item=freader.regex_key(words, "this_item"),
         empty_table=freader.regex_key(words, "empty_table"),
+        source_scope=freader.regex_key(words, "source_scope"),
+        basic_other_part=freader.regex_key(words, "basic_other_part"),
+        fallback_rules=frozenset(freader.get(fdata, "fallback_rules", list)),
+        unless_stated=_rule_fields(freader, fdata, "unless_stated", known),
+        scope_fields=_known_list(freader, fdata, "scope_fields", known),
         line_item_rules=frozenset(freader.get(fdata, "line_item_rules", list)),
         count_labels=tuple(
             (rule, freader.regex_key(entry, "unit"))
@@ -285,6 +295,22 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         tables=_compile_tree(_Reader(directory / "tables.yml")),
         identities=_read_identities(_Reader(directory / "checks.yml"), known),
     )
+
+
+def _rule_fields(reader: _Reader, data: dict[str, Any], key: str, known: set[str]) -> dict[str, str]:
+    mapping = {k: v for k, v in reader.get(data, key, dict).items() if k != _LINE_KEY}
+    for rule, field in mapping.items():
+        if field not in known:
+            raise reader.fail(data[key].get(_LINE_KEY), f"{key}: unknown field id {field!r} for {rule}")
+    return mapping
+
+
+def _known_list(reader: _Reader, data: dict[str, Any], key: str, known: set[str]) -> frozenset[str]:
+    values = reader.get(data, key, list)
+    for value in values:
+        if value not in known:
+            raise reader.fail(data.get(_LINE_KEY), f"{key}: unknown field id {value!r}")
+    return frozenset(values)
 
 
 def _read_identities(reader: _Reader, known: set[str]) -> tuple[Identity, ...]:

@@ -33,7 +33,14 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
     result.facts = table_facts + prose_facts
     result.indicators = extract_indicators(doc.tables, units, patterns)
     result.line_items = extract_line_items(doc.tables, units, patterns)
-    fields, conflicts = resolve_fields(result.facts)
+    # 基本支出 = 人员 + 公用 only where the document names no third part (对个人和家庭的补助)
+    other_part = any(patterns.basic_other_part.search(b.text) for b in doc.blocks)
+    fields, conflicts = resolve_fields(
+        result.facts,
+        fallback_rules=patterns.fallback_rules,
+        unless_stated=patterns.unless_stated,
+        skip_derived=frozenset({"expenditure.basic", "appropriation.basic"}) if other_part else frozenset(),
+    )
     result.issues.extend(conflicts)
     for key in ("department", "year", "kind", "region"):
         if key in meta:
@@ -54,6 +61,16 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
                 "figures_in_attachments",
                 "info",
                 f"no figures on the page itself; it links {len(files)} attachment(s): {', '.join(files[:5])}",
+            )
+        )
+    elif not fields and not result.indicators and meta.get("title"):
+        # titled as a disclosure (a 说明 page cut before its figures, an attachment's cover)
+        result.issues.append(
+            Issue(
+                "no_figures",
+                "warning",
+                f"titled as a disclosure ({meta['title']!r}) but no budget figure or performance "
+                "indicator was found: its figures are elsewhere (an attachment, a later page)",
             )
         )
     elif not fields and not result.indicators:

@@ -75,19 +75,19 @@ def match_prose_label(phrase: str, context: str, patterns: Patterns) -> ProseMat
     # of overlapping matches the one starting first names the figure: in "基本支出预算数为"
     # 基本支出 is the label and "支出预算" only part of its wording
     kept = [m for m in matches if not any(o[0] < m[0] < o[1] for o in matches)]
-    best = max(kept, key=lambda m: (m[1], m[1] - m[0], -m[2]), default=None)
-    if best is None:
-        return None
-    start, end, _, rule = best
-    if patterns.part_qualifier.search(cleaned[:start]):
-        return None  # "其他资金收入预算总计": a part of the income, not the total
-    if _CLASS_MARK.match(cleaned, end):
-        return None  # "会议费（款）支出66.72万元" is a classification line, not the department's figure
-    # what follows the label up to the amount must be filler, not another noun
-    rest = patterns.filler.sub("", _BRACKETED.sub("", cleaned[end:]))
-    if len(rest) > MAX_LEFTOVER_CHARS:
-        return None
-    return ProseMatch(rule, start, end, cleaned[start:end])
+    # nearest the end first; a label that names a part, or is followed by another noun,
+    # gives way to the next ("“三公”经费公共财政拨款支出" is 三公经费, not the appropriation)
+    for start, end, _, rule in sorted(kept, key=lambda m: (m[1], m[1] - m[0], -m[2]), reverse=True):
+        if patterns.part_qualifier.search(cleaned[:start]):
+            continue  # "其他资金收入预算总计": a part of the income, not the total
+        if _CLASS_MARK.match(cleaned, end):
+            return None  # "会议费（款）支出66.72万元" is a classification line, not the department's figure
+        # what follows the label up to the amount must be filler, not another noun
+        rest = patterns.filler.sub("", _BRACKETED.sub("", cleaned[end:]))
+        if len(rest) > MAX_LEFTOVER_CHARS:
+            continue
+        return ProseMatch(rule, start, end, cleaned[start:end])
+    return None
 
 
 def heading_label(heading: str, patterns: Patterns) -> str:

@@ -1,20 +1,39 @@
-"""Document metadata: department, fiscal year, kind (budget / final accounts), region."""
+"""Document metadata: department, fiscal year, kind (budget / final accounts), region.
+
+The *title* is the first head line (the document's title, page properties, the first
+blocks, table captions and cells) that names a fiscal year next to a disclosure word
+(预算/决算). What a title discloses is its last such word and the year before it:
+``…2018年度财政预算执行情况及2019年度财政预算（草案）`` is the 2019 budget. Without a title
+the body decides: a year's 决算 stated for the document's own year makes it a final
+account (a budget never states its own year's outturn). The department is read from the
+head lines by the title forms of ``patterns/meta.yml``, then by the late forms (第一部分
+X概况, the page's publisher, 经X汇总, X是…工作部门); a name that is only a region (施甸县) or a
+phrase of the disclosure is no department.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any
 
+import regex
+
 from ..model import Block, Document, Issue
 from ..numbers import normalize_width
 from ..patterns import Patterns
 
-# Department names come from the title or the first lines; deeper text names other bodies.
-HEAD_BLOCKS = 12
+# Where the department and title are looked for: stored pages open with site navigation.
+HEAD_BLOCKS = 40
+# Cells of a table near the top (page-information grids: 发布机构 | X).
+HEAD_CELLS = 24
 # Shorter "names" are place names cut off by a year ("平潭2017年部门预算…"), not departments.
 MIN_DEPARTMENT_CHARS = 3
+# A title is a line, not a paragraph.
+MAX_TITLE_CHARS = 90
 # Quotes and brackets that wrap words in titles but are not part of a department's name.
 _QUOTES = "“”\"'‘’《》"
+# White space inside a title ("共青团安徽省委员会 2021 年部门预算") is layout, not a word break.
+_INNER_SPACE = regex.compile(r"(?<=[\p{Han}\d()（）])\s+(?=[\p{Han}\d()（）])")
 
 
 def _head_texts(doc: Document) -> list[str]:
@@ -28,18 +47,39 @@ def _head_texts(doc: Document) -> list[str]:
             texts.append(item.text)
         else:
             texts.append(item.caption)
-            texts.extend(c.text for c in item.cells[:12])
+            texts.extend(_cell_pairs(item.cells[:HEAD_CELLS]))
     return [t for t in texts if t]
+
+
+def _cell_pairs(cells: list[Any]) -> list[str]:
+    """Each cell, and each label cell joined to the value beside it (发布机构 | X)."""
+    out = []
+    for i, cell in enumerate(cells):
+        out.append(cell.text)
+        if i + 1 < len(cells) and cells[i + 1].row == cell.row:
+            out.append(f"{cell.text}|{cells[i + 1].text}")
+    return out
+
+
+def _clean(text: str, patterns: Patterns) -> list[str]:
+    """A head line without its outline marker or label, full-width forms mapped: as printed,
+    then without inner spaces (which end a name after 部门： but split a title's words)."""
+    text = patterns.meta["clean"]["prefix_re"].sub("", normalize_width(text).strip())
+    squeezed = _INNER_SPACE.sub("", text)
+    return [text, squeezed] if squeezed != text else [text]
 
 
 def extract_meta(doc: Document, patterns: Patterns) -> tuple[dict[str, Any], list[Issue]]:
     meta: dict[str, Any] = {}
     issues: list[Issue] = []
-    heads = _head_texts(doc)
-    kind = _kind(doc, heads, patterns)
+    heads = [v for t in _head_texts(doc) for v in _clean(t, patterns)]
+    title = _title(heads, patterns)
+    if title is not None:
+        meta["title"] = title[2]
+    kind = _kind(doc, title, patterns)
     if kind:
         meta["kind"] = kind
-    year = _year(doc, heads, patterns)
+    year = _year(doc, title, patterns)
     if year:
         meta["year"] = year
     department = _department(heads, patterns)
@@ -54,20 +94,47 @@ def extract_meta(doc: Document, patterns: Patterns) -> tuple[dict[str, Any], lis
     return meta, issues
 
 
-def _kind(doc: Document, heads: list[str], patterns: Patterns) -> str | None:
+def _title(heads: list[str], patterns: Patterns) -> tuple[int, str, str] | None:
+    """The fiscal year and the disclosure word of the first head line naming a year next to one
+    (the year of its last such phrase, the last disclosure word from there on), and the line."""
+    fiscal = patterns.meta["year"]["fiscal_re"]
+    for text in heads:
+        if len(text) > MAX_TITLE_CHARS:
+            continue
+        matches = list(fiscal.finditer(text))
+        if matches:
+            last = matches[-1]
+            words = list(_kind_words(patterns).finditer(text, last.start("word")))
+            return int(last.group("year")), words[-1].group(0), text
+    return None
+
+
+def _kind_words(patterns: Patterns) -> regex.Pattern[str]:
     rules = patterns.meta["kind"]
-    for text in [*heads, doc.properties.get("ColumnName", "")]:
-        final = rules["final_accounts_re"].search(text)
-        budget = rules["budget_re"].search(text)
-        if final and budget:
-            # "2024年度部门决算" vs "预算执行": the earlier word in a title decides
-            return "final_accounts" if final.start() <= budget.start() else "budget"
-        if final:
-            return "final_accounts"
-        if budget:
-            return "budget"
-    # the body: whichever word the document uses more
-    body = " ".join(b.text for b in doc.blocks)
+    return regex.compile(f"{rules['final_accounts_re'].pattern}|{rules['budget_re'].pattern}")
+
+
+def _word_kind(word: str, patterns: Patterns) -> str:
+    return "final_accounts" if patterns.meta["kind"]["final_accounts_re"].fullmatch(word) else "budget"
+
+
+def _kind(doc: Document, title: tuple[int, str, str] | None, patterns: Patterns) -> str | None:
+    if title is not None:
+        return _word_kind(title[1], patterns)
+    rules = patterns.meta["kind"]
+    column = normalize_width(doc.properties.get("ColumnName", ""))
+    if column:
+        words = list(_kind_words(patterns).finditer(column))
+        if words:
+            return _word_kind(words[-1].group(0), patterns)
+    texts = [normalize_width(b.text) for b in doc.blocks] + [normalize_width(t.caption) for t in doc.tables]
+    # a budget never states its own year's outturn: a same-year 决算 makes a final account
+    year = _body_year(texts, patterns)
+    fiscal = patterns.meta["year"]["fiscal_re"]
+    stated = [m for t in texts for m in fiscal.finditer(t) if int(m.group("year")) == year]
+    if any(_word_kind(m.group("word"), patterns) == "final_accounts" for m in stated):
+        return "final_accounts"
+    body = " ".join(texts)
     n_final = len(rules["final_accounts_re"].findall(body))
     n_budget = len(rules["budget_re"].findall(body))
     if n_final or n_budget:
@@ -75,20 +142,26 @@ def _kind(doc: Document, heads: list[str], patterns: Patterns) -> str | None:
     return None
 
 
-def _year(doc: Document, heads: list[str], patterns: Patterns) -> int | None:
+def _body_year(texts: list[str], patterns: Patterns) -> int | None:
+    """The year the body names next to 预算/决算 most often, else the year it names most often."""
     rules = patterns.meta["year"]
-    for text in heads:
-        match = rules["fiscal_re"].search(normalize_width(text))
-        if match:
-            return int(match.group("year"))
-    # no year next to 预算/决算 in the head: the year the body names most often
-    texts = [b.text for b in doc.blocks] + [t.caption for t in doc.tables]
-    counts = Counter(
-        int(m.group("year")) for t in texts for m in rules["fiscal_re"].finditer(normalize_width(t))
-    )
-    if counts:
-        return counts.most_common(1)[0][0]
+    for rx in (rules["fiscal_re"], rules["any_re"]):
+        counts = Counter(int(m.group("year")) for t in texts for m in rx.finditer(t))
+        if counts:
+            best = max(counts.values())
+            # ties go to the year named first
+            for t in texts:
+                for m in rx.finditer(t):
+                    if counts[int(m.group("year"))] == best:
+                        return int(m.group("year"))
     return None
+
+
+def _year(doc: Document, title: tuple[int, str, str] | None, patterns: Patterns) -> int | None:
+    if title is not None:
+        return title[0]
+    texts = [normalize_width(b.text) for b in doc.blocks] + [normalize_width(t.caption) for t in doc.tables]
+    return _body_year(texts, patterns)
 
 
 def _clean_department(name: str, patterns: Patterns) -> str:
@@ -103,20 +176,22 @@ def _clean_department(name: str, patterns: Patterns) -> str:
 
 def _department(heads: list[str], patterns: Patterns) -> str | None:
     rules = patterns.meta["department"]
-    # the title is the most reliable place, then the first lines in order
-    for text in heads:
-        for form in rules["forms_re"]:
-            match = form.search(text.translate({ord(q): None for q in _QUOTES}))
-            if not match:
-                continue
-            name = _clean_department(match.group("dept"), patterns)
-            # "上海市普陀区2025年区级部门预算" names the government, not the department
-            if (
-                len(name) >= MIN_DEPARTMENT_CHARS
-                and not rules["reject_re"].search(name)
-                and _region(name, patterns) != name
-            ):
-                return name
+    # the title forms over every head line in order, then the late forms
+    for forms in (rules["forms_re"], rules["late_forms_re"]):
+        for text in heads:
+            unquoted = text.translate({ord(q): None for q in _QUOTES})
+            for form in forms:
+                match = form.search(unquoted)
+                if not match:
+                    continue
+                name = _clean_department(match.group("dept"), patterns)
+                # "上海市普陀区2025年区级部门预算" names the government, not the department
+                if (
+                    len(name) >= MIN_DEPARTMENT_CHARS
+                    and not rules["reject_re"].search(name)
+                    and _region(name, patterns) != name
+                ):
+                    return name
     return None
 
 

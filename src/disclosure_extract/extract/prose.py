@@ -162,16 +162,22 @@ class _BlockReader:
         s_start, s_end = sentence.span()
         last: _Named | None = None  # the nearest named figure before the current amount
         cursor = s_start
+        scoped = bool(patterns.source_scope.search(clean_label(sentence.group(0), patterns)))
         for amount in _sentence_amounts(norm, s_start, s_end):
             clause_start = cursor + _last_sep(norm[cursor : amount.start])
             clause = norm[clause_start : amount.start]
             cursor = amount.end
             span = (clause_start, amount.end)
             yuan = to_yuan(amount.value, amount.unit)
+            # the sentence's own words are context too: 年初结转和结余 under 决算收支总体情况
+            # is income because the sentence goes on with 本年收入
             context = (
                 f"{self.section_text} {self.head.label if self.head else ''} {last.label if last else ''}"
+                f" {sentence.group(0)}"
             )
             own = match_prose_label(_strip_change(clause, patterns), context, patterns)
+            if own is not None and scoped and set(own.rule.fields) <= patterns.scope_fields:
+                own = None  # "公共预算财政拨款年初结转结余…": that source's, not the department's
             # a change right after a figure refers to it, even in the next sentence
             # ("…预算数为10403.11万元。与上年相比增加439.04万元")
             subject = last or self.recent

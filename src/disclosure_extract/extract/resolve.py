@@ -41,22 +41,78 @@ def _slack(a: Fact, b: Fact) -> Decimal:
     return max(tolerances, default=Decimal(0))
 
 
-def resolve_fields(facts: list[Fact]) -> tuple[dict[str, Decimal], list[Issue]]:
+# A money figure printed with the wrong unit (1524.29元 beside 1725.98万元) is 10,000 times off.
+UNIT_SLIP = Decimal(10000)
+UNIT_SLIP_FLAG = "unit_error"
+
+
+def _flag_unit_slips(group: list[Fact]) -> list[Issue]:
+    """Facts 1/10,000 of another statement of the same field: printed 元 for 万元."""
+    issues = []
+    for small in group:
+        if not isinstance(small.value, Decimal) or small.value == 0 or small.evidence.unit != "元":
+            continue
+        for big in group:
+            slack = (big.evidence.tolerance or Decimal(0)) + (small.evidence.tolerance or Decimal(0)) * UNIT_SLIP
+            if big is not small and isinstance(big.value, Decimal) and abs(
+                small.value * UNIT_SLIP - big.value
+            ) <= max(slack, Decimal(1)) * 2:
+                if UNIT_SLIP_FLAG not in small.flags:
+                    small.flags.append(UNIT_SLIP_FLAG)
+                    issues.append(
+                        Issue(
+                            UNIT_SLIP_FLAG,
+                            "warning",
+                            f"{small.field_id}: {small.evidence.text!r} is 1/10,000 of {big.evidence.text!r}: "
+                            "元 printed for 万元",
+                            small.evidence.location,
+                        )
+                    )
+                break
+    return issues
+
+
+def resolve_fields(
+    facts: list[Fact],
+    *,
+    fallback_rules: frozenset[str] = frozenset(),
+    unless_stated: dict[str, str] | None = None,
+    skip_derived: frozenset[str] = frozenset(),
+) -> tuple[dict[str, Decimal], list[Issue]]:
+    """One value per field. ``fallback_rules`` name rules whose values count only when no
+    other rule states the field; ``unless_stated`` rules whose values count only while a
+    field is not stated as non-zero; ``skip_derived`` fields not to derive from parts."""
     issues: list[Issue] = []
+    stated = {f.field_id for f in facts if f.value != 0 and f.evidence.method != "derived"}
+    excluded = {rule for rule, field in (unless_stated or {}).items() if field in stated}
     by_field: dict[str, list[Fact]] = {}
     for fact in facts:
+        if fact.evidence.rule in excluded:
+            continue  # kept among the facts, but no statement of its field here
         by_field.setdefault(fact.field_id, []).append(fact)
     fields: dict[str, Decimal] = {}
     for field_id, group in by_field.items():
-        # classified rows (flag line_item) rank last: they are items, not the department's figure
-        ranked = sorted(group, key=lambda f: ("line_item" in f.flags, METHOD_RANK[f.evidence.method]))
+        issues.extend(_flag_unit_slips(group))
+        # classified rows (flag line_item) rank last: they are items, not the department's figure;
+        # a figure printed in the wrong unit ranks after every other statement
+        ranked = sorted(
+            group,
+            key=lambda f: (
+                UNIT_SLIP_FLAG in f.flags,
+                "line_item" in f.flags,
+                f.evidence.rule in fallback_rules,
+                METHOD_RANK[f.evidence.method],
+            ),
+        )
         chosen = ranked[0]
         assert isinstance(chosen.value, Decimal)
         fields[field_id] = chosen.value
         for other in ranked[1:]:
             assert isinstance(other.value, Decimal)
-            if "line_item" in other.flags:
-                continue  # an item of a classification is no second statement of the figure
+            if "line_item" in other.flags or UNIT_SLIP_FLAG in other.flags:
+                continue  # an item of a classification, a unit slip: no second statement of the figure
+            if other.evidence.rule in fallback_rules:
+                continue  # a narrower count or figure, used only when nothing else states the field
             difference = abs(other.value - chosen.value)
             if difference <= _slack(chosen, other):
                 continue
@@ -95,7 +151,7 @@ def resolve_fields(facts: list[Fact]) -> tuple[dict[str, Decimal], list[Issue]]:
                         )
                     )
     for target, sources in DERIVATIONS:
-        if target in fields or not all(src in fields for src, _ in sources):
+        if target in fields or target in skip_derived or not all(src in fields for src, _ in sources):
             continue
         value = sum((fields[src] * weight for src, weight in sources), Decimal(0))
         fields[target] = value
