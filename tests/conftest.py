@@ -15,7 +15,16 @@ DOCS = CORPUS / "docs"
 BAD = CORPUS / "bad"
 SEED = DOCS / "2017_budget_hebei_shanhaiguan_zonggonghui.txt"
 # the quick documents, for tests of the command line rather than of extraction
-TEXT_HTML = sorted(p for p in DOCS.iterdir() if p.suffix in (".txt", ".html"))
+TEXT_HTML = [
+    DOCS / name
+    for name in (
+        "2017_budget_hebei_shanhaiguan_zonggonghui.txt",
+        "pingtan_2014_final_jianchayuan.html",
+        "pingtan_2014_final_shuiliju.html",
+        "pingtan_2016_budget_guanweihuibangongshi.html",
+        "pingtan_2017_budget_renda.html",
+    )
+]
 
 
 @pytest.fixture(scope="session")

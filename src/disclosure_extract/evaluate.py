@@ -5,7 +5,7 @@ required), optional ``optional_fields`` (scored only when output) and optional
 ``indicators`` (a list of records; absent means indicators are not scored). A truth
 value that is a list means the document itself states several values: any counts.
 
-Money is right within ``MONEY_TOLERANCE`` yuan; text is compared after NFKC
+Money is right within ``MONEY_TOLERANCE`` yuan, years and counts exactly; text is compared after NFKC
 normalisation without white space. Precision = right / (right + wrong) over every
 output value that has a truth; recall = right required / required. Indicators are
 compared as (activity, indicator, first standard or target) triples.
@@ -48,13 +48,18 @@ def _number(value: object) -> Decimal | None:
     return None
 
 
-def same(truth: object, got: object) -> bool:
+def is_exact(field_id: str) -> bool:
+    """Years and counts compare exactly; only money has a rounding tolerance."""
+    return field_id.startswith("meta.") or field_id == "assets.vehicles"
+
+
+def same(truth: object, got: object, *, exact: bool = False) -> bool:
     if isinstance(truth, list):
-        return any(same(t, got) for t in truth)
+        return any(same(t, got, exact=exact) for t in truth)
     t_num = _number(truth)
     if t_num is not None and not isinstance(truth, str):
         g_num = _number(got)
-        return g_num is not None and abs(t_num - g_num) <= MONEY_TOLERANCE
+        return g_num is not None and abs(t_num - g_num) <= (0 if exact else MONEY_TOLERANCE)
     return _text(truth) == _text(got)
 
 
@@ -180,7 +185,7 @@ def evaluate(output: Path, truth_dir: Path) -> Evaluation:
                 score.missing += 1
                 tally(fid, "missing")
                 score.problems.append(f"missing {fid} = {want}")
-            elif same(want, fields[fid]):
+            elif same(want, fields[fid], exact=is_exact(fid)):
                 score.right += 1
                 result.required_right += 1
                 tally(fid, "right")
@@ -190,7 +195,7 @@ def evaluate(output: Path, truth_dir: Path) -> Evaluation:
                 score.problems.append(f"wrong {fid} = {fields[fid]}, truth {want}")
         for fid, want in truth.get("optional_fields", {}).items():
             if fid in fields:
-                if same(want, fields[fid]):
+                if same(want, fields[fid], exact=is_exact(fid)):
                     score.right += 1
                     tally(fid, "right")
                 else:
