@@ -46,29 +46,27 @@ UNIT_SLIP = Decimal(10000)
 UNIT_SLIP_FLAG = "unit_error"
 
 
+def _is_slip(small: Fact, big: Fact) -> bool:
+    """``small`` printed in 元 is ``big`` (a figure in 万元) divided by 10,000."""
+    if small is big or small.evidence.unit != "元" or not small.value:
+        return False
+    assert isinstance(small.value, Decimal) and isinstance(big.value, Decimal)
+    slack = (big.evidence.tolerance or Decimal(0)) + (small.evidence.tolerance or Decimal(0)) * UNIT_SLIP
+    return abs(small.value * UNIT_SLIP - big.value) <= max(slack, Decimal(1))
+
+
 def _flag_unit_slips(group: list[Fact]) -> list[Issue]:
     """Facts 1/10,000 of another statement of the same field: printed 元 for 万元."""
     issues = []
     for small in group:
-        if not isinstance(small.value, Decimal) or small.value == 0 or small.evidence.unit != "元":
+        big = next((b for b in group if _is_slip(small, b)), None)
+        if big is None or UNIT_SLIP_FLAG in small.flags:
             continue
-        for big in group:
-            slack = (big.evidence.tolerance or Decimal(0)) + (small.evidence.tolerance or Decimal(0)) * UNIT_SLIP
-            if big is not small and isinstance(big.value, Decimal) and abs(
-                small.value * UNIT_SLIP - big.value
-            ) <= max(slack, Decimal(1)) * 2:
-                if UNIT_SLIP_FLAG not in small.flags:
-                    small.flags.append(UNIT_SLIP_FLAG)
-                    issues.append(
-                        Issue(
-                            UNIT_SLIP_FLAG,
-                            "warning",
-                            f"{small.field_id}: {small.evidence.text!r} is 1/10,000 of {big.evidence.text!r}: "
-                            "元 printed for 万元",
-                            small.evidence.location,
-                        )
-                    )
-                break
+        small.flags.append(UNIT_SLIP_FLAG)
+        message = f"{small.field_id}: {small.evidence.text!r} is 1/10,000 of {big.evidence.text!r}"
+        issues.append(
+            Issue(UNIT_SLIP_FLAG, "warning", f"{message}: 元 printed for 万元", small.evidence.location)
+        )
     return issues
 
 

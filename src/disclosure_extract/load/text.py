@@ -15,8 +15,8 @@ converters produce:
 from __future__ import annotations
 
 from ..model import Block, Document, Item, Location
-from ..patterns import Patterns
 from ..numbers import parse_cell_amount
+from ..patterns import Patterns
 from .tables import RawCell, finish_table, place_ragged, preceding_caption, split_at_titles
 from .textclean import clean_inline, make_block
 
