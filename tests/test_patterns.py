@@ -67,3 +67,22 @@ def test_empty_regex_is_refused(tmp_path: Path) -> None:
     indicators.write_text(text, encoding="utf-8")
     with pytest.raises(PatternError, match="level1_re: empty regex"):
         load_patterns(folder)
+
+
+@pytest.mark.parametrize(
+    ("file", "edit", "message"),
+    [
+        ("tables.yml", ("default_unit: 万元\n", ""), r"tables\.yml:\d+: missing key 'default_unit'"),
+        ("indicators.yml", ("level1_re:", "levelone_re:"), r"indicators\.yml:\d+: unknown key 'levelone_re'"),
+        ("meta.yml", ("  any_re:", "  anyyear_re:"), r"meta\.yml:\d+: unknown key 'year\.anyyear_re'"),
+    ],
+)
+def test_tree_files_reject_missing_and_unknown_keys(
+    tmp_path: Path, file: str, edit: tuple[str, str], message: str
+) -> None:
+    copy = _copy(tmp_path)
+    text = (copy / file).read_text(encoding="utf-8")
+    assert edit[0] in text
+    (copy / file).write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    with pytest.raises(PatternError, match=message):
+        load_patterns(copy)

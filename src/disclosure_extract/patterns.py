@@ -354,9 +354,57 @@ def _strip_lines(value: Any) -> Any:
     return value
 
 
+# The keys each tree-shaped pattern file must have, and may only have (nested mappings as
+# mappings): a missing or misspelt key is a load error at FILE:LINE, not a KeyError later.
+TREE_KEYS: dict[str, dict[str, Any]] = {
+    "html.yml": dict.fromkeys(("drop_tags", "boilerplate_re", "link_penalty", "deepest_share", "meta_names")),
+    "tables.yml": dict.fromkeys(
+        ("unit_re", "preamble_cell_re", "max_caption_chars", "default_unit", "kinds")
+    ),
+    "indicators.yml": dict.fromkeys(
+        (
+            "activity_re",
+            "budget_re",
+            "indicator_re",
+            "level1_re",
+            "level2_re",
+            "target_re",
+            "standard_excellent_re",
+            "standard_good_re",
+            "standard_fair_re",
+            "standard_poor_re",
+            "form_project_re",
+            "form_budget_re",
+        )
+    ),
+    "meta.yml": {
+        "clean": dict.fromkeys(("prefix_re",)),
+        "kind": dict.fromkeys(("final_accounts_re", "budget_re")),
+        "year": dict.fromkeys(("fiscal_re", "any_re")),
+        "department": dict.fromkeys(("forms_re", "late_forms_re", "trailing_re", "reject_re")),
+        "region": dict.fromkeys(("strip_prefix_re", "unit_re", "not_region_re")),
+    },
+}
+
+
+def _check_keys(reader: _Reader, data: dict[str, Any], spec: dict[str, Any], where: str = "") -> None:
+    line = data.get(_LINE_KEY)
+    for key in data:
+        if key != _LINE_KEY and key not in spec:
+            raise reader.fail(line, f"unknown key '{where}{key}' (expected: {', '.join(sorted(spec))})")
+    for key, sub in spec.items():
+        if key not in data:
+            raise reader.fail(line, f"missing key '{where}{key}'")
+        if sub is not None:
+            if not isinstance(data[key], dict):
+                raise reader.fail(line, f"'{where}{key}' must be a mapping")
+            _check_keys(reader, data[key], sub, f"{where}{key}.")
+
+
 def _compile_tree(reader: _Reader) -> dict[str, Any]:
     """Load a file whose keys ending in ``_re`` hold regexes; compile those, keep the rest."""
     data = reader.load()
+    _check_keys(reader, data, TREE_KEYS[reader.path.name])
 
     def walk(value: Any, line: int | None, key: str = "") -> Any:
         if isinstance(value, dict):
