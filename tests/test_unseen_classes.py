@@ -152,3 +152,13 @@ def test_unit_slip_gives_way_and_is_flagged(patterns: Patterns) -> None:
     slip = next(f for f in record["facts"] if f["value"] == Decimal("1725.98"))
     assert slip["flags"] == ["unit_error"]
     assert "unit_error" in [i["code"] for i in record["issues"]]
+
+
+def test_zeros_in_words_and_short_names(patterns: Patterns) -> None:
+    fields = _extract("wording_zeros_in_words_and_short_names.txt", patterns)["fields"]
+    assert fields["income.carryover"] == 0  # 零万元
+    assert fields["income.current_year"] == 20280100
+    assert fields["sangong.overseas"] == 0  # 因公出国(境)费用没有
+    assert fields["sangong.vehicle_operation"] == 2510000  # 公车运行费
+    assert fields["sangong.vehicle_purchase"] == 560000  # 公务车用车购置费
+    assert fields["appropriation.gov_fund"] == 14000000  # 基金预算支出

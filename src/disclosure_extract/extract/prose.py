@@ -26,8 +26,11 @@ from .sections import Outline
 # A number, with its money unit when one follows; offsets are those of the
 # width-normalised text, which has the block's own offsets.
 AMOUNT_RE = regex.compile(
-    r"(?<![\d.,〔\[第])(?P<num>-?\d[\d,]*(?:\.\d+)?)(?:\s*(?P<unit>亿元|万元|千元|元))?(?![\d.%])"
+    r"(?<![\d.,〔\[第])(?P<num>-?\d[\d,]*(?:\.\d+)?|零(?=\s*(?:亿元|万元|千元|元)))"
+    r"(?:\s*(?P<unit>亿元|万元|千元|元))?(?![\d.%])"
 )
+# Zero written as a word before a unit ("年初结转和结余零万元").
+ZERO_WORD = "零"
 # A number printed without a unit counts only when a list separator or the sentence
 # end follows it ("人员经费70.73、公用经费3.32万元"): then the sentence's unit applies.
 BARE_END_RE = regex.compile(r"\s*(?:[,，、;；。)）]|和|及|$)")
@@ -74,7 +77,7 @@ def _sentence_amounts(norm: str, start: int, end: int) -> list[_Amount]:
     """The money amounts of one sentence; bare numbers take the sentence's unit."""
     found = []
     for m in AMOUNT_RE.finditer(norm, start, end):
-        value = parse_decimal(m.group("num"))
+        value = Decimal(0) if m.group("num") == ZERO_WORD else parse_decimal(m.group("num"))
         if value is None:
             continue
         if m.group("unit"):
