@@ -30,10 +30,17 @@ def test_all_is_the_public_api() -> None:
         assert hasattr(disclosure_extract, name), name
 
 
-def test_errors_share_one_root() -> None:
-    from disclosure_extract import errors
+def test_every_exception_of_the_package_shares_one_root() -> None:
+    import importlib
+    import pkgutil
 
-    for name in dir(errors):
-        obj = getattr(errors, name)
-        if isinstance(obj, type) and issubclass(obj, Exception) and obj.__module__ == errors.__name__:
-            assert issubclass(obj, disclosure_extract.DisclosureError), name
+    found = []
+    for info in pkgutil.walk_packages(disclosure_extract.__path__, "disclosure_extract."):
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if isinstance(obj, type) and issubclass(obj, BaseException) and obj.__module__ == module.__name__:
+                found.append(obj)
+                assert issubclass(obj, disclosure_extract.DisclosureError), f"{module.__name__}.{name}"
+    # the tree drawn in errors.py names every one of them
+    tree = disclosure_extract.errors.__doc__ or ""
+    assert {cls.__name__ for cls in found} <= set(tree.replace("─", " ").split()), found

@@ -20,6 +20,7 @@ import regex
 from tqdm import tqdm
 
 from .check import FAIL, NOT_APPLICABLE, PASS, CheckResult, check_all
+from .common.atomic import write_text
 from .errors import PatternError
 from .evaluate import TruthError, format_report
 from .evaluate import evaluate as run_evaluation
@@ -31,9 +32,7 @@ from .fetch.sources import DEFAULT_INCLUDE, Source, SourcesConfig, SourcesError,
 from .patterns import load_patterns
 from .pipeline import DEFAULT_MAX_BYTES, discover, run_batch
 from .version import __version__
-from .write.atomic import write_text
-from .write.records import dumps
-from .write.report import render_report
+from .write import dumps, render_report
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 _F = TypeVar("_F", bound=Callable[..., Any])

@@ -4,6 +4,7 @@ Every exception the package raises on purpose derives from one root::
 
     DisclosureError                 root: catch this to catch everything of ours
     ├── PatternError                a patterns/*.yml file is malformed (names file and line)
+    │   └── SourcesError            a sources.yml is malformed (fetch.sources)
     ├── LoadError                   a document could not be read into the document model
     │   ├── EmptyDocumentError      zero bytes, or nothing but white space / markup
     │   ├── UnsupportedFormatError  content is not a format we read (zip, images …)
@@ -13,7 +14,11 @@ Every exception the package raises on purpose derives from one root::
     │   ├── TruncatedPdfError       a PDF whose end is missing (interrupted download)
     │   ├── DamagedPdfError         a PDF whose structure is corrupt
     │   └── NoTextLayerError        a PDF whose pages are images (scans) with no text
-    └── OutputError                 an output file could not be written
+    ├── OutputError                 an output file could not be written
+    ├── FetchRefusedError           a URL the crawler must not fetch (fetch.safety)
+    ├── TruthError                  a truth or output file given to evaluate is malformed
+    ├── _Retryable                  the HTTP client's signal to retry (fetch.client; never escapes it)
+    └── _Failed                     the HTTP client's signal of a final failure (likewise)
 
 Backend errors (lxml, pdfminer) are wrapped at the loader boundary into a ``LoadError``
 carrying the source and, where known, the page. Loaders raise; the pipeline turns each

@@ -15,6 +15,8 @@ from typing import Any, Literal
 BlockKind = Literal["heading", "paragraph"]
 Method = Literal["prose", "table", "derived"]
 Severity = Literal["error", "warning", "info"]
+# The statuses of a check result.
+PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not_applicable"
 
 
 @dataclass(frozen=True)
@@ -238,3 +240,35 @@ class Result:
     def failed(self) -> bool:
         """True when the document could not be extracted at all."""
         return any(i.severity == "error" for i in self.issues)
+
+
+@dataclass
+class CheckResult:
+    """One check of a document's numbers: pass, fail (with both numbers) or not applicable."""
+
+    source: str
+    sha256: str | None
+    rule: str
+    status: str
+    description: str = ""
+    expected: Decimal | None = None
+    actual: Decimal | None = None
+    difference: Decimal | None = None
+    tolerance: Decimal | None = None
+    subject: str = ""  # what was checked: a field, a code and column …
+    locations: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "sha256": self.sha256,
+            "rule": self.rule,
+            "status": self.status,
+            "description": self.description,
+            "subject": self.subject,
+            "expected": self.expected,
+            "actual": self.actual,
+            "difference": self.difference,
+            "tolerance": self.tolerance,
+            "locations": self.locations,
+        }

@@ -19,16 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from .check import check_all
+from .common.atomic import write_text
 from .errors import DisclosureError, LoadError
 from .extract import extract_document
 from .load import load_bytes, sniff_format
 from .model import Issue, Result
 from .patterns import Patterns
 from .version import code_fingerprint
-from .write.atomic import atomic_open, write_text
-from .write.csvout import write_checks, write_facts, write_indicators, write_line_items, write_tables
-from .write.dataset import write_dataset
-from .write.records import dumps, issue_record, result_record
+from .write import dumps, issue_record, result_record
+from .write import write_outputs as write_all
 
 log = logging.getLogger("disclosure_extract")
 
@@ -201,14 +200,6 @@ def _cached(entry: Path, source: str) -> dict[str, Any] | None:
 
 
 def write_outputs(out_dir: Path, records: list[dict[str, Any]], patterns: Patterns | None = None) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with atomic_open(out_dir / "documents.jsonl") as handle:
-        for record in records:
-            handle.write(dumps(record) + "\n")
-    write_facts(out_dir / "facts.csv", records)
-    write_indicators(out_dir / "indicators.csv", records)
-    write_line_items(out_dir / "line_items.csv", records)
-    table_files = write_tables(out_dir / "tables", records)
+    """Check the records (when a vocabulary is given) and write every output of ``out_dir``."""
     checks = [c.as_dict() for c in check_all(records, patterns)] if patterns is not None else []
-    write_checks(out_dir / "checks.csv", checks)
-    write_dataset(out_dir, records, checks, sorted(table_files))
+    write_all(out_dir, records, checks)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..model import FAIL, NOT_APPLICABLE, PASS, CheckResult
 from ..patterns import Patterns
 from .crossdoc import check_dataset
-from .rules import FAIL, NOT_APPLICABLE, PASS, CheckResult, check_document
+from .rules import check_document
 
 __all__ = ["FAIL", "NOT_APPLICABLE", "PASS", "CheckResult", "check_all"]
 

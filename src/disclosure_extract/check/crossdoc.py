@@ -14,7 +14,8 @@ from typing import Any
 
 import regex
 
-from .rules import FAIL, PASS, CheckResult, _num, _result, _stated, _tolerance, _where
+from ..model import FAIL, PASS, CheckResult
+from .rules import _num, _result, _stated, _tolerance, _where
 
 CORRECTION_RE = regex.compile(r"更正|更新|修订|勘误")
 # Year N's previous-year figure and year N−1's own figure of the same thing.

@@ -10,16 +10,15 @@ half the last digit the figures are printed with (0.005 万元 = 50 yuan for two
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import regex
 
+from ..model import FAIL, NOT_APPLICABLE, PASS, CheckResult
 from ..numbers import half_last_digit
 from ..patterns import Patterns
 
-PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not_applicable"
 # Column headers of a row's total, whose siblings must add up to it.
 TOTAL_COLUMN_RE = regex.compile(r"(?:合计|小计|总计)$")
 CODE_LENGTHS = {"function": (3, 5, 7), "economic": (3, 5)}
@@ -30,36 +29,6 @@ RULE_DESCRIPTIONS = {
     "line_item_code_form": "classification codes have 3/5/7 digits (function) or 3/5 (economic)",
     "line_item_row_sum": "a row's 合计 column equals the sum of the columns under it",
 }
-
-
-@dataclass
-class CheckResult:
-    source: str
-    sha256: str | None
-    rule: str
-    status: str
-    description: str = ""
-    expected: Decimal | None = None
-    actual: Decimal | None = None
-    difference: Decimal | None = None
-    tolerance: Decimal | None = None
-    subject: str = ""  # what was checked: a field, a code and column …
-    locations: list[dict[str, Any]] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "sha256": self.sha256,
-            "rule": self.rule,
-            "status": self.status,
-            "description": self.description,
-            "subject": self.subject,
-            "expected": self.expected,
-            "actual": self.actual,
-            "difference": self.difference,
-            "tolerance": self.tolerance,
-            "locations": self.locations,
-        }
 
 
 def _num(value: Any) -> Decimal:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from ..load.tables import find_unit
+from ..common.text import find_unit
 from ..model import Cell, Indicator, Location, Table
 from ..numbers import parse_cell_amount, to_yuan
 from ..patterns import Patterns

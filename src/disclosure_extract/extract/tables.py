@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import regex
 
-from ..load.tables import find_unit
+from ..common.text import find_unit
 from ..model import Cell, Document, Evidence, Fact, Issue, Table
 from ..numbers import half_last_digit, parse_cell_amount, to_yuan
 from ..patterns import Patterns

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..write.atomic import default_mode
+from ..common.atomic import default_mode
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (

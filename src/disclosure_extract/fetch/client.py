@@ -26,7 +26,8 @@ import httpx
 import regex
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from ..load.decode import sniff_format
+from ..common.decode import sniff_format
+from ..errors import DisclosureError
 from ..version import __version__
 from .archive import Archive, FetchRecord
 from .safety import FetchRefusedError, check_address, check_url, safe_filename
@@ -72,14 +73,14 @@ class FetchSettings:
     max_redirects: int = 10
 
 
-class _Retryable(Exception):  # noqa: N818 - internal signal, never escapes this module
+class _Retryable(DisclosureError):  # noqa: N818 - internal signal, never escapes this module
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
 
 
-class _Failed(Exception):  # noqa: N818 - internal signal, never escapes this module
+class _Failed(DisclosureError):  # noqa: N818 - internal signal, never escapes this module
     def __init__(self, reason: str, status: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..common.decode import decode_text
 from ..errors import LoadError
-from ..load.decode import decode_text
 from .archive import Archive, FetchRecord
 from .client import Fetched, Fetcher
 from .discover import Link, is_archive, is_attachment, is_page, page_links, pagination

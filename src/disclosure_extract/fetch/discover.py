@@ -18,7 +18,7 @@ import lxml.etree
 import lxml.html
 import regex
 
-from ..load.textclean import clean_inline
+from ..common.text import clean_inline
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".txt")
 # Archives are recorded as found, never downloaded or unpacked.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
+from ..common.decode import decode_text, sniff_format
 from ..errors import UnsupportedFormatError
 from ..model import Document
 from ..patterns import Patterns
-from .decode import decode_text, sniff_format
 from .excel import is_xlsx, load_excel
 from .html import load_html
 from .pdf import load_pdf

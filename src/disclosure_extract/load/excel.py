@@ -18,11 +18,12 @@ import openpyxl
 import xlrd
 from openpyxl.utils import get_column_letter
 
+from ..common.text import clean_inline
 from ..errors import LoadError, UnsupportedFormatError
 from ..model import Block, Document, Item, Location
 from ..patterns import Patterns
 from .tables import RawCell, finish_table, place_spanned
-from .textclean import clean_inline, make_block
+from .textclean import make_block
 
 # A one-column sheet is text, not a table, when its cells are this long on average.
 TEXT_SHEET_CHARS = 30

@@ -14,11 +14,12 @@ import lxml.etree
 import lxml.html
 import regex
 
+from ..common.text import clean_inline
 from ..errors import EmptyDocumentError, LoadError
 from ..model import Document, Item, Location
 from ..patterns import Patterns
 from .tables import RawCell, finish_table, place_spanned, preceding_caption, split_at_titles
-from .textclean import clean_inline, make_block
+from .textclean import make_block
 
 BLOCK_TAGS = frozenset(
     [

@@ -26,6 +26,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
+from ..common.text import clean_inline
 from ..errors import (
     DamagedPdfError,
     EmptyDocumentError,
@@ -38,7 +39,7 @@ from ..model import Block, Cell, Document, Issue, Item, Location
 from ..patterns import Patterns
 from .pdflines import Line, find_aligned_tables, text_lines
 from .tables import finish_table, split_at_titles
-from .textclean import clean_inline, make_block, outline_number
+from .textclean import make_block, outline_number
 
 log = logging.getLogger("disclosure_extract")
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import regex
 
+from ..common.text import clean_inline
 from ..numbers import parse_cell_amount
-from .textclean import clean_inline
 
 # Two text lines whose tops differ by less than this share a line (points).
 LINE_TOLERANCE = 3.0

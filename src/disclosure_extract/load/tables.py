@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import regex
 
+from ..common.text import find_unit
 from ..model import Block, Cell, Item, Location, Table
-from ..numbers import normalize_width
 from ..patterns import Patterns
 
 # A block right before a table names it when it is at most this long and not a sentence.
@@ -127,15 +127,6 @@ def drop_blank_lines(cells: list[Cell]) -> list[Cell]:
             if _line_is_blank(cells, index, axis=axis):
                 cells = _remove_line(cells, index, axis=axis)
     return cells
-
-
-def find_unit(text: str, patterns: Patterns) -> str | None:
-    """The money unit a caption or note states (单位：万元), or None."""
-    match = patterns.tables["unit_re"].search(normalize_width(text).replace(" ", ""))
-    if match is None:
-        # unit_re is written for full-width brackets too; try the raw text
-        match = patterns.tables["unit_re"].search(text)
-    return match.group("unit") if match else None
 
 
 def _is_preamble_cell(text: str, patterns: Patterns) -> bool:

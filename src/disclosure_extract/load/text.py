@@ -14,11 +14,12 @@ converters produce:
 
 from __future__ import annotations
 
+from ..common.text import clean_inline
 from ..model import Block, Document, Item, Location
 from ..numbers import parse_cell_amount
 from ..patterns import Patterns
 from .tables import RawCell, finish_table, place_ragged, preceding_caption, split_at_titles
-from .textclean import clean_inline, make_block
+from .textclean import make_block
 
 CELL_INDENT = "\t"
 PIPE = "|"

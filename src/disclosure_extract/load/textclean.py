@@ -8,21 +8,9 @@ from ..model import Block, Location
 from ..numbers import normalize_width
 from ..patterns import Patterns
 
-# A space next to a Han character or CJK punctuation is layout, not content
-# (Word/HTML exports split "2017 年" into spans; PDFs space out "部 门").
-_CJK = r"\p{Han}\u3000-\u303f\uff00-\uffef“”‘’"
-_SPACE_NEAR_CJK = regex.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
-_SPACES = regex.compile(r"\s+")
 # Sentence-ending punctuation: a line holding one inside is a paragraph, not a heading.
 _SENTENCE_END = regex.compile(r"[。；;！？!?]")
 _DEFINITION = regex.compile(r"[:：]\s*\S")
-
-
-def clean_inline(text: str) -> str:
-    """Collapse white space; drop it entirely next to CJK characters."""
-    text = text.replace("\u3000", " ").replace("\xa0", " ")
-    text = _SPACES.sub(" ", text).strip()
-    return _SPACE_NEAR_CJK.sub("", text)
 
 
 def outline_number(text: str, patterns: Patterns) -> tuple[str, int] | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import regex
 
-from .atomic import atomic_open
+from ..common.atomic import atomic_open
 
 FACT_COLUMNS = [
     "source",

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from .atomic import default_mode, write_text
+from ..common.atomic import default_mode, write_text
 
 PHASES = {"budget": "approved", "final_accounts": "executed"}
 

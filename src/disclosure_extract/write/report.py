@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
-from ..check import FAIL, CheckResult
+from ..model import FAIL, CheckResult
 
 WAN = Decimal(10000)
 COUNT_FIELDS = ("assets.vehicles",)

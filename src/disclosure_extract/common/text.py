@@ -1,0 +1,30 @@
+"""Inline text as every stage sees it: white space between Han characters, printed units."""
+
+from __future__ import annotations
+
+import regex
+
+from ..numbers import normalize_width
+from ..patterns import Patterns
+
+# A space next to a Han character or CJK punctuation is layout, not content
+# (Word/HTML exports split "2017 年" into spans; PDFs space out "部 门").
+_CJK = r"\p{Han}\u3000-\u303f\uff00-\uffef“”‘’"
+_SPACE_NEAR_CJK = regex.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+_SPACES = regex.compile(r"\s+")
+
+
+def clean_inline(text: str) -> str:
+    """Collapse white space; drop it entirely next to CJK characters."""
+    text = text.replace("\u3000", " ").replace("\xa0", " ")
+    text = _SPACES.sub(" ", text).strip()
+    return _SPACE_NEAR_CJK.sub("", text)
+
+
+def find_unit(text: str, patterns: Patterns) -> str | None:
+    """The money unit a caption or note states (单位：万元), or None."""
+    match = patterns.tables["unit_re"].search(normalize_width(text).replace(" ", ""))
+    if match is None:
+        # unit_re is written for full-width brackets too; try the raw text
+        match = patterns.tables["unit_re"].search(text)
+    return match.group("unit") if match else None
