@@ -147,3 +147,22 @@ def test_demo_crawls_and_extracts(tmp_path: Path) -> None:
     # a second demo run is incremental: nothing new, nothing extracted again
     code, out, _ = _run("demo", "-o", str(tmp_path), "-q")
     assert code == 0 and "fetched 0" in out and "0 extracted now" in out
+
+
+def test_check_and_report_honour_patterns(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, _, _ = _run("extract", str(SEED), "-o", str(out), "-q")
+    assert code == 0
+    vocabulary = tmp_path / "patterns"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "patterns", vocabulary)
+    # the same vocabulary from another folder: the same results
+    code, stdout, _ = _run("check", str(out), "--format", "json", "--patterns", str(vocabulary))
+    assert code in (0, 1) and json.loads(stdout)
+    code, _, _ = _run("report", str(out), "--patterns", str(vocabulary))
+    assert code == 0 and (out / "report.html").is_file()
+    # a broken one is a usage error naming the file and line
+    checks = vocabulary / "checks.yml"
+    checks.write_text(checks.read_text(encoding="utf-8").replace("total:", "totl:", 1), encoding="utf-8")
+    for command in ("check", "report"):
+        code, _, stderr = _run(command, str(out), "--patterns", str(vocabulary))
+        assert code == 2 and "checks.yml:" in stderr and "totl" in stderr, stderr

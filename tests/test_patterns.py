@@ -86,3 +86,28 @@ def test_tree_files_reject_missing_and_unknown_keys(
     (copy / file).write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
     with pytest.raises(PatternError, match=message):
         load_patterns(copy)
+
+
+def test_known_fields_are_the_field_vocabulary_of_fields_md() -> None:
+    """patterns/fields.yml names exactly the money and count ids docs/FIELDS.md defines."""
+    import regex
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "FIELDS.md").read_text(encoding="utf-8")
+    documented = regex.findall(r"^\| ([a-z_]+\.[a-z_]+) \|", doc, flags=regex.MULTILINE)
+    assert len(documented) == len(set(documented))
+    known = load_patterns().known_fields
+    assert len(known) == len(set(known))
+    assert set(known) == {f for f in documented if not f.startswith("meta.")}
+
+
+def test_rule_entries_reject_unknown_keys(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    fields = folder / "fields.yml"
+    text = fields.read_text(encoding="utf-8")
+    misspelt = text.replace(
+        "{id: t_income_total, field: income.total, label:", "{id: t_income_total, field: income.total, lable:"
+    )
+    assert misspelt != text
+    fields.write_text(misspelt, encoding="utf-8")
+    with pytest.raises(PatternError, match=r"fields\.yml:\d+: unknown key 'lable' in table_labels"):
+        load_patterns(folder)

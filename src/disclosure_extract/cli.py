@@ -29,7 +29,7 @@ from .fetch.client import Fetcher, FetchSettings
 from .fetch.crawl import crawl
 from .fetch.demo import DemoSite
 from .fetch.sources import DEFAULT_INCLUDE, Source, SourcesConfig, SourcesError, load_sources
-from .patterns import load_patterns
+from .patterns import Patterns, load_patterns
 from .pipeline import DEFAULT_MAX_BYTES, discover, run_batch
 from .version import __version__
 from .write import dumps, render_report
@@ -76,15 +76,18 @@ def main() -> None:
     """
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@output_option("Folder for documents.jsonl, facts.csv, indicators.csv and tables/.")
-@click.option(
+patterns_option = click.option(
     "--patterns",
     "patterns_dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Use the pattern vocabulary in this folder instead of the bundled one.",
 )
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@output_option("Folder for documents.jsonl, facts.csv, indicators.csv and tables/.")
+@patterns_option
 @click.option(
     "--max-bytes",
     type=click.IntRange(min=1),
@@ -112,10 +115,7 @@ def extract(
     extracted, 1 when some failed, 2 on a usage error.
     """
     _setup_logging(verbose, quiet)
-    try:
-        patterns = load_patterns(patterns_dir)
-    except PatternError as exc:
-        raise click.UsageError(f"bad pattern vocabulary: {exc}") from exc
+    patterns = _patterns(patterns_dir)
     inputs = discover(paths)
     if not inputs:
         raise click.UsageError("no files found under the given paths")
@@ -216,7 +216,8 @@ def evaluate(
 @click.option(
     "--all", "show_all", is_flag=True, help="List passed and not-applicable checks too (text format)."
 )
-def check(out_dir: Path, fmt: str, show_all: bool) -> None:
+@patterns_option
+def check(out_dir: Path, fmt: str, show_all: bool, patterns_dir: Path | None) -> None:
     """Check every number of DIR/documents.jsonl against the others it must agree with.
 
     Identities (收入 = 支出, total = basic + project, 三公 = its parts …), prose against
@@ -232,7 +233,7 @@ def check(out_dir: Path, fmt: str, show_all: bool) -> None:
         ]
     except (OSError, json.JSONDecodeError) as exc:
         raise click.UsageError(f"cannot read {path}: {exc}") from exc
-    results = check_all(records, load_patterns())
+    results = check_all(records, _patterns(patterns_dir))
     failed = [r for r in results if r.status == FAIL]
     if fmt == "json":
         keys = ("source", "rule", "status", "expected", "actual", "difference", "locations")
@@ -251,7 +252,8 @@ def check(out_dir: Path, fmt: str, show_all: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the report [default: DIR/report.html].",
 )
-def report(out_dir: Path, output: Path | None) -> None:
+@patterns_option
+def report(out_dir: Path, output: Path | None, patterns_dir: Path | None) -> None:
     """Write one self-contained HTML report of DIR: fields, evidence, checks, coverage, charts.
 
     Per document the fields found (each with its evidence: page, table, cell, original
@@ -259,20 +261,20 @@ def report(out_dir: Path, output: Path | None) -> None:
     field and charts (三公 by department and year, check failures by rule).
     """
     records = _read_records(out_dir / "documents.jsonl")
-    patterns = load_patterns()
+    patterns = _patterns(patterns_dir)
     checks = check_all(records, patterns)
-    known = [f for f in _known_fields(patterns) if not f.startswith("meta.")]
+    known = list(patterns.known_fields)
     target = output or out_dir / "report.html"
     write_text(target, render_report(records, checks, ["meta.department", "meta.year", "meta.kind", *known]))
     click.echo(f"report: {target}")
 
 
-def _known_fields(patterns: Any) -> list[str]:
-    seen: dict[str, None] = {}
-    for rule in (*patterns.table_labels, *patterns.prose_labels):
-        for f in rule.fields:
-            seen.setdefault(f, None)
-    return sorted(seen)
+def _patterns(patterns_dir: Path | None) -> Patterns:
+    """The vocabulary of --patterns (or the bundled one); a malformed one is a usage error."""
+    try:
+        return load_patterns(patterns_dir)
+    except PatternError as exc:
+        raise click.UsageError(f"bad pattern vocabulary: {exc}") from exc
 
 
 def _read_records(path: Path) -> list[dict[str, Any]]:

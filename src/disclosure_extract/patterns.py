@@ -103,6 +103,7 @@ class Patterns:
     scope_fields: frozenset[str]
     count_labels: tuple[tuple[LabelRule, regex.Pattern[str]], ...]
     line_item_rules: frozenset[str]
+    known_fields: tuple[str, ...]  # every field id the vocabulary may name, in FIELDS.md order
     meta: dict[str, Any]
     html: dict[str, Any]
     indicators: dict[str, Any]
@@ -161,6 +162,15 @@ class _Reader:
             raise self.fail(line, f"{key!r} must be {names}, not {type(value).__name__}")
         return value
 
+    def only(self, mapping: dict[str, Any], allowed: tuple[str, ...], what: str = "") -> None:
+        """Reject keys a mapping may not have (a misspelt key would be silently ignored)."""
+        for key in mapping:
+            if key != _LINE_KEY and key not in allowed:
+                where = f" in {what}" if what else ""
+                raise self.fail(
+                    mapping.get(_LINE_KEY), f"unknown key {key!r}{where} (expected: {', '.join(allowed)})"
+                )
+
     def compile(self, pattern: str, line: int | None, what: str) -> regex.Pattern[str]:
         if not pattern:
             # an empty regex matches everywhere and would silently label every value
@@ -179,6 +189,43 @@ class _Reader:
         return self.regex_key(mapping, key)
 
 
+RULE_KEYS = ("id", "field", "label", "context", "not_context")
+FIELDS_KEYS = (
+    "known_fields",
+    "changes",
+    "previous",
+    "words",
+    "fallback_rules",
+    "unless_stated",
+    "scope_fields",
+    "line_item_rules",
+    "count_labels",
+    "table_labels",
+    "prose_labels",
+)
+WORDS_KEYS = (
+    "label_prefix",
+    "total_row",
+    "generic_value_header",
+    "previous_column",
+    "change_column",
+    "previous_phrase",
+    "filler",
+    "part_qualifier",
+    "comparison",
+    "increase",
+    "decrease",
+    "no_change",
+    "all_of",
+    "none_of",
+    "empty_table",
+    "this_item",
+    "source_scope",
+    "basic_other_part",
+    "budgeted_phrase",
+)
+
+
 def _read_rules(reader: _Reader, data: dict[str, Any], key: str, known: set[str]) -> tuple[LabelRule, ...]:
     rules: list[LabelRule] = []
     seen: set[str] = set()
@@ -186,6 +233,7 @@ def _read_rules(reader: _Reader, data: dict[str, Any], key: str, known: set[str]
         if not isinstance(entry, dict):
             raise reader.fail(data.get(_LINE_KEY), f"each entry of {key!r} must be a mapping")
         line = entry.get(_LINE_KEY)
+        reader.only(entry, RULE_KEYS + (("unit",) if key == "count_labels" else ()), key)
         rule_id = reader.get(entry, "id", str)
         if rule_id in seen:
             raise reader.fail(line, f"duplicate rule id {rule_id!r} in {key!r}")
@@ -229,8 +277,10 @@ def load_patterns(directory: Path | None = None) -> Patterns:
 
     outline = _Reader(directory / "outline.yml")
     odata = outline.load()
+    outline.only(odata, ("headings", "max_heading_chars"))
     headings = []
     for entry in outline.get(odata, "headings", list):
+        outline.only(entry, ("id", "level", "regex"), "headings")
         headings.append(
             HeadingForm(
                 id=outline.get(entry, "id", str),
@@ -242,7 +292,9 @@ def load_patterns(directory: Path | None = None) -> Patterns:
 
     freader = _Reader(directory / "fields.yml")
     fdata = freader.load()
-    known = set(freader.get(fdata, "known_fields", list))
+    freader.only(fdata, FIELDS_KEYS)
+    known_list = freader.get(fdata, "known_fields", list)
+    known = set(known_list)
     mappings: dict[str, dict[str, str]] = {}
     for key in ("changes", "previous"):
         mapping = {k: v for k, v in freader.get(fdata, key, dict).items() if k != _LINE_KEY}
@@ -251,6 +303,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
                 raise freader.fail(fdata[key].get(_LINE_KEY), f"{key}: unknown field in {base} -> {target}")
         mappings[key] = mapping
     words = freader.get(fdata, "words", dict)
+    freader.only(words, WORDS_KEYS, "words")
 
     return Patterns(
         directory=directory,
@@ -283,6 +336,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         unless_stated=_rule_fields(freader, fdata, "unless_stated", known),
         scope_fields=_known_list(freader, fdata, "scope_fields", known),
         line_item_rules=frozenset(freader.get(fdata, "line_item_rules", list)),
+        known_fields=tuple(known_list),
         count_labels=tuple(
             (rule, freader.regex_key(entry, "unit"))
             for rule, entry in zip(
@@ -316,8 +370,10 @@ def _known_list(reader: _Reader, data: dict[str, Any], key: str, known: set[str]
 def _read_identities(reader: _Reader, known: set[str]) -> tuple[Identity, ...]:
     data = reader.load()
     out = []
+    reader.only(data, ("identities",))
     for entry in reader.get(data, "identities", list):
         line = entry.get(_LINE_KEY)
+        reader.only(entry, ("id", "description", "total", "parts", "kinds"), "identities")
         parts = []
         optional = set()
         for part in reader.get(entry, "parts", list):
@@ -359,7 +415,14 @@ def _strip_lines(value: Any) -> Any:
 TREE_KEYS: dict[str, dict[str, Any]] = {
     "html.yml": dict.fromkeys(("drop_tags", "boilerplate_re", "link_penalty", "deepest_share", "meta_names")),
     "tables.yml": dict.fromkeys(
-        ("unit_re", "preamble_cell_re", "max_caption_chars", "default_unit", "kinds")
+        (
+            "unit_re",
+            "preamble_cell_re",
+            "max_caption_chars",
+            "max_caption_line_chars",
+            "default_unit",
+            "kinds",
+        )
     ),
     "indicators.yml": dict.fromkeys(
         (

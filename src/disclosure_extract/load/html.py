@@ -274,7 +274,7 @@ class _Walker:
         caption = (
             clean_inline(caption_el.text_content())
             if caption_el is not None
-            else preceding_caption(self.items)
+            else preceding_caption(self.items, self.patterns)
         )
         location = Location(line_start=table_el.sourceline, path=self.tree.getpath(table_el))
         for i, part in enumerate(split_at_titles(place_spanned(rows), self.patterns)):

@@ -62,7 +62,6 @@ RIGHT_EDGE_PERCENTILE = 0.8
 PARAGRAPH_GAP = 1.6
 # At most this many short lines above a table name it (title, 公开表一, 部门/单位 line).
 CAPTION_LINES = 4
-MAX_CAPTION_CHARS = 80
 # A complete PDF ends with %%EOF within its last bytes (some writers append a little after it).
 TRAILER_BYTES = 2048
 # Column edges of a table continued on the next page may be off by this much (points).
@@ -150,7 +149,7 @@ def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Docum
                 pending = None
         if pending is not None:
             _emit_table(items, pending, pending_page, patterns)
-        title = _title(items, pdf.metadata)
+        title = _title(items, pdf.metadata, patterns)
         properties = {k: str(v) for k, v in (pdf.metadata or {}).items() if isinstance(v, (str, int))}
         properties["pages"] = str(len(pages))
     if not items:
@@ -174,15 +173,22 @@ def _wrap(exc: PdfminerException, source: str) -> LoadError:
     return DamagedPdfError(source, f"the PDF is damaged: {type(inner).__name__}: {str(inner)[:120]}")
 
 
-def _title(items: list[Item], metadata: dict[str, Any] | None) -> str:
+def _title(items: list[Item], metadata: dict[str, Any] | None, patterns: Patterns) -> str:
+    kinds = patterns.meta["kind"]
+
+    def disclosure(text: str) -> bool:
+        return bool(kinds["final_accounts_re"].search(text) or kinds["budget_re"].search(text))
+
     for item in items[:6]:
         if not isinstance(item, Block):
             continue
-        short = 4 <= len(item.text) <= 60 and not item.text.endswith(_SENTENCE_END)
-        if short and regex.search(r"(预算|决算)", item.text):
+        short = 4 <= len(item.text) <= patterns.tables["max_caption_chars"] and not item.text.endswith(
+            _SENTENCE_END
+        )
+        if short and disclosure(item.text):
             return item.text
     meta_title = str((metadata or {}).get("Title") or "")
-    return meta_title if regex.search(r"(预算|决算)", meta_title) else ""
+    return meta_title if disclosure(meta_title) else ""
 
 
 def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], list[Issue]]:
@@ -252,7 +258,7 @@ def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], l
     for _, entry in entries:
         if isinstance(entry, _PageTable):
             caption: list[str] = []
-            while buffer and len(caption) < CAPTION_LINES and _caption_like(buffer[-1]):
+            while buffer and len(caption) < CAPTION_LINES and _caption_like(buffer[-1], patterns):
                 caption.insert(0, clean_inline(buffer.pop().text))
             out.extend(_paragraphs(buffer, right, number, patterns))
             buffer = []
@@ -285,9 +291,11 @@ def _aligned_cells(aligned: Any, page: int) -> list[Cell]:
     return cells
 
 
-def _caption_like(line: Line) -> bool:
+def _caption_like(line: Line, patterns: Patterns) -> bool:
     text = clean_inline(line.text)
-    return 0 < len(text) <= MAX_CAPTION_CHARS and not any(p in text for p in "。；;，,")
+    return 0 < len(text) <= patterns.tables["max_caption_line_chars"] and not any(
+        p in text for p in "。；;，,"
+    )
 
 
 def _is_furniture(line: Line, page_height: float) -> bool:

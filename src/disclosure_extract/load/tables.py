@@ -16,8 +16,6 @@ from ..common.text import find_unit
 from ..model import Block, Cell, Item, Location, Table
 from ..patterns import Patterns
 
-# A block right before a table names it when it is at most this long and not a sentence.
-MAX_CAPTION_CHARS = 60
 # A row that is nothing but a table's title (…表, …表（功能科目）, 公开表三) starts a table.
 TITLE_RE = regex.compile(
     r"(?:表|明细表|情况表)\s*(?:[（(][^）)]{1,12}[）)])?\s*(?:[\d一二三四五六七八九十]+)?$"
@@ -156,7 +154,11 @@ def split_at_titles(cells: list[Cell], patterns: Patterns) -> list[list[Cell]]:
     splits = []
     for r in range(1, n_rows):
         texts = [c.text for c in cells if c.row == r and c.text]
-        if len(texts) == 1 and TITLE_RE.search(texts[0]) and len(texts[0]) <= MAX_CAPTION_CHARS:
+        if (
+            len(texts) == 1
+            and TITLE_RE.search(texts[0])
+            and len(texts[0]) <= patterns.tables["max_caption_chars"]
+        ):
             splits.append(r)
     if not splits:
         return [cells]
@@ -198,7 +200,7 @@ def finish_table(
     return table
 
 
-def preceding_caption(items: list[Item]) -> str:
+def preceding_caption(items: list[Item], patterns: Patterns) -> str:
     """The short lines right before a table name it: a title, then maybe 单位：万元."""
     lines: list[str] = []
     for item in reversed(items[-CAPTION_LINES:]):
@@ -206,7 +208,7 @@ def preceding_caption(items: list[Item]) -> str:
             break
         text = item.text
         # a caption is a name, never a sentence
-        if len(text) > MAX_CAPTION_CHARS or any(p in text for p in "。；;，,"):
+        if len(text) > patterns.tables["max_caption_chars"] or any(p in text for p in "。；;，,"):
             break
         lines.insert(0, text)
     return " ".join(lines)

@@ -49,7 +49,7 @@ def load_text(
         nonlocal column
         if column:
             for part in _column_rows(column):
-                items.extend(_tables(part, True, patterns, preceding_caption(items)))
+                items.extend(_tables(part, True, patterns, preceding_caption(items, patterns)))
             column = []
 
     def flush_table() -> None:
@@ -61,7 +61,7 @@ def load_text(
         if not rows:
             return
         if piped:
-            items.extend(_tables(rows, True, patterns, preceding_caption(items)))
+            items.extend(_tables(rows, True, patterns, preceding_caption(items, patterns)))
             rows, piped = [], False
             return
         width = max(len(r) for r in rows)
@@ -74,7 +74,9 @@ def load_text(
         else:
             last = rows[-1][-1].location
             location = Location(line_start=table_start, line_end=last.line_end)
-            table = finish_table(place_ragged(rows), location, patterns, caption=preceding_caption(items))
+            table = finish_table(
+                place_ragged(rows), location, patterns, caption=preceding_caption(items, patterns)
+            )
             if table is not None:
                 items.append(table)
         rows = []
