@@ -98,6 +98,7 @@ def test_known_fields_are_the_field_vocabulary_of_fields_md() -> None:
     known = load_patterns().known_fields
     assert len(known) == len(set(known))
     assert set(known) == {f for f in documented if not f.startswith("meta.")}
+    assert set(load_patterns().meta_fields) == {f for f in documented if f.startswith("meta.")}
 
 
 def test_rule_entries_reject_unknown_keys(tmp_path: Path) -> None:

@@ -263,9 +263,8 @@ def report(out_dir: Path, output: Path | None, patterns_dir: Path | None) -> Non
     records = _read_records(out_dir / "documents.jsonl")
     patterns = _patterns(patterns_dir)
     checks = check_all(records, patterns)
-    known = list(patterns.known_fields)
     target = output or out_dir / "report.html"
-    write_text(target, render_report(records, checks, ["meta.department", "meta.year", "meta.kind", *known]))
+    write_text(target, render_report(records, checks, patterns))
     click.echo(f"report: {target}")
 
 

@@ -81,6 +81,7 @@ class Patterns:
     previous: dict[str, str]
     label_prefix: regex.Pattern[str]
     total_row: regex.Pattern[str]
+    total_suffix: regex.Pattern[str]
     generic_value_header: regex.Pattern[str]
     comparison: regex.Pattern[str]
     filler: regex.Pattern[str]
@@ -104,11 +105,14 @@ class Patterns:
     count_labels: tuple[tuple[LabelRule, regex.Pattern[str]], ...]
     line_item_rules: frozenset[str]
     known_fields: tuple[str, ...]  # every field id the vocabulary may name, in FIELDS.md order
+    meta_fields: tuple[str, ...]  # the metadata ids (meta.department …)
+    core_fields: tuple[str, ...]  # what every disclosure should state
     meta: dict[str, Any]
     html: dict[str, Any]
     indicators: dict[str, Any]
     tables: dict[str, Any]
     identities: tuple[Identity, ...] = ()
+    correction: regex.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,20 @@ class Identity:
     parts: tuple[tuple[str, int], ...]
     optional: frozenset[str] = frozenset()  # parts that may be absent (not every document has them)
     kinds: frozenset[str] | None = None  # document kinds the check applies to; None: all
+    derive: str | None = None  # the field the extractor may compute from the others when absent
+
+    def derivation(self) -> tuple[str, tuple[tuple[str, int], ...]] | None:
+        """The derived field and its sources with their signs: the identity solved for it."""
+        if self.derive is None:
+            return None
+        if self.derive == self.total:
+            return self.total, self.parts
+        sign = dict(self.parts)[self.derive]
+        # total = Σ sign·part, so part = sign·(total − Σ other parts' sign·part)
+        others = tuple((f, -s * sign) for f, s in self.parts if f != self.derive)
+        solved = ((self.total, sign), *others)
+        # the stated figure first: "expenditure.total - expenditure.total_change"
+        return self.derive, tuple(sorted(solved, key=lambda p: p[0] == self.total))
 
 
 class _Reader:
@@ -192,6 +210,8 @@ class _Reader:
 RULE_KEYS = ("id", "field", "label", "context", "not_context")
 FIELDS_KEYS = (
     "known_fields",
+    "meta_fields",
+    "core_fields",
     "changes",
     "previous",
     "words",
@@ -206,6 +226,7 @@ FIELDS_KEYS = (
 WORDS_KEYS = (
     "label_prefix",
     "total_row",
+    "total_suffix",
     "generic_value_header",
     "previous_column",
     "change_column",
@@ -295,6 +316,11 @@ def load_patterns(directory: Path | None = None) -> Patterns:
     freader.only(fdata, FIELDS_KEYS)
     known_list = freader.get(fdata, "known_fields", list)
     known = set(known_list)
+    meta_list = freader.get(fdata, "meta_fields", list)
+    core_list = freader.get(fdata, "core_fields", list)
+    for field_id in core_list:
+        if field_id not in known and field_id not in meta_list:
+            raise freader.fail(fdata.get(_LINE_KEY), f"core_fields: unknown field id {field_id!r}")
     mappings: dict[str, dict[str, str]] = {}
     for key in ("changes", "previous"):
         mapping = {k: v for k, v in freader.get(fdata, key, dict).items() if k != _LINE_KEY}
@@ -305,6 +331,8 @@ def load_patterns(directory: Path | None = None) -> Patterns:
     words = freader.get(fdata, "words", dict)
     freader.only(words, WORDS_KEYS, "words")
 
+    checks = _Reader(directory / "checks.yml")
+    cdata = checks.load()
     return Patterns(
         directory=directory,
         headings=tuple(headings),
@@ -315,6 +343,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         previous=mappings["previous"],
         label_prefix=freader.regex_key(words, "label_prefix"),
         total_row=freader.regex_key(words, "total_row"),
+        total_suffix=freader.regex_key(words, "total_suffix"),
         generic_value_header=freader.regex_key(words, "generic_value_header"),
         comparison=freader.regex_key(words, "comparison"),
         filler=freader.regex_key(words, "filler"),
@@ -337,6 +366,8 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         scope_fields=_known_list(freader, fdata, "scope_fields", known),
         line_item_rules=frozenset(freader.get(fdata, "line_item_rules", list)),
         known_fields=tuple(known_list),
+        meta_fields=tuple(meta_list),
+        core_fields=tuple(core_list),
         count_labels=tuple(
             (rule, freader.regex_key(entry, "unit"))
             for rule, entry in zip(
@@ -347,7 +378,8 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         html=_compile_tree(_Reader(directory / "html.yml")),
         indicators=_compile_tree(_Reader(directory / "indicators.yml")),
         tables=_compile_tree(_Reader(directory / "tables.yml")),
-        identities=_read_identities(_Reader(directory / "checks.yml"), known),
+        identities=_read_identities(checks, cdata, known),
+        correction=checks.regex_key(cdata, "correction_re"),
     )
 
 
@@ -367,13 +399,12 @@ def _known_list(reader: _Reader, data: dict[str, Any], key: str, known: set[str]
     return frozenset(values)
 
 
-def _read_identities(reader: _Reader, known: set[str]) -> tuple[Identity, ...]:
-    data = reader.load()
+def _read_identities(reader: _Reader, data: dict[str, Any], known: set[str]) -> tuple[Identity, ...]:
     out = []
-    reader.only(data, ("identities",))
+    reader.only(data, ("identities", "correction_re"))
     for entry in reader.get(data, "identities", list):
         line = entry.get(_LINE_KEY)
-        reader.only(entry, ("id", "description", "total", "parts", "kinds"), "identities")
+        reader.only(entry, ("id", "description", "total", "parts", "kinds", "derive"), "identities")
         parts = []
         optional = set()
         for part in reader.get(entry, "parts", list):
@@ -389,6 +420,9 @@ def _read_identities(reader: _Reader, known: set[str]) -> tuple[Identity, ...]:
         if total not in known:
             raise reader.fail(line, f"unknown field id {total!r}")
         kinds = reader.get(entry, "kinds", list, default=[]) if "kinds" in entry else []
+        derive = reader.get(entry, "derive", str) if "derive" in entry else None
+        if derive is not None and derive not in {total, *(f for f, _ in parts)}:
+            raise reader.fail(line, f"derive: {derive!r} is not a field of this identity")
         out.append(
             Identity(
                 id=reader.get(entry, "id", str),
@@ -397,6 +431,7 @@ def _read_identities(reader: _Reader, known: set[str]) -> tuple[Identity, ...]:
                 parts=tuple(parts),
                 optional=frozenset(optional),
                 kinds=frozenset(kinds) if kinds else None,
+                derive=derive,
             )
         )
     return tuple(out)

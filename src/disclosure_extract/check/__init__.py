@@ -17,5 +17,5 @@ def check_all(records: list[dict[str, Any]], patterns: Patterns) -> list[CheckRe
     results: list[CheckResult] = []
     for record in records:
         results.extend(check_document(record, patterns))
-    results.extend(check_dataset(records))
+    results.extend(check_dataset(records, patterns))
     return results

@@ -4,7 +4,8 @@
 - a document whose title says 更正 (correction) is linked to the documents it corrects;
 - a previous-year figure stated in year N's document against year N−1's own document;
 - a final account's budgeted 三公 total (sangong.total_prev) against that year's budget.
-Departments are matched by name without a leading 中共 (Jiangsu publishes both forms).
+Departments are matched by name without a leading 中共 (Jiangsu publishes both forms) or
+共青团 (the region prefix forms of patterns/meta.yml).
 """
 
 from __future__ import annotations
@@ -15,23 +16,24 @@ from typing import Any
 import regex
 
 from ..model import FAIL, PASS, CheckResult
+from ..patterns import Patterns
 from .rules import _num, _result, _stated, _tolerance, _where
 
-CORRECTION_RE = regex.compile(r"更正|更新|修订|勘误")
-# Year N's previous-year figure and year N−1's own figure of the same thing.
-PREVIOUS_PAIRS = (("expenditure.total_prev", "expenditure.total"), ("sangong.total_prev", "sangong.total"))
+Key = tuple[str, int | None, str | None]
 
 
-def _department(record: dict[str, Any]) -> str:
-    return regex.sub(r"^中共", "", str(record.get("meta", {}).get("department", "")))
-
-
-def _key(record: dict[str, Any]) -> tuple[str, int | None, str | None]:
+def _key(record: dict[str, Any], party_prefix: regex.Pattern[str]) -> Key:
+    """Department (without a 中共 / 共青团 prefix), year and kind."""
     meta = record.get("meta", {})
-    return _department(record), meta.get("year"), meta.get("kind")
+    return party_prefix.sub("", str(meta.get("department", ""))), meta.get("year"), meta.get("kind")
 
 
-def check_dataset(records: list[dict[str, Any]]) -> list[CheckResult]:
+def check_dataset(records: list[dict[str, Any]], patterns: Patterns) -> list[CheckResult]:
+    correction = patterns.correction
+    assert correction is not None  # load_patterns always reads it
+    # year N's previous-year figure and year N−1's own figure of the same thing
+    previous_pairs = tuple((prev, own) for own, prev in patterns.previous.items())
+    party_prefix = patterns.meta["region"]["strip_prefix_re"]
     ok = [r for r in records if r.get("status") == "ok"]
     results: list[CheckResult] = []
     by_sha: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -54,12 +56,14 @@ def check_dataset(records: list[dict[str, Any]]) -> list[CheckResult]:
                 )
     by_key: dict[tuple[str, int | None, str | None], list[dict[str, Any]]] = defaultdict(list)
     for r in ok:
-        by_key[_key(r)].append(r)
+        by_key[_key(r, party_prefix)].append(r)
     for r in ok:
         title = f"{r.get('meta', {}).get('title', '')} {r['source']}"
-        if CORRECTION_RE.search(title):
+        if correction.search(title):
             originals = [
-                o["source"] for o in by_key[_key(r)] if o is not r and not CORRECTION_RE.search(o["source"])
+                o["source"]
+                for o in by_key[_key(r, party_prefix)]
+                if o is not r and not correction.search(o["source"])
             ]
             results.append(
                 CheckResult(
@@ -73,12 +77,12 @@ def check_dataset(records: list[dict[str, Any]]) -> list[CheckResult]:
                 )
             )
     for r in ok:
-        department, year, kind = _key(r)
+        department, year, kind = _key(r, party_prefix)
         if not department or year is None:
             continue
         stated = _stated(r)
         earlier = [o for o in by_key.get((department, year - 1, kind), []) if o is not r]
-        for prev_field, own_field in PREVIOUS_PAIRS:
+        for prev_field, own_field in previous_pairs:
             if prev_field not in stated:
                 continue
             for o in earlier:

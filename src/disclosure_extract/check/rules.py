@@ -13,14 +13,10 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-import regex
-
 from ..model import FAIL, NOT_APPLICABLE, PASS, CheckResult
 from ..numbers import half_last_digit
 from ..patterns import Patterns
 
-# Column headers of a row's total, whose siblings must add up to it.
-TOTAL_COLUMN_RE = regex.compile(r"(?:合计|小计|总计)$")
 CODE_LENGTHS = {"function": (3, 5, 7), "economic": (3, 5)}
 
 RULE_DESCRIPTIONS = {
@@ -167,7 +163,7 @@ def _item_where(item: dict[str, Any], amount: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def check_line_items(record: dict[str, Any]) -> list[CheckResult]:
+def check_line_items(record: dict[str, Any], patterns: Patterns) -> list[CheckResult]:
     items = record.get("line_items", [])
     results: list[CheckResult] = []
     src, sha = record["source"], record.get("sha256")
@@ -220,9 +216,11 @@ def check_line_items(record: dict[str, Any]) -> list[CheckResult]:
             levels[amount["column"].rpartition(" / ")[0]].append(amount)
         for columns in levels.values():
             total = columns[0]
-            if not TOTAL_COLUMN_RE.search(total["column"].rpartition(" / ")[2]):
+            if not patterns.total_suffix.search(total["column"].rpartition(" / ")[2]):
                 continue
-            parts = [a for a in columns[1:] if not TOTAL_COLUMN_RE.search(a["column"].rpartition(" / ")[2])]
+            parts = [
+                a for a in columns[1:] if not patterns.total_suffix.search(a["column"].rpartition(" / ")[2])
+            ]
             if not parts:
                 continue
             expected = sum((_num(a["value"]) for a in parts), Decimal(0))
@@ -249,5 +247,5 @@ def check_document(record: dict[str, Any], patterns: Patterns) -> list[CheckResu
     return [
         *check_identities(record, patterns),
         *check_prose_against_tables(record),
-        *check_line_items(record),
+        *check_line_items(record, patterns),
     ]

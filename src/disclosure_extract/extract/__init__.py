@@ -39,6 +39,7 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
         result.facts,
         fallback_rules=patterns.fallback_rules,
         unless_stated=patterns.unless_stated,
+        derivations=tuple(d for i in patterns.identities if (d := i.derivation()) is not None),
         skip_derived=frozenset({"expenditure.basic", "appropriation.basic"}) if other_part else frozenset(),
     )
     result.issues.extend(conflicts)

@@ -17,7 +17,6 @@ _BRACKETED = regex.compile(r"\([^()]*\)")
 # What a section heading adds after naming its figure: 预算表 / 情况 / 说明 / 。
 _HEADING_TAIL = regex.compile(r"(?:(?:预算|决算)?表)?(?:情况)?(?:说明)?[。.]?$")
 _CLASS_MARK = regex.compile(r"\((?:类|款|项)\)")
-_GROUP_TOTAL = regex.compile(r"(?:小计|合计)$")
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 
 
@@ -39,7 +38,7 @@ def match_table_label(label: str, context: str, patterns: Patterns) -> LabelRule
     if not cleaned:
         return None
     # "一般公共预算资金小计" names what "一般公共预算资金" names
-    bare = _GROUP_TOTAL.sub("", cleaned)
+    bare = patterns.total_suffix.sub("", cleaned)
     for candidate in dict.fromkeys((cleaned, bare)):
         if not candidate:
             continue

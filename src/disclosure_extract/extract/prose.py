@@ -36,7 +36,6 @@ ZERO_WORD = "零"
 BARE_END_RE = regex.compile(r"\s*(?:[,，、;；。)）]|和|及|$)")
 YEAR_RE = regex.compile(r"^(?:19|20)\d{2}$")
 COUNT_RE = regex.compile(r"\s*(?:为|是|共|合计)?\s*(?P<n>\d+)\s*(?P<unit>辆|台|套|个|人)")
-YEAR_IN_CLAUSE_RE = regex.compile(r"((?:19|20)\d{2})\s*年")
 SENTENCE_RE = regex.compile(r"[^。!?！？]+[。!?！？]?")
 # Clause separators: a label never reaches back over them. Brackets are not separators
 # because labels contain them (因公出国（境）费).
@@ -151,7 +150,7 @@ class _BlockReader:
             return "previous"
         if self.final and patterns.budgeted_phrase.search(clause):
             return "previous"  # final accounts: 年初预算 is the figure the result is compared with
-        years = YEAR_IN_CLAUSE_RE.findall(clause)
+        years = patterns.meta["year"]["any_re"].findall(clause)
         if years and self.year is not None:
             nearest = int(years[-1])  # the year named closest to the amount is the one it belongs to
             if nearest == self.year - 1:

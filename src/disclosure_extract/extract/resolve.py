@@ -14,13 +14,9 @@ from ..model import Evidence, Fact, Issue, Location
 
 METHOD_RANK = {"table": 0, "prose": 1, "derived": 2}
 
-# Derived values: (target, sign-weighted sources). Only output when the target is absent.
-DERIVATIONS: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = (
-    ("expenditure.basic", (("expenditure.personnel", 1), ("expenditure.public", 1))),
-    ("appropriation.basic", (("appropriation.personnel", 1), ("appropriation.public", 1))),
-    ("expenditure.total_prev", (("expenditure.total", 1), ("expenditure.total_change", -1))),
-    ("sangong.total_prev", (("sangong.total", 1), ("sangong.total_change", -1))),
-)
+# Derived values: (target, sign-weighted sources), from the identities of patterns/checks.yml
+# that name a field to `derive`. Only output when the target is absent.
+Derivation = tuple[str, tuple[tuple[str, int], ...]]
 
 
 # When a department's whole spending is 一般公共预算财政拨款 (本年支出合计 equals the
@@ -76,6 +72,7 @@ def resolve_fields(
     fallback_rules: frozenset[str] = frozenset(),
     unless_stated: dict[str, str] | None = None,
     skip_derived: frozenset[str] = frozenset(),
+    derivations: tuple[Derivation, ...] = (),
 ) -> tuple[dict[str, Decimal], list[Issue]]:
     """One value per field. ``fallback_rules`` name rules whose values count only when no
     other rule states the field; ``unless_stated`` rules whose values count only while a
@@ -148,7 +145,7 @@ def resolve_fields(
                             f"= {source} (all spending is {when_b}: {when_a} = {when_b})",
                         )
                     )
-    for target, sources in DERIVATIONS:
+    for target, sources in derivations:
         if target in fields or target in skip_derived or not all(src in fields for src, _ in sources):
             continue
         value = sum((fields[src] * weight for src, weight in sources), Decimal(0))

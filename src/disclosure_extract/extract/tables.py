@@ -145,9 +145,6 @@ def _row_label(grid: list[list[Cell | None]], r: int, c: int, code_cols: set[int
     return label
 
 
-_YEAR_RE = regex.compile(r"((?:19|20)\d{2})\s*年")
-
-
 def column_role(header: str, year: int | None, patterns: Patterns) -> str:
     """What a column's amounts are: "current", "previous" (year), "change", or "label"."""
     label = clean_label(header, patterns)
@@ -157,7 +154,7 @@ def column_role(header: str, year: int | None, patterns: Patterns) -> str:
         return "change"
     if patterns.previous_column.match(label):
         return "previous"
-    years = _YEAR_RE.findall(label)
+    years = patterns.meta["year"]["any_re"].findall(label)
     if years and year is not None and patterns.generic_value_header.match(label):
         return "current" if int(years[0]) == year else "previous" if int(years[0]) == year - 1 else "label"
     if patterns.generic_value_header.match(label):

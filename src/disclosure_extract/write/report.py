@@ -14,21 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import FAIL, CheckResult
+from ..patterns import Patterns
 
 WAN = Decimal(10000)
-COUNT_FIELDS = ("assets.vehicles",)
-# Fields every disclosure should state; the report lists the ones a document lacks.
-CORE_FIELDS = (
-    "meta.department",
-    "meta.year",
-    "meta.kind",
-    "income.total",
-    "expenditure.total",
-    "expenditure.basic",
-    "expenditure.project",
-    "sangong.total",
-    "operating_costs.total",
-)
 CSS = """
 body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem;color:#1d2733}
 body{max-width:1200px}
@@ -90,7 +78,9 @@ def _bars(title: str, items: list[tuple[str, float]], unit: str, color: str) -> 
     )
 
 
-def render_report(records: list[dict[str, Any]], checks: list[CheckResult], known_fields: list[str]) -> str:
+def render_report(records: list[dict[str, Any]], checks: list[CheckResult], patterns: Patterns) -> str:
+    """The report of a dataset: coverage of every field id of the vocabulary, per-document evidence."""
+    known_fields = [f for f in patterns.meta_fields if f != "meta.region"] + list(patterns.known_fields)
     ok = [r for r in records if r.get("status") == "ok"]
     failed_checks = [c for c in checks if c.status == FAIL]
     by_source: dict[str, list[CheckResult]] = defaultdict(list)
@@ -139,12 +129,12 @@ def render_report(records: list[dict[str, Any]], checks: list[CheckResult], know
     # --- documents ---
     parts.append("<h2>Documents</h2>")
     for n, rec in enumerate(records):
-        parts.append(_document(n, rec, by_source.get(rec["source"], [])))
+        parts.append(_document(n, rec, by_source.get(rec["source"], []), patterns.core_fields))
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _document(n: int, rec: dict[str, Any], checks: list[CheckResult]) -> str:
+def _document(n: int, rec: dict[str, Any], checks: list[CheckResult], core_fields: tuple[str, ...]) -> str:
     meta = rec.get("meta", {})
     head = (
         f"<div class='doc' id='doc-{n}'><h3>{_e(meta.get('department', rec['source']))} "
@@ -180,7 +170,7 @@ def _document(n: int, rec: dict[str, Any], checks: list[CheckResult]) -> str:
                 f"<td class='num'>{value}</td><td>{src}</td></tr>"
             )
         out.append("</table>")
-    missing = [f for f in CORE_FIELDS if f not in fields]
+    missing = [f for f in core_fields if f not in fields]
     if missing and rec.get("status") == "ok":
         out.append("<p>Missing: " + " ".join(f"<span class='pill'>{_e(f)}</span>" for f in missing) + "</p>")
     failed = [c for c in checks if c.status == FAIL]
