@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from disclosure_extract import Patterns, load_patterns
+from disclosure_extract import Patterns, Result, load_patterns
 from disclosure_extract.pipeline import extract_data
+from disclosure_extract.write import dumps, result_record
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -32,17 +36,32 @@ def patterns() -> Patterns:
     return load_patterns()
 
 
+def as_record(result: Result) -> dict[str, Any]:
+    """A result as its documents.jsonl object reads back (money exact), for exact-value tests."""
+    return json.loads(dumps(result_record(result)), parse_float=Decimal)  # type: ignore[no-any-return]
+
+
+def extract_record(path: Path, patterns: Patterns) -> dict[str, Any]:
+    return as_record(extract_data(path.read_bytes(), str(path), patterns))
+
+
 @pytest.fixture(scope="session")
-def extracted(patterns: Patterns) -> dict[str, dict]:
-    """documents.jsonl-style records of every bundled document, by file name (extracted once)."""
+def results(patterns: Patterns) -> dict[str, Result]:
+    """The typed result of every bundled document, by file name (extracted once)."""
     return {p.name: extract_data(p.read_bytes(), str(p), patterns) for p in sorted(DOCS.iterdir())}
 
 
 @pytest.fixture(scope="session")
-def corpus_output(extracted: dict[str, dict], tmp_path_factory: pytest.TempPathFactory) -> Path:
+def extracted(results: dict[str, Result]) -> dict[str, dict[str, Any]]:
+    """The same as documents.jsonl objects, by file name."""
+    return {name: as_record(result) for name, result in results.items()}
+
+
+@pytest.fixture(scope="session")
+def corpus_output(results: dict[str, Result], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled corpus's documents.jsonl, written as `extract` writes it."""
     from disclosure_extract.pipeline import write_outputs
 
     out = tmp_path_factory.mktemp("corpus_out")
-    write_outputs(out, [extracted[name] for name in sorted(extracted)])
+    write_outputs(out, [results[name] for name in sorted(results)])
     return out

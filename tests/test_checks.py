@@ -9,11 +9,12 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from disclosure_extract import Patterns
+from disclosure_extract import Patterns, Result
 from disclosure_extract.check import check_all
 from disclosure_extract.check.rules import check_document
 from disclosure_extract.cli import main
 from disclosure_extract.pipeline import discover, run_batch
+from disclosure_extract.write import loads_record
 
 from .conftest import DOCS
 
@@ -21,7 +22,7 @@ ORIGINAL = "2024_final_shanghai_putuo_caizhengju.pdf"
 EDITED = "2024_final_shanghai_putuo_caizhengju_TESTEDITED.pdf"
 
 
-def _statuses(record: dict, patterns: Patterns) -> dict[tuple[str, str], str]:
+def _statuses(record: Result, patterns: Patterns) -> dict[tuple[str, str], str]:
     return {(r.rule, r.subject): r.status for r in check_document(record, patterns)}
 
 
@@ -50,8 +51,8 @@ def test_edited_copy_fails_what_the_original_passes(tmp_path: Path, patterns: Pa
     }
 
 
-def test_identity_failure_with_both_numbers(extracted: dict[str, dict], patterns: Patterns) -> None:
-    results = {r.rule: r for r in check_document(extracted["pingtan_2014_final_jianchayuan.html"], patterns)}
+def test_identity_failure_with_both_numbers(results: dict[str, Result], patterns: Patterns) -> None:
+    results = {r.rule: r for r in check_document(results["pingtan_2014_final_jianchayuan.html"], patterns)}
     # 年初结转和结余 161.90 + 本年收入合计 3,804.70 = 3,966.60, but 收入总计 says 3,966.59
     income = results["income_total_parts"]
     assert (income.status, income.expected, income.actual, income.difference) == (
@@ -65,10 +66,10 @@ def test_identity_failure_with_both_numbers(extracted: dict[str, dict], patterns
     assert results["sangong_total_parts"].status == "not_applicable"
 
 
-def test_row_sums_and_subtotal_columns(extracted: dict[str, dict], patterns: Patterns) -> None:
+def test_row_sums_and_subtotal_columns(results: dict[str, Result], patterns: Patterns) -> None:
     results = [
         r
-        for r in check_document(extracted["pingtan_2014_final_shuiliju.html"], patterns)
+        for r in check_document(results["pingtan_2014_final_shuiliju.html"], patterns)
         if r.rule == "line_item_row_sum"
     ]
     by_subject = {r.subject: r for r in results}
@@ -80,13 +81,13 @@ def test_row_sums_and_subtotal_columns(extracted: dict[str, dict], patterns: Pat
     assert not any("小计" in s for s in by_subject)
 
 
-def test_clean_documents_pass(extracted: dict[str, dict], patterns: Patterns) -> None:
+def test_clean_documents_pass(results: dict[str, Result], patterns: Patterns) -> None:
     for name in (
         "2025_budget_shanghai_putuo_qufuban_dept.pdf",
         "2025_budget_shanghai_putuo_shangwuwei_unit.pdf",
         "pingtan_2017_budget_renda.html",
     ):
-        statuses = _statuses(extracted[name], patterns)
+        statuses = _statuses(results[name], patterns)
         assert "fail" not in statuses.values(), name
         assert "pass" in statuses.values(), name
 
@@ -106,7 +107,8 @@ def test_across_documents(tmp_path: Path, patterns: Patterns) -> None:
     )
     run_batch(discover([folder]), tmp_path / "out", patterns)
     records = [
-        json.loads(x) for x in (tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+        loads_record(x)
+        for x in (tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     results = check_all(records, patterns)
     dup = [r for r in results if r.rule == "duplicate_content"]
@@ -117,20 +119,20 @@ def test_across_documents(tmp_path: Path, patterns: Patterns) -> None:
     # checked; nothing invents a previous-year figure
     assert not [r for r in results if r.rule == "previous_year_matches"]
     csv_rows = (tmp_path / "out" / "checks.csv").read_text(encoding="utf-8").splitlines()
-    assert csv_rows[0].startswith("source,sha256,rule,status")
+    assert csv_rows[0].startswith("source,sha256,n,rule,status")
     assert any(",duplicate_content,fail," in row for row in csv_rows)
 
 
-def test_optional_parts_and_kind_limits(extracted: dict[str, dict], patterns: Patterns) -> None:
+def test_optional_parts_and_kind_limits(results: dict[str, Result], patterns: Patterns) -> None:
     # Jiangsu budgets have a third spending part, 单位预留机动经费: counted where stated
     jiangsu = {
         r.rule: r
         for r in check_document(
-            extracted["2019_budget_jiangsu_prov_rendachangweihui_office_text.pdf"], patterns
+            results["2019_budget_jiangsu_prov_rendachangweihui_office_text.pdf"], patterns
         )
     }
     assert jiangsu["expenditure_basic_plus_project"].status == "pass"
     assert jiangsu["expenditure_basic_plus_project"].expected == Decimal(183303700)
     # in final accounts sangong.total_prev is the budget, so "change = this − previous" does not apply
-    final = {r.rule for r in check_document(extracted[ORIGINAL], patterns)}
+    final = {r.rule for r in check_document(results[ORIGINAL], patterns)}
     assert "stated_sangong_change" not in final and "sangong_total_parts" in final

@@ -124,8 +124,8 @@ def test_console_script_runs(tmp_path: Path) -> None:
     record = json.loads((tmp_path / "documents.jsonl").read_text(encoding="utf-8"))
     assert record["fields"]["income.total"] == 962200
     facts = (tmp_path / "facts.csv").read_text(encoding="utf-8").splitlines()
-    assert facts[0].startswith("source,sha256,id,value,unit")
-    assert any(",income.total,962200,万元," in line for line in facts)
+    assert facts[0].startswith("source,sha256,n,field,value,in_fields,unit")
+    assert any(",income.total,962200,true,万元," in line for line in facts)
     indicators = (tmp_path / "indicators.csv").read_text(encoding="utf-8").splitlines()
     assert len(indicators) == 16
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ from frictionless import validate
 
 from disclosure_extract import Patterns
 from disclosure_extract.pipeline import discover, run_batch
+from disclosure_extract.write import schema
 from disclosure_extract.write.dataset import write_sqlite
 
 from .conftest import DOCS, TEXT_HTML
@@ -48,9 +50,9 @@ def test_sqlite_integrity_and_keys(out: Path) -> None:
         "SELECT f.value, d.phase FROM facts f JOIN documents d USING (sha256) "
         "WHERE f.field = 'income.total' AND d.department = '山海关区总工会' AND f.in_fields = 1"
     ).fetchone()
-    assert (value, phase) == ("962200", "approved")  # exact decimal text; 预算 -> approved
+    assert (value, phase) == (962200, "approved")  # a number, not text; 预算 -> approved
     indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"facts_field", "line_items_code", "checks_rule"} <= indexes
+    assert {"facts_field", "line_items_code", "checks_rule_status"} <= indexes
 
 
 def test_second_run_gives_the_same_rows(out: Path, patterns: Patterns) -> None:
@@ -69,10 +71,9 @@ def test_failed_write_keeps_the_previous_database(out: Path) -> None:
     path = out / "disclosures.sqlite"
     before = path.read_bytes()
     # a fact of a document that is not in the dataset breaks a foreign key mid-write
-    bad = {
-        "documents": [],
-        "facts": [{"sha256": "nope", "field": "x", "value": "1", "in_fields": 1, "method": "table"}],
-    }
+    bad: dict[str, list[dict[str, object]]] = {t.name: [] for t in schema.TABLES}
+    row = dict.fromkeys(schema.FACTS.column_names)
+    bad["facts"] = [{**row, "source": "nope", "n": 0, "field": "x", "value": Decimal(1), "method": "table"}]
     with pytest.raises(sqlite3.IntegrityError):
         write_sqlite(path, bad)
     assert path.read_bytes() == before

@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from disclosure_extract import Patterns
-from disclosure_extract.pipeline import extract_data
 
-from .conftest import CORPUS, DOCS
+from .conftest import CORPUS, DOCS, extract_record
 
 REGRESS = CORPUS / "regress"
 
 
 def _extract(path: Path, patterns: Patterns) -> dict:
-    return extract_data(path.read_bytes(), str(path), patterns)
+    return extract_record(path, patterns)
 
 
 def test_xlsx_gives_what_the_published_page_gives(patterns: Patterns) -> None:

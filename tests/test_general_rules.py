@@ -7,16 +7,14 @@ from decimal import Decimal
 import pytest
 
 from disclosure_extract import Patterns
-from disclosure_extract.pipeline import extract_data
 
-from .conftest import CORPUS
+from .conftest import CORPUS, extract_record
 
 REGRESS = CORPUS / "regress"
 
 
 def _extract(name: str, patterns: Patterns) -> dict:
-    path = REGRESS / name
-    return extract_data(path.read_bytes(), str(path), patterns)
+    return extract_record(REGRESS / name, patterns)
 
 
 def test_tab_separated_rows_make_a_table(patterns: Patterns) -> None:

@@ -84,8 +84,8 @@ def test_gbk_page_without_charset(patterns: Patterns) -> None:
 def test_gbk_page_declaring_utf8(patterns: Patterns) -> None:
     doc = _load(patterns, (BAD / "renda_gbk_declared_utf8.html").read_bytes())
     assert doc.encoding == "gb18030"
-    assert doc.properties["declared_charset"] == "utf-8"
-    assert doc.properties["charset_mismatch"] == "true"
+    assert doc.declared_charset == "utf-8"
+    assert doc.charset_mismatch is True
 
 
 def test_items_are_in_document_order(patterns: Patterns) -> None:

@@ -6,16 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from disclosure_extract import Patterns
-from disclosure_extract.pipeline import extract_data
 
-from .conftest import CORPUS
+from .conftest import CORPUS, extract_record
 
 REGRESS = CORPUS / "regress"
 
 
 def _extract(name: str, patterns: Patterns) -> dict:
-    path = REGRESS / name
-    return extract_data(path.read_bytes(), str(path), patterns)
+    return extract_record(REGRESS / name, patterns)
 
 
 def _meta(record: dict) -> dict:
@@ -140,8 +138,7 @@ def test_titled_page_without_figures_is_ok(patterns: Patterns) -> None:
 
 
 def test_listing_page_is_still_not_a_disclosure(patterns: Patterns) -> None:
-    path = CORPUS / "bad" / "listing_page_not_a_disclosure.html"
-    record = extract_data(path.read_bytes(), str(path), patterns)
+    record = extract_record(CORPUS / "bad" / "listing_page_not_a_disclosure.html", patterns)
     assert record["status"] == "failed"
     assert "not_a_disclosure" in [i["code"] for i in record["issues"]]
 

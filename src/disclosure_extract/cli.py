@@ -11,7 +11,6 @@ import json
 import logging
 import sys
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,10 +28,11 @@ from .fetch.client import Fetcher, FetchSettings
 from .fetch.crawl import crawl
 from .fetch.demo import DemoSite
 from .fetch.sources import DEFAULT_INCLUDE, Source, SourcesConfig, SourcesError, load_sources
+from .model import Result
 from .patterns import Patterns, load_patterns
 from .pipeline import DEFAULT_MAX_BYTES, discover, run_batch
 from .version import __version__
-from .write import dumps, render_report
+from .write import dumps, loads_record, render_report
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -225,15 +225,7 @@ def check(out_dir: Path, fmt: str, show_all: bool, patterns_dir: Path | None) ->
     (duplicates, corrections, previous-year figures). Exit status 1 when a check failed.
     """
     path = out_dir / "documents.jsonl" if out_dir.is_dir() else out_dir
-    try:
-        records = [
-            json.loads(line, parse_float=Decimal)
-            for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
-    except (OSError, json.JSONDecodeError) as exc:
-        raise click.UsageError(f"cannot read {path}: {exc}") from exc
-    results = check_all(records, _patterns(patterns_dir))
+    results = check_all(_read_records(path), _patterns(patterns_dir))
     failed = [r for r in results if r.status == FAIL]
     if fmt == "json":
         keys = ("source", "rule", "status", "expected", "actual", "difference", "locations")
@@ -276,14 +268,11 @@ def _patterns(patterns_dir: Path | None) -> Patterns:
         raise click.UsageError(f"bad pattern vocabulary: {exc}") from exc
 
 
-def _read_records(path: Path) -> list[dict[str, Any]]:
+def _read_records(path: Path) -> list[Result]:
+    """The results of a documents.jsonl; one that is not ours is a usage error."""
     try:
-        return [
-            json.loads(line, parse_float=Decimal)
-            for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
-    except (OSError, json.JSONDecodeError) as exc:
+        return [loads_record(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise click.UsageError(f"cannot read {path}: {exc}") from exc
 
 

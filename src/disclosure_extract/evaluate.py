@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DisclosureError
+from .model import Indicator, Result
+from .write import loads_record
 
 # Annotators copy amounts from documents in 万元 with two decimals and convert by hand;
 # a yuan either way is transcription, not extraction error.
@@ -134,10 +136,17 @@ class Evaluation:
         }
 
 
-def load_output(path: Path) -> dict[str, dict[str, Any]]:
+def output_key(ind: Indicator) -> tuple[str, str, str]:
+    """An extracted indicator as the triple truth files are compared by."""
+    first = (ind.standards or {}).get("excellent") or ind.target or ""
+    return (_text(ind.activity), _text(ind.indicator), _text(first))
+
+
+def load_output(path: Path) -> dict[str, Result]:
+    """The results of a documents.jsonl (or of the folder holding one), by source."""
     if path.is_dir():
         path = path / "documents.jsonl"
-    docs: dict[str, dict[str, Any]] = {}
+    docs: dict[str, Result] = {}
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -146,14 +155,16 @@ def load_output(path: Path) -> dict[str, dict[str, Any]]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line, parse_float=Decimal)
+            record = loads_record(line)
         except json.JSONDecodeError as exc:
             raise TruthError(f"{path}:{n}: not JSON: {exc.msg}") from exc
-        docs[str(record.get("source", ""))] = record
+        except (KeyError, TypeError, ValueError) as exc:
+            raise TruthError(f"{path}:{n}: not an output record ({exc!r})") from exc
+        docs[record.source] = record
     return docs
 
 
-def _find(docs: dict[str, dict[str, Any]], name: str) -> dict[str, Any] | None:
+def _find(docs: dict[str, Result], name: str) -> Result | None:
     for source, record in docs.items():
         if source == name or source.replace("\\", "/").endswith("/" + name):
             return record
@@ -178,7 +189,7 @@ def evaluate(output: Path, truth_dir: Path) -> Evaluation:
             raise TruthError(f"{truth_file}: not a truth file ({exc})") from exc
         record = _find(docs, name)
         score = DocScore(doc=name, found=record is not None)
-        fields = (record or {}).get("fields") or {}
+        fields = record.fields if record is not None else {}
         for fid, want in truth.get("fields", {}).items():
             result.required += 1
             if fid not in fields:
@@ -206,7 +217,7 @@ def evaluate(output: Path, truth_dir: Path) -> Evaluation:
         result.wrong += score.wrong
         if "indicators" in truth:
             t_ind = {indicator_key(r) for r in truth["indicators"]}
-            o_ind = {indicator_key(r) for r in (record or {}).get("indicators") or []}
+            o_ind = {output_key(i) for i in (record.indicators if record is not None else [])}
             score.ind_tp, score.ind_out, score.ind_truth = len(t_ind & o_ind), len(o_ind), len(t_ind)
             score.problems.extend(f"missing indicator {k}" for k in sorted(t_ind - o_ind))
             score.problems.extend(f"extra indicator {k}" for k in sorted(o_ind - t_ind))

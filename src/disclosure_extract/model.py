@@ -61,6 +61,25 @@ class Location:
             out["bbox"] = [round(v, 2) for v in self.bbox]
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Location:
+        """The inverse of :meth:`as_dict` (for results read back from the cache or a file)."""
+        if not data:
+            return cls()
+        bbox = data.get("bbox")
+        return cls(
+            page=data.get("page"),
+            line_start=data.get("line_start"),
+            line_end=data.get("line_end"),
+            char_start=data.get("char_start"),
+            char_end=data.get("char_end"),
+            path=data.get("path"),
+            table=data.get("table"),
+            row=data.get("row"),
+            col=data.get("col"),
+            bbox=(float(bbox[0]), float(bbox[1]), float(bbox[2]), float(bbox[3])) if bbox else None,
+        )
+
 
 @dataclass
 class Block:
@@ -102,6 +121,8 @@ class Table:
     item_index: int = 0  # position among all items, set by Document
     pages: list[int] = field(default_factory=list)  # PDF: every page a stitched table spans
     kind: str = ""  # the standard table it is (patterns/tables.yml kinds), "" when none
+    unit: str | None = None  # the money unit its amounts are in, set by the extractor
+    unit_inferred: bool = False  # True when the table printed no unit
 
     @property
     def n_rows(self) -> int:
@@ -142,8 +163,14 @@ class Document:
     items: list[Item] = field(default_factory=list)
     title: str = ""
     encoding: str | None = None
-    # Facts about the container the loader saw (HTML <meta> names, PDF info …).
+    # Text the container carries besides the body: HTML <meta> names (ArticleTitle,
+    # ColumnName …) and <title>, as the page states them.
     properties: dict[str, str] = field(default_factory=dict)
+    attachments: list[str] = field(default_factory=list)  # links to attached files (HTML)
+    content_links: int | None = None  # links outside the site template (HTML): many mean a listing
+    pages: int | None = None  # PDF page count
+    declared_charset: str | None = None  # the charset the page declares
+    charset_mismatch: bool = False  # the declared charset is not what the bytes are
     # What the loader noticed but could still read past (an unreadable page …).
     issues: list[Issue] = field(default_factory=list)
 
@@ -211,6 +238,47 @@ class Indicator:
 
 
 @dataclass
+class LineAmount:
+    """One amount cell of a line item, under its column's header path."""
+
+    column: str
+    value: Decimal
+    text: str
+    unit: str
+
+
+@dataclass
+class LineItem:
+    """A classified row (功能分类 / 经济分类) with its code, parent code and amounts."""
+
+    table: int
+    row: int
+    kind: str  # "function" or "economic"
+    code: str
+    parent: str | None
+    name: str
+    location: Location
+    amounts: list[LineAmount] = field(default_factory=list)
+
+
+@dataclass
+class Meta:
+    """What a document is: its department, fiscal year, kind and region, and the title line
+    kind and year were read from."""
+
+    department: str | None = None
+    year: int | None = None
+    kind: str | None = None  # "budget" or "final_accounts"
+    region: str | None = None
+    title: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stated keys only."""
+        keys = ("department", "year", "kind", "region", "title")
+        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+
+
+@dataclass
 class Issue:
     """Something a user should know about a document: a failure or a doubt."""
 
@@ -222,24 +290,47 @@ class Issue:
 
 @dataclass
 class Result:
-    """Everything extracted from one input."""
+    """Everything extracted from one input; a document that could not be read is a Result
+    with no figures and an issue of severity ``error``. The one record every stage after
+    extraction takes (checks, writers, evaluation, the cache)."""
 
     source: str
-    sha256: str
+    sha256: str | None
     format: str
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: Meta = field(default_factory=Meta)
     fields: dict[str, Decimal | int | str] = field(default_factory=dict)
     facts: list[Fact] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
-    table_units: dict[int, tuple[str, bool]] = field(default_factory=dict)
-    line_items: list[Any] = field(default_factory=list)  # extract.line_items.LineItem
+    line_items: list[LineItem] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    encoding: str | None = None  # the encoding the text was decoded with
 
     @property
     def failed(self) -> bool:
         """True when the document could not be extracted at all."""
         return any(i.severity == "error" for i in self.issues)
+
+    @property
+    def status(self) -> str:
+        return "failed" if self.failed else "ok"
+
+    def chosen_facts(self) -> dict[str, Fact]:
+        """For each field, the one fact ``fields`` took its value from: of the facts stating that
+        value, a table's before prose before a derivation, a classified row last, then the first."""
+        rank = {"table": 0, "prose": 1, "derived": 2}
+        chosen: dict[str, tuple[tuple[bool, int, int], Fact]] = {}
+        for n, fact in enumerate(self.facts):
+            if fact.field_id not in self.fields or self.fields[fact.field_id] != fact.value:
+                continue
+            key = ("line_item" in fact.flags, rank[fact.evidence.method], n)
+            if fact.field_id not in chosen or key < chosen[fact.field_id][0]:
+                chosen[fact.field_id] = (key, fact)
+        return {field_id: fact for field_id, (_, fact) in chosen.items()}
+
+    def in_fields(self, fact: Fact) -> bool:
+        """Whether ``fact`` is the one statement ``fields`` took for its field (never two)."""
+        return self.chosen_facts().get(fact.field_id) is fact
 
 
 @dataclass

@@ -9,14 +9,11 @@ the same inputs give byte-identical outputs.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from .check import check_all
 from .common.atomic import write_text
@@ -26,7 +23,7 @@ from .load import load_bytes, sniff_format
 from .model import Issue, Result
 from .patterns import Patterns
 from .version import code_fingerprint
-from .write import dumps, issue_record, result_record
+from .write import dumps, loads_record, result_record
 from .write import write_outputs as write_all
 
 log = logging.getLogger("disclosure_extract")
@@ -69,73 +66,58 @@ def fingerprint(patterns: Patterns) -> str:
     return digest.hexdigest()[:16]
 
 
-def failed_record(source: str, sha256: str | None, fmt: str, issue: Issue) -> dict[str, Any]:
-    return {
-        "schema": 1,
-        "source": source,
-        "sha256": sha256,
-        "format": fmt,
-        "status": "failed",
-        "meta": {},
-        "fields": {},
-        "facts": [],
-        "indicators": [],
-        "tables": [],
-        "issues": [issue_record(issue)],
-    }
+def failed_result(source: str, sha256: str | None, fmt: str, issue: Issue) -> Result:
+    """The result of a document that could not be read or extracted: no figures, one error."""
+    return Result(source=source, sha256=sha256, format=fmt, issues=[issue])
 
 
-def _read_input(path: Path, source: str, max_bytes: int) -> bytes | dict[str, Any]:
-    """The file's bytes, or the failed record saying why they cannot be had."""
+def _read_input(path: Path, source: str, max_bytes: int) -> bytes | Result:
+    """The file's bytes, or the failed result saying why they cannot be had."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
             issue = Issue(
                 "too_large", "error", f"{size} bytes is over the limit of {max_bytes} (--max-bytes)"
             )
-            return failed_record(source, None, "unknown", issue)
+            return failed_result(source, None, "unknown", issue)
         return path.read_bytes()
     except OSError as exc:
         issue = Issue("unreadable", "error", f"cannot read the file: {exc.strerror}")
-        return failed_record(source, None, "unknown", issue)
+        return failed_result(source, None, "unknown", issue)
 
 
-def extract_file(
-    path: Path, source: str, patterns: Patterns, max_bytes: int = DEFAULT_MAX_BYTES
-) -> dict[str, Any]:
-    """The output record for one file; every failure becomes an issue, never an exception."""
+def extract_file(path: Path, source: str, patterns: Patterns, max_bytes: int = DEFAULT_MAX_BYTES) -> Result:
+    """The result for one file; every failure becomes an issue, never an exception."""
     data = _read_input(path, source, max_bytes)
-    return data if isinstance(data, dict) else extract_data(data, source, patterns)
+    return data if isinstance(data, Result) else extract_data(data, source, patterns)
 
 
-def extract_data(data: bytes, source: str, patterns: Patterns) -> dict[str, Any]:
+def extract_data(data: bytes, source: str, patterns: Patterns) -> Result:
+    """Load and extract one document's bytes; every failure becomes an issue, never an exception."""
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         doc = load_bytes(data, source, patterns)
-        result: Result = extract_document(doc, patterns)
-        record = result_record(result)
-        record["encoding"] = doc.encoding
-        declared = doc.properties.get("declared_charset")
-        if doc.properties.get("charset_mismatch"):
-            record["issues"].append(
-                issue_record(
-                    Issue(
-                        "charset_mismatch",
-                        "warning",
-                        f"the page declares charset {declared} but its bytes are {doc.encoding}; "
-                        f"decoded as {doc.encoding}",
-                    )
+        result = extract_document(doc, patterns)
+        result.encoding = doc.encoding
+        declared = doc.declared_charset
+        if doc.charset_mismatch:
+            result.issues.append(
+                Issue(
+                    "charset_mismatch",
+                    "warning",
+                    f"the page declares charset {declared} but its bytes are {doc.encoding}; "
+                    f"decoded as {doc.encoding}",
                 )
             )
-        return json.loads(dumps(record), parse_float=Decimal)  # type: ignore[no-any-return]
+        return result
     except LoadError as exc:
-        return failed_record(source, sha256, _format_name(data), Issue(exc.code, "error", exc.message))
+        return failed_result(source, sha256, _format_name(data), Issue(exc.code, "error", exc.message))
     except DisclosureError as exc:
-        return failed_record(source, sha256, _format_name(data), Issue("extract_failed", "error", str(exc)))
+        return failed_result(source, sha256, _format_name(data), Issue("extract_failed", "error", str(exc)))
     except Exception as exc:  # noqa: BLE001 - one document's bug must not end a batch of thousands
         log.error("internal error on %s:\n%s", source, traceback.format_exc())
         issue = Issue("internal_error", "error", f"{type(exc).__name__}: {exc} (a bug: please report it)")
-        return failed_record(source, sha256, "unknown", issue)
+        return failed_result(source, sha256, "unknown", issue)
 
 
 def _format_name(data: bytes) -> str:
@@ -155,51 +137,51 @@ def run_batch(
 ) -> BatchSummary:
     cache = out_dir / CACHE_DIR / fingerprint(patterns)
     summary = BatchSummary(total=len(inputs))
-    records: list[dict[str, Any]] = []
+    results: list[Result] = []
     for path, source in inputs:
         # each file is read once: its size checked first, then hashed for the cache, then extracted
         data = _read_input(path, source, max_bytes)
-        if isinstance(data, dict):
-            record = data
+        if isinstance(data, Result):
+            result = data
         else:
             sha256 = hashlib.sha256(data).hexdigest()
             cached = _cached(cache / f"{sha256}.json", source) if use_cache else None
             if cached is not None:
-                record = cached
+                result = cached
                 summary.cached += 1
             else:
-                record = extract_data(data, source, patterns)
-                if use_cache and not _transient(record):
-                    write_text(cache / f"{sha256}.json", dumps({**record, "source": None}))
-        records.append(record)
-        if record["status"] == "ok":
-            summary.ok += 1
-        else:
+                result = extract_data(data, source, patterns)
+                if use_cache and not _transient(result):
+                    write_text(cache / f"{sha256}.json", dumps({**result_record(result), "source": None}))
+        results.append(result)
+        if result.failed:
             summary.failed += 1
             summary.failed_sources.append(source)
+        else:
+            summary.ok += 1
         if progress is not None:
             progress(source)
-    write_outputs(out_dir, records, patterns)
+    write_outputs(out_dir, results, patterns)
     return summary
 
 
-def _transient(record: dict[str, Any]) -> bool:
+def _transient(result: Result) -> bool:
     """Failures that may not recur (a bug fixed, a file readable again) are not cached."""
-    return any(i["code"] in ("internal_error", "unreadable") for i in record["issues"])
+    return any(i.code in ("internal_error", "unreadable") for i in result.issues)
 
 
-def _cached(entry: Path, source: str) -> dict[str, Any] | None:
+def _cached(entry: Path, source: str) -> Result | None:
     if not entry.is_file():
         return None
     try:
-        record: dict[str, Any] = json.loads(entry.read_text(encoding="utf-8"), parse_float=Decimal)
-    except (OSError, json.JSONDecodeError):
+        result = loads_record(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
         return None  # a damaged cache entry is redone, not trusted
-    record["source"] = source
-    return record
+    result.source = source
+    return result
 
 
-def write_outputs(out_dir: Path, records: list[dict[str, Any]], patterns: Patterns | None = None) -> None:
-    """Check the records (when a vocabulary is given) and write every output of ``out_dir``."""
-    checks = [c.as_dict() for c in check_all(records, patterns)] if patterns is not None else []
-    write_all(out_dir, records, checks)
+def write_outputs(out_dir: Path, results: list[Result], patterns: Patterns | None = None) -> None:
+    """Check the results (when a vocabulary is given) and write every output of ``out_dir``."""
+    checks = check_all(results, patterns) if patterns is not None else []
+    write_all(out_dir, results, checks)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..model import FAIL, NOT_APPLICABLE, PASS, CheckResult
+from ..model import FAIL, NOT_APPLICABLE, PASS, CheckResult, Result
 from ..patterns import Patterns
 from .crossdoc import check_dataset
 from .rules import check_document
@@ -12,7 +10,7 @@ from .rules import check_document
 __all__ = ["FAIL", "NOT_APPLICABLE", "PASS", "CheckResult", "check_all"]
 
 
-def check_all(records: list[dict[str, Any]], patterns: Patterns) -> list[CheckResult]:
+def check_all(records: list[Result], patterns: Patterns) -> list[CheckResult]:
     """Per-document checks of every record, then the checks across them."""
     results: list[CheckResult] = []
     for record in records:

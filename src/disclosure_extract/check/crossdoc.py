@@ -11,42 +11,41 @@ Departments are matched by name without a leading 中共 (Jiangsu publishes both
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 import regex
 
-from ..model import FAIL, PASS, CheckResult
+from ..model import FAIL, PASS, CheckResult, Fact, Result
 from ..patterns import Patterns
 from .rules import _num, _result, _stated, _tolerance, _where
 
 Key = tuple[str, int | None, str | None]
 
 
-def _key(record: dict[str, Any], party_prefix: regex.Pattern[str]) -> Key:
+def _key(record: Result, party_prefix: regex.Pattern[str]) -> Key:
     """Department (without a 中共 / 共青团 prefix), year and kind."""
-    meta = record.get("meta", {})
-    return party_prefix.sub("", str(meta.get("department", ""))), meta.get("year"), meta.get("kind")
+    meta = record.meta
+    return party_prefix.sub("", meta.department or ""), meta.year, meta.kind
 
 
-def check_dataset(records: list[dict[str, Any]], patterns: Patterns) -> list[CheckResult]:
+def check_dataset(records: list[Result], patterns: Patterns) -> list[CheckResult]:
     correction = patterns.correction
     assert correction is not None  # load_patterns always reads it
     # year N's previous-year figure and year N−1's own figure of the same thing
     previous_pairs = tuple((prev, own) for own, prev in patterns.previous.items())
     party_prefix = patterns.meta["region"]["strip_prefix_re"]
-    ok = [r for r in records if r.get("status") == "ok"]
+    ok = [r for r in records if not r.failed]
     results: list[CheckResult] = []
-    by_sha: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_sha: dict[str | None, list[Result]] = defaultdict(list)
     for r in ok:
-        by_sha[r["sha256"]].append(r)
+        by_sha[r.sha256].append(r)
     for same in by_sha.values():
         if len(same) > 1:
             for r in same:
-                others = [o["source"] for o in same if o is not r]
+                others = [o.source for o in same if o is not r]
                 results.append(
                     CheckResult(
-                        r["source"],
-                        r["sha256"],
+                        r.source,
+                        r.sha256,
                         "duplicate_content",
                         FAIL,
                         "the same bytes are published under another source too",
@@ -54,21 +53,21 @@ def check_dataset(records: list[dict[str, Any]], patterns: Patterns) -> list[Che
                         locations=[{"source": s} for s in others],
                     )
                 )
-    by_key: dict[tuple[str, int | None, str | None], list[dict[str, Any]]] = defaultdict(list)
+    by_key: dict[Key, list[Result]] = defaultdict(list)
     for r in ok:
         by_key[_key(r, party_prefix)].append(r)
     for r in ok:
-        title = f"{r.get('meta', {}).get('title', '')} {r['source']}"
+        title = f"{r.meta.title or ''} {r.source}"
         if correction.search(title):
             originals = [
-                o["source"]
+                o.source
                 for o in by_key[_key(r, party_prefix)]
-                if o is not r and not correction.search(o["source"])
+                if o is not r and not correction.search(o.source)
             ]
             results.append(
                 CheckResult(
-                    r["source"],
-                    r["sha256"],
+                    r.source,
+                    r.sha256,
                     "correction",
                     FAIL if originals else PASS,
                     "a correction (更正): the documents it corrects are kept beside it",
@@ -117,13 +116,13 @@ def check_dataset(records: list[dict[str, Any]], patterns: Patterns) -> list[Che
 
 
 def _compare(
-    record: dict[str, Any],
+    record: Result,
     rule: str,
     description: str,
     *,
     subject: str,
-    facts: tuple[dict[str, Any], dict[str, Any]],
-    other: dict[str, Any],
+    facts: tuple[Fact, Fact],
+    other: Result,
 ) -> CheckResult:
     expected_fact, actual_fact = facts
     return _result(
@@ -131,8 +130,8 @@ def _compare(
         rule,
         description,
         subject=subject,
-        expected=_num(expected_fact["value"]),
-        actual=_num(actual_fact["value"]),
+        expected=_num(expected_fact.value),
+        actual=_num(actual_fact.value),
         tolerance=_tolerance([expected_fact, actual_fact]),
-        locations=[_where(actual_fact), {"source": other["source"], **_where(expected_fact)}],
+        locations=[_where(actual_fact), {"source": other.source, **_where(expected_fact)}],
     )

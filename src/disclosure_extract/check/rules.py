@@ -13,7 +13,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from ..model import FAIL, NOT_APPLICABLE, PASS, CheckResult
+from ..model import FAIL, NOT_APPLICABLE, PASS, CheckResult, Fact, LineAmount, LineItem, Result
 from ..numbers import half_last_digit
 from ..patterns import Patterns
 
@@ -27,36 +27,32 @@ RULE_DESCRIPTIONS = {
 }
 
 
-def _num(value: Any) -> Decimal:
+def _num(value: Decimal | int | str) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def _stated(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _stated(record: Result) -> dict[str, Fact]:
     """Field -> the stated fact (table before prose) that gave ``fields`` its value."""
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Fact] = {}
     for method in ("table", "prose"):
-        for fact in record.get("facts", []):
+        for fact in record.facts:
             usable = (
-                fact["method"] == method
-                and fact["id"] not in out
-                and "line_item" not in fact.get("flags", [])
+                fact.evidence.method == method and fact.field_id not in out and "line_item" not in fact.flags
             )
-            if usable and _num(fact["value"]) == _num(record["fields"].get(fact["id"], fact["value"])):
-                out[fact["id"]] = fact
+            if usable and _num(fact.value) == _num(record.fields.get(fact.field_id, fact.value)):
+                out[fact.field_id] = fact
     return out
 
 
-def _tolerance(facts: list[dict[str, Any]]) -> Decimal:
+def _tolerance(facts: list[Fact]) -> Decimal:
     """Half the last printed digit: of the figures that are not zero (a "0万元" says nothing of precision)."""
-    tolerances = [_num(f["tolerance"]) for f in facts if f.get("tolerance") is not None]
-    nonzero = [
-        _num(f["tolerance"]) for f in facts if f.get("tolerance") is not None and _num(f["value"]) != 0
-    ]
+    tolerances = [f.evidence.tolerance for f in facts if f.evidence.tolerance is not None]
+    nonzero = [f.evidence.tolerance for f in facts if f.evidence.tolerance is not None and _num(f.value) != 0]
     return max(nonzero or tolerances or [Decimal(0)])
 
 
 def _result(
-    record: dict[str, Any],
+    record: Result,
     rule: str,
     description: str,
     *,
@@ -69,8 +65,8 @@ def _result(
     difference = actual - expected
     status = PASS if abs(difference) <= tolerance else FAIL
     return CheckResult(
-        record["source"],
-        record.get("sha256"),
+        record.source,
+        record.sha256,
         rule,
         status,
         description,
@@ -83,14 +79,15 @@ def _result(
     )
 
 
-def _where(fact: dict[str, Any]) -> dict[str, Any]:
-    return {"field": fact["id"], "text": fact["text"], "method": fact["method"], **fact.get("location", {})}
+def _where(fact: Fact) -> dict[str, Any]:
+    ev = fact.evidence
+    return {"field": fact.field_id, "text": ev.text, "method": ev.method, **ev.location.as_dict()}
 
 
-def check_identities(record: dict[str, Any], patterns: Patterns) -> list[CheckResult]:
+def check_identities(record: Result, patterns: Patterns) -> list[CheckResult]:
     stated = _stated(record)
     results = []
-    kind = record.get("meta", {}).get("kind")
+    kind = record.meta.kind
     for rule in patterns.identities:
         if rule.kinds is not None and kind not in rule.kinds:
             continue
@@ -98,8 +95,8 @@ def check_identities(record: dict[str, Any], patterns: Patterns) -> list[CheckRe
         if not all(f in stated for f in needed):
             results.append(
                 CheckResult(
-                    record["source"],
-                    record.get("sha256"),
+                    record.source,
+                    record.sha256,
                     rule.id,
                     NOT_APPLICABLE,
                     rule.description,
@@ -110,8 +107,8 @@ def check_identities(record: dict[str, Any], patterns: Patterns) -> list[CheckRe
         present = [f for f, _ in rule.parts if f in stated]
         facts = [stated[f] for f in [rule.total, *present]]
         # an optional part not stated is absent from the document's sum, not unknown
-        expected = sum((_num(stated[f]["value"]) * sign for f, sign in rule.parts if f in stated), Decimal(0))
-        actual = _num(stated[rule.total]["value"])
+        expected = sum((_num(stated[f].value) * sign for f, sign in rule.parts if f in stated), Decimal(0))
+        actual = _num(stated[rule.total].value)
         results.append(
             _result(
                 record,
@@ -127,11 +124,11 @@ def check_identities(record: dict[str, Any], patterns: Patterns) -> list[CheckRe
     return results
 
 
-def check_prose_against_tables(record: dict[str, Any]) -> list[CheckResult]:
-    by_field: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for fact in record.get("facts", []):
-        if fact["method"] in ("prose", "table") and "line_item" not in fact.get("flags", []):
-            by_field[fact["id"]][fact["method"]].append(fact)
+def check_prose_against_tables(record: Result) -> list[CheckResult]:
+    by_field: dict[str, dict[str, list[Fact]]] = defaultdict(lambda: defaultdict(list))
+    for fact in record.facts:
+        if fact.evidence.method in ("prose", "table") and "line_item" not in fact.flags:
+            by_field[fact.field_id][fact.evidence.method].append(fact)
     results = []
     for field_id, methods in sorted(by_field.items()):
         if not methods["prose"] or not methods["table"]:
@@ -144,8 +141,8 @@ def check_prose_against_tables(record: dict[str, Any]) -> list[CheckResult]:
                     "prose_equals_table",
                     RULE_DESCRIPTIONS["prose_equals_table"],
                     subject=field_id,
-                    expected=_num(table["value"]),
-                    actual=_num(prose["value"]),
+                    expected=_num(table.value),
+                    actual=_num(prose.value),
                     tolerance=_tolerance([table, prose]),
                     locations=[_where(table), _where(prose)],
                 )
@@ -153,23 +150,23 @@ def check_prose_against_tables(record: dict[str, Any]) -> list[CheckResult]:
     return results
 
 
-def _item_where(item: dict[str, Any], amount: dict[str, Any]) -> dict[str, Any]:
+def _item_where(item: LineItem, amount: LineAmount) -> dict[str, Any]:
     return {
-        "code": item["code"],
-        "name": item["name"],
-        "column": amount["column"],
-        "text": amount["text"],
-        **item.get("location", {}),
+        "code": item.code,
+        "name": item.name,
+        "column": amount.column,
+        "text": amount.text,
+        **item.location.as_dict(),
     }
 
 
-def check_line_items(record: dict[str, Any], patterns: Patterns) -> list[CheckResult]:
-    items = record.get("line_items", [])
+def check_line_items(record: Result, patterns: Patterns) -> list[CheckResult]:
+    items = record.line_items
     results: list[CheckResult] = []
-    src, sha = record["source"], record.get("sha256")
+    src, sha = record.source, record.sha256
     for item in items:
-        lengths = CODE_LENGTHS.get(item["kind"], (3, 5, 7))
-        ok = len(item["code"]) in lengths and item["code"].isdigit()
+        lengths = CODE_LENGTHS.get(item.kind, (3, 5, 7))
+        ok = len(item.code) in lengths and item.code.isdigit()
         results.append(
             CheckResult(
                 src,
@@ -177,24 +174,24 @@ def check_line_items(record: dict[str, Any], patterns: Patterns) -> list[CheckRe
                 "line_item_code_form",
                 PASS if ok else FAIL,
                 RULE_DESCRIPTIONS["line_item_code_form"],
-                subject=item["code"],
-                locations=[item.get("location", {})],
+                subject=item.code,
+                locations=[item.location.as_dict()],
             )
         )
     # parents against their children, per table and amount column
-    index: dict[tuple[int, str, str], tuple[dict[str, Any], dict[str, Any]]] = {}
+    index: dict[tuple[int, str, str], tuple[LineItem, LineAmount]] = {}
     for item in items:
-        for amount in item["amounts"]:
-            index.setdefault((item["table"], item["code"], amount["column"]), (item, amount))
-    children: dict[tuple[int, str, str], list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
+        for amount in item.amounts:
+            index.setdefault((item.table, item.code, amount.column), (item, amount))
+    children: dict[tuple[int, str, str], list[tuple[LineItem, LineAmount]]] = defaultdict(list)
     for (table, _code, column), pair in index.items():
-        parent = pair[0]["parent"]
+        parent = pair[0].parent
         if parent and (table, parent, column) in index:
             children[(table, parent, column)].append(pair)
     for key, kids in sorted(children.items()):
         parent_item, parent_amount = index[key]
-        expected = sum((_num(a["value"]) for _, a in kids), Decimal(0))
-        tolerance = half_last_digit(parent_amount["text"], parent_amount["unit"])
+        expected = sum((a.value for _, a in kids), Decimal(0))
+        tolerance = half_last_digit(parent_amount.text, parent_amount.unit)
         results.append(
             _result(
                 record,
@@ -202,7 +199,7 @@ def check_line_items(record: dict[str, Any], patterns: Patterns) -> list[CheckRe
                 RULE_DESCRIPTIONS["line_item_parent_sum"],
                 subject=f"{key[1]} / {key[2]}",
                 expected=expected,
-                actual=_num(parent_amount["value"]),
+                actual=parent_amount.value,
                 tolerance=tolerance,
                 locations=[_item_where(parent_item, parent_amount), *(_item_where(i, a) for i, a in kids)],
             )
@@ -211,28 +208,28 @@ def check_line_items(record: dict[str, Any], patterns: Patterns) -> list[CheckRe
     # first total of a level is the row's total (合计 | part | part …); later "X小计" columns
     # are subtotals of a header group and are not summed again
     for item in items:
-        levels: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for amount in item["amounts"]:
-            levels[amount["column"].rpartition(" / ")[0]].append(amount)
+        levels: dict[str, list[LineAmount]] = defaultdict(list)
+        for amount in item.amounts:
+            levels[amount.column.rpartition(" / ")[0]].append(amount)
         for columns in levels.values():
             total = columns[0]
-            if not patterns.total_suffix.search(total["column"].rpartition(" / ")[2]):
+            if not patterns.total_suffix.search(total.column.rpartition(" / ")[2]):
                 continue
             parts = [
-                a for a in columns[1:] if not patterns.total_suffix.search(a["column"].rpartition(" / ")[2])
+                a for a in columns[1:] if not patterns.total_suffix.search(a.column.rpartition(" / ")[2])
             ]
             if not parts:
                 continue
-            expected = sum((_num(a["value"]) for a in parts), Decimal(0))
-            tolerance = half_last_digit(total["text"], total["unit"])
+            expected = sum((a.value for a in parts), Decimal(0))
+            tolerance = half_last_digit(total.text, total.unit)
             results.append(
                 _result(
                     record,
                     "line_item_row_sum",
                     RULE_DESCRIPTIONS["line_item_row_sum"],
-                    subject=f"{item['code']} / {total['column']}",
+                    subject=f"{item.code} / {total.column}",
                     expected=expected,
-                    actual=_num(total["value"]),
+                    actual=total.value,
                     tolerance=tolerance,
                     locations=[_item_where(item, total), *(_item_where(item, a) for a in parts)],
                 )
@@ -240,9 +237,9 @@ def check_line_items(record: dict[str, Any], patterns: Patterns) -> list[CheckRe
     return results
 
 
-def check_document(record: dict[str, Any], patterns: Patterns) -> list[CheckResult]:
-    """Every per-document check of one output record."""
-    if record.get("status") != "ok":
+def check_document(record: Result, patterns: Patterns) -> list[CheckResult]:
+    """Every per-document check of one extraction result."""
+    if record.failed:
         return []
     return [
         *check_identities(record, patterns),

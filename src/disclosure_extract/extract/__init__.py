@@ -27,8 +27,10 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
     result.meta = meta
     result.issues.extend(meta_issues)
     prose_facts = extract_prose(doc, outline, patterns, meta)
-    table_facts, units, unit_issues = extract_tables(doc, outline, patterns, meta.get("year"))
-    result.table_units = {i: (u.unit, u.inferred) for i, u in units.items()}
+    table_facts, units, unit_issues = extract_tables(doc, outline, patterns, meta.year)
+    for table in doc.tables:
+        if table.index in units:
+            table.unit, table.unit_inferred = units[table.index].unit, units[table.index].inferred
     result.issues.extend(unit_issues)
     result.facts = table_facts + prose_facts
     result.indicators = extract_indicators(doc.tables, units, patterns)
@@ -44,19 +46,19 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
     )
     result.issues.extend(conflicts)
     for key in ("department", "year", "kind", "region"):
-        if key in meta:
-            result.fields[f"meta.{key}"] = meta[key]
+        value = getattr(meta, key)
+        if value is not None:
+            result.fields[f"meta.{key}"] = value
     result.fields.update(dict(sorted(fields.items())))
-    link_count = int(doc.properties.get("content_links", "0"))
     # a page listing many links is a column listing, not an article with attachments
     if (
         not fields
         and not result.indicators
-        and doc.properties.get("attachments")
-        and link_count <= MAX_ARTICLE_LINKS
+        and doc.attachments
+        and (doc.content_links or 0) <= MAX_ARTICLE_LINKS
     ):
         # an article page that only points to its attachments ("详见附件"): not a failure
-        files = doc.properties["attachments"].split("\n")
+        files = doc.attachments
         result.issues.append(
             Issue(
                 "figures_in_attachments",
@@ -64,13 +66,13 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
                 f"no figures on the page itself; it links {len(files)} attachment(s): {', '.join(files[:5])}",
             )
         )
-    elif not fields and not result.indicators and meta.get("title"):
+    elif not fields and not result.indicators and meta.title:
         # titled as a disclosure (a 说明 page cut before its figures, an attachment's cover)
         result.issues.append(
             Issue(
                 "no_figures",
                 "warning",
-                f"titled as a disclosure ({meta['title']!r}) but no budget figure or performance "
+                f"titled as a disclosure ({meta.title!r}) but no budget figure or performance "
                 "indicator was found: its figures are elsewhere (an attachment, a later page)",
             )
         )

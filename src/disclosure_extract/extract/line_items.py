@@ -9,12 +9,11 @@ column's header path, in yuan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 
 import regex
 
-from ..model import Location, Table
+from ..model import LineAmount, LineItem, Location, Table
 from ..numbers import parse_cell_amount, to_yuan
 from ..patterns import Patterns
 from .labels import clean_label
@@ -27,26 +26,6 @@ FUNCTION_RE = regex.compile(r"功能")
 ECONOMIC_RE = regex.compile(r"经济")
 # Economic classification 类 codes are 301-313 and 501-514; function 类 codes are 201-234.
 ECONOMIC_PREFIXES = ("3", "5")
-
-
-@dataclass
-class Amount:
-    column: str
-    value: Decimal
-    text: str
-    unit: str
-
-
-@dataclass
-class LineItem:
-    table: int
-    row: int
-    kind: str  # "function" or "economic"
-    code: str
-    parent: str | None
-    name: str
-    location: Location
-    amounts: list[Amount] = field(default_factory=list)
 
 
 def _kind(table: Table, headers: list[list[str]], code: str) -> str:
@@ -152,6 +131,6 @@ def _group_items(view: _View, patterns: Patterns, code_cols: list[int], stop: in
             if value is None:
                 continue
             column = " / ".join(headers[c]) or f"column {c}"
-            item.amounts.append(Amount(column, to_yuan(value, unit.unit), cell.text, unit.unit))
+            item.amounts.append(LineAmount(column, to_yuan(value, unit.unit), cell.text, unit.unit))
         items.append(item)
     return items

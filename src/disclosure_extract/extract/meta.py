@@ -18,7 +18,7 @@ from typing import Any
 
 import regex
 
-from ..model import Block, Document, Issue
+from ..model import Block, Document, Issue, Meta
 from ..numbers import normalize_width
 from ..patterns import Patterns
 
@@ -69,28 +69,22 @@ def _clean(text: str, patterns: Patterns) -> list[str]:
     return [text, squeezed] if squeezed != text else [text]
 
 
-def extract_meta(doc: Document, patterns: Patterns) -> tuple[dict[str, Any], list[Issue]]:
-    meta: dict[str, Any] = {}
-    issues: list[Issue] = []
+def extract_meta(doc: Document, patterns: Patterns) -> tuple[Meta, list[Issue]]:
     heads = [v for t in _head_texts(doc) for v in _clean(t, patterns)]
     title = _title(heads, patterns)
-    if title is not None:
-        meta["title"] = title[2]
-    kind = _kind(doc, title, patterns)
-    if kind:
-        meta["kind"] = kind
-    year = _year(doc, title, patterns)
-    if year:
-        meta["year"] = year
     department = _department(heads, patterns)
-    if department:
-        meta["department"] = department
-        region = _region(department, patterns)
-        if region:
-            meta["region"] = region
-    for key in ("kind", "year", "department"):
-        if key not in meta:
-            issues.append(Issue("meta_missing", "warning", f"could not tell the document's {key}"))
+    meta = Meta(
+        department=department,
+        year=_year(doc, title, patterns) or None,
+        kind=_kind(doc, title, patterns) or None,
+        region=_region(department, patterns) if department else None,
+        title=title[2] if title is not None else None,
+    )
+    issues = [
+        Issue("meta_missing", "warning", f"could not tell the document's {key}")
+        for key in ("kind", "year", "department")
+        if getattr(meta, key) is None
+    ]
     return meta, issues
 
 

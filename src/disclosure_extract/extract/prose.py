@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import regex
 
-from ..model import Block, Document, Evidence, Fact, Location
+from ..model import Block, Document, Evidence, Fact, Location, Meta
 from ..numbers import half_last_digit, normalize_width, parse_decimal, to_yuan
 from ..patterns import Patterns
 from .labels import clean_label, heading_label, match_prose_label
@@ -63,7 +62,7 @@ class _Amount:
     bare: bool  # the unit comes from elsewhere in the sentence
 
 
-def extract_prose(doc: Document, outline: Outline, patterns: Patterns, meta: dict[str, Any]) -> list[Fact]:
+def extract_prose(doc: Document, outline: Outline, patterns: Patterns, meta: Meta) -> list[Fact]:
     facts: list[Fact] = []
     for block in doc.blocks:
         if block.kind == "heading" and not AMOUNT_RE.search(normalize_width(block.text)):
@@ -100,13 +99,13 @@ class _BlockReader:
     """Reads the facts of one block, sentence by sentence."""
 
     def __init__(
-        self, doc: Document, block: Block, section_path: list[str], patterns: Patterns, meta: dict[str, Any]
+        self, doc: Document, block: Block, section_path: list[str], patterns: Patterns, meta: Meta
     ) -> None:
         self.doc = doc
         self.block = block
         self.patterns = patterns
-        self.year: int | None = meta.get("year")
-        self.final = meta.get("kind") == "final_accounts"
+        self.year: int | None = meta.year
+        self.final = meta.kind == "final_accounts"
         self.section_text = " ".join(section_path)
         self.heading = heading_label(section_path[-1], patterns) if section_path else ""
         self.norm = normalize_width(block.text)

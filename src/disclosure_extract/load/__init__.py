@@ -42,8 +42,8 @@ def load_bytes(data: bytes, source: str, patterns: Patterns) -> Document:
         doc = load_html(decoded.text, source, sha256, patterns)
         doc.encoding = decoded.encoding
         if decoded.declared:
-            doc.properties["declared_charset"] = decoded.declared
+            doc.declared_charset = decoded.declared
         if decoded.declaration_wrong:
-            doc.properties["charset_mismatch"] = "true"
+            doc.charset_mismatch = True
         return doc
     return load_text(decoded.text, source, sha256, patterns, encoding=decoded.encoding)

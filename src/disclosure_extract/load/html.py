@@ -76,10 +76,8 @@ def load_html(text: str, source: str, sha256: str, patterns: Patterns) -> Docume
     title = _title(root, properties)
     _drop_template(root, patterns)
     attachments = _attachment_links(root)
-    if attachments:
-        properties["attachments"] = "\n".join(attachments)
     # links outside the template: dozens mean a column listing, a few an article
-    properties["content_links"] = str(sum(1 for _ in root.iter("a")))
+    content_links = sum(1 for _ in root.iter("a"))
     body = _content_root(root, patterns)
     walker = _Walker(tree, patterns)
     walker.walk(body)
@@ -88,7 +86,14 @@ def load_html(text: str, source: str, sha256: str, patterns: Patterns) -> Docume
     if not items:
         raise EmptyDocumentError(source, "the page holds no text outside its template")
     doc = Document(
-        source=source, sha256=sha256, format="html", items=items, title=title, properties=properties
+        source=source,
+        sha256=sha256,
+        format="html",
+        items=items,
+        title=title,
+        properties=properties,
+        attachments=attachments,
+        content_links=content_links,
     )
     return doc
 

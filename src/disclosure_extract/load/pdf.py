@@ -151,7 +151,7 @@ def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Docum
             _emit_table(items, pending, pending_page, patterns)
         title = _title(items, pdf.metadata, patterns)
         properties = {k: str(v) for k, v in (pdf.metadata or {}).items() if isinstance(v, (str, int))}
-        properties["pages"] = str(len(pages))
+        n_pages = len(pages)
     if not items:
         unreadable = [i.location.page for i in issues if i.location is not None and i.location.page]
         pages_text = f" (pages {', '.join(map(str, unreadable))})" if unreadable else ""
@@ -160,7 +160,13 @@ def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Docum
             f"no page has a readable text layer{pages_text}: a scanned or image-only PDF needs OCR first",
         )
     doc = Document(
-        source=source, sha256=sha256, format="pdf", items=items, title=title, properties=properties
+        source=source,
+        sha256=sha256,
+        format="pdf",
+        items=items,
+        title=title,
+        properties=properties,
+        pages=n_pages,
     )
     doc.issues.extend(issues)
     return doc

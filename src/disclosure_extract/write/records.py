@@ -1,4 +1,8 @@
-"""The output schema: a Result as one JSON object, with money as exact JSON numbers."""
+"""The output schema: a Result as one JSON object, with money as exact JSON numbers, and back.
+
+``result_record`` is the edge where the typed model becomes JSON (documents.jsonl, the
+cache); ``result_from_record`` reads such an object back into a typed ``Result``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,19 @@ from typing import Any
 
 import regex
 
-from ..model import Fact, Indicator, Issue, Result, Table
+from ..model import (
+    Cell,
+    Evidence,
+    Fact,
+    Indicator,
+    Issue,
+    LineAmount,
+    LineItem,
+    Location,
+    Meta,
+    Result,
+    Table,
+)
 
 SCHEMA_VERSION = 1
 
@@ -73,7 +89,7 @@ def indicator_record(ind: Indicator) -> dict[str, Any]:
     return record
 
 
-def table_record(table: Table, unit: tuple[str, bool] | None) -> dict[str, Any]:
+def table_record(table: Table) -> dict[str, Any]:
     record: dict[str, Any] = {
         "index": table.index,
         "caption": table.caption,
@@ -87,14 +103,14 @@ def table_record(table: Table, unit: tuple[str, bool] | None) -> dict[str, Any]:
             for c in sorted(table.cells, key=lambda c: (c.row, c.col))
         ],
     }
-    if unit is not None:
-        record["unit"], record["unit_inferred"] = unit
+    if table.unit is not None:
+        record["unit"], record["unit_inferred"] = table.unit, table.unit_inferred
     if table.pages:
         record["pages"] = table.pages
     return record
 
 
-def line_item_record(item: Any) -> dict[str, Any]:
+def line_item_record(item: LineItem) -> dict[str, Any]:
     return {
         "table": item.table,
         "row": item.row,
@@ -123,12 +139,123 @@ def result_record(result: Result) -> dict[str, Any]:
         "source": result.source,
         "sha256": result.sha256,
         "format": result.format,
-        "status": "failed" if result.failed else "ok",
-        "meta": result.meta,
+        "status": result.status,
+        "encoding": result.encoding,
+        "meta": result.meta.as_dict(),
         "fields": {k: v for k, v in result.fields.items()},
         "facts": [fact_record(f) for f in result.facts],
         "indicators": [indicator_record(i) for i in result.indicators],
         "line_items": [line_item_record(i) for i in result.line_items],
-        "tables": [table_record(t, result.table_units.get(t.index)) for t in result.tables],
+        "tables": [table_record(t) for t in result.tables],
         "issues": [issue_record(i) for i in result.issues],
     }
+
+
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _field_value(value: Any) -> Decimal | int | str:
+    """A ``fields`` value as extraction made it: text stays text, a year an int, money a Decimal."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return value
+    return _decimal(value)
+
+
+def _fact(data: dict[str, Any]) -> Fact:
+    value = data["value"]
+    evidence = Evidence(
+        method=data["method"],
+        text=data.get("text", ""),
+        location=Location.from_dict(data.get("location")),
+        unit=data.get("unit"),
+        unit_inferred=bool(data.get("unit_inferred", False)),
+        label=data.get("label"),
+        rule=data.get("rule"),
+        derived_from=tuple(data.get("derived_from", ())),
+        tolerance=_decimal(data["tolerance"]) if data.get("tolerance") is not None else None,
+    )
+    return Fact(
+        field_id=data["id"],
+        value=value if isinstance(value, str) else _decimal(value),
+        evidence=evidence,
+        flags=list(data.get("flags", [])),
+    )
+
+
+def _indicator(data: dict[str, Any]) -> Indicator:
+    return Indicator(
+        activity=data["activity"],
+        indicator=data["indicator"],
+        location=Location.from_dict(data.get("location")),
+        parent=data.get("parent"),
+        budget=_decimal(data["budget"]) if data.get("budget") is not None else None,
+        level1=data.get("level1"),
+        level2=data.get("level2"),
+        target=data.get("target"),
+        standards=data.get("standards"),
+    )
+
+
+def _line_item(data: dict[str, Any]) -> LineItem:
+    return LineItem(
+        table=data["table"],
+        row=data["row"],
+        kind=data["kind"],
+        code=data["code"],
+        parent=data.get("parent"),
+        name=data.get("name", ""),
+        location=Location.from_dict(data.get("location")),
+        amounts=[
+            LineAmount(a["column"], _decimal(a["value"]), a.get("text", ""), a.get("unit", ""))
+            for a in data.get("amounts", [])
+        ],
+    )
+
+
+def _table(data: dict[str, Any]) -> Table:
+    cells = [
+        Cell(c["row"], c["col"], c["text"], Location(), c.get("rowspan", 1), c.get("colspan", 1))
+        for c in data.get("cells", [])
+    ]
+    return Table(
+        cells=cells,
+        location=Location.from_dict(data.get("location")),
+        caption=data.get("caption", ""),
+        unit_text=data.get("unit_text", ""),
+        index=data.get("index", 0),
+        pages=list(data.get("pages", [])),
+        kind=data.get("kind", ""),
+        unit=data.get("unit"),
+        unit_inferred=bool(data.get("unit_inferred", False)),
+    )
+
+
+def _issue(data: dict[str, Any]) -> Issue:
+    location = data.get("location")
+    return Issue(
+        data["code"], data["severity"], data["message"], Location.from_dict(location) if location else None
+    )
+
+
+def result_from_record(data: dict[str, Any]) -> Result:
+    """A documents.jsonl object (as ``json.loads(..., parse_float=Decimal)`` reads it) as a Result."""
+    meta = data.get("meta") or {}
+    return Result(
+        source=data["source"],
+        sha256=data.get("sha256"),
+        format=data.get("format", "unknown"),
+        meta=Meta(**{k: meta.get(k) for k in ("department", "year", "kind", "region", "title")}),
+        fields={k: _field_value(v) for k, v in (data.get("fields") or {}).items()},
+        facts=[_fact(f) for f in data.get("facts", [])],
+        indicators=[_indicator(i) for i in data.get("indicators", [])],
+        tables=[_table(t) for t in data.get("tables", [])],
+        line_items=[_line_item(i) for i in data.get("line_items", [])],
+        issues=[_issue(i) for i in data.get("issues", [])],
+        encoding=data.get("encoding"),
+    )
+
+
+def loads_record(line: str) -> Result:
+    """One line of documents.jsonl (or one cache entry) as a Result; money read exactly."""
+    return result_from_record(json.loads(line, parse_float=Decimal))

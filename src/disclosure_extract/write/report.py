@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
-from ..model import FAIL, CheckResult
+from ..model import FAIL, CheckResult, Result
 from ..patterns import Patterns
 
 WAN = Decimal(10000)
@@ -78,10 +78,10 @@ def _bars(title: str, items: list[tuple[str, float]], unit: str, color: str) -> 
     )
 
 
-def render_report(records: list[dict[str, Any]], checks: list[CheckResult], patterns: Patterns) -> str:
+def render_report(records: list[Result], checks: list[CheckResult], patterns: Patterns) -> str:
     """The report of a dataset: coverage of every field id of the vocabulary, per-document evidence."""
     known_fields = [f for f in patterns.meta_fields if f != "meta.region"] + list(patterns.known_fields)
-    ok = [r for r in records if r.get("status") == "ok"]
+    ok = [r for r in records if not r.failed]
     failed_checks = [c for c in checks if c.status == FAIL]
     by_source: dict[str, list[CheckResult]] = defaultdict(list)
     for c in checks:
@@ -92,7 +92,7 @@ def render_report(records: list[dict[str, Any]], checks: list[CheckResult], patt
         "<h1>部门预算/决算公开 — extraction report</h1>",
         f"<p>{len(records)} documents: <span class='ok'>{len(ok)} extracted</span>, "
         f"<span class='fail'>{len(records) - len(ok)} failed</span>; "
-        f"{sum(len(r.get('facts', [])) for r in ok)} facts; {len(checks)} checks, "
+        f"{sum(len(r.facts) for r in ok)} facts; {len(checks)} checks, "
         f"<span class='fail'>{len(failed_checks)} failed</span>.</p>",
     ]
 
@@ -100,11 +100,11 @@ def render_report(records: list[dict[str, Any]], checks: list[CheckResult], patt
     sangong = sorted(
         (
             (
-                f"{r['meta'].get('department', '?')} {r['meta'].get('year', '')}",
-                float(Decimal(str(r["fields"]["sangong.total"])) / WAN),
+                f"{r.meta.department or '?'} {r.meta.year or ''}",
+                float(Decimal(str(r.fields["sangong.total"])) / WAN),
             )
             for r in ok
-            if "sangong.total" in r["fields"]
+            if "sangong.total" in r.fields
         ),
         key=lambda x: -x[1],
     )
@@ -118,7 +118,7 @@ def render_report(records: list[dict[str, Any]], checks: list[CheckResult], patt
     # --- coverage ---
     parts.append("<h2>Field coverage</h2><table><tr><th>field</th><th>documents</th><th>share</th></tr>")
     for field_id in known_fields:
-        n = sum(1 for r in ok if field_id in r["fields"])
+        n = sum(1 for r in ok if field_id in r.fields)
         share = n / len(ok) if ok else 0.0
         parts.append(
             f"<tr><td><code>{_e(field_id)}</code></td><td class='num'>{n}</td>"
@@ -129,40 +129,36 @@ def render_report(records: list[dict[str, Any]], checks: list[CheckResult], patt
     # --- documents ---
     parts.append("<h2>Documents</h2>")
     for n, rec in enumerate(records):
-        parts.append(_document(n, rec, by_source.get(rec["source"], []), patterns.core_fields))
+        parts.append(_document(n, rec, by_source.get(rec.source, []), patterns.core_fields))
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _document(n: int, rec: dict[str, Any], checks: list[CheckResult], core_fields: tuple[str, ...]) -> str:
-    meta = rec.get("meta", {})
+def _document(n: int, rec: Result, checks: list[CheckResult], core_fields: tuple[str, ...]) -> str:
+    meta = rec.meta
     head = (
-        f"<div class='doc' id='doc-{n}'><h3>{_e(meta.get('department', rec['source']))} "
-        f"{_e(meta.get('year', ''))} {_e(meta.get('kind', ''))}</h3>"
-        f"<p class='muted'>{_e(rec['source'])} · {_e(rec.get('format'))} · "
-        f"sha256 {_e(str(rec.get('sha256'))[:12])}"
-        f" · <span class='{'ok' if rec.get('status') == 'ok' else 'fail'}'>{_e(rec.get('status'))}</span></p>"
+        f"<div class='doc' id='doc-{n}'><h3>{_e(meta.department or rec.source)} "
+        f"{_e(meta.year or '')} {_e(meta.kind or '')}</h3>"
+        f"<p class='muted'>{_e(rec.source)} · {_e(rec.format)} · "
+        f"sha256 {_e(str(rec.sha256)[:12])}"
+        f" · <span class='{'fail' if rec.failed else 'ok'}'>{_e(rec.status)}</span></p>"
     )
     out = [head]
-    fields = rec.get("fields", {})
-    evidence: dict[str, dict[str, Any]] = {}
-    for fact in rec.get("facts", []):
-        if fact["id"] in fields and fact["id"] not in evidence and fact["value"] == fields[fact["id"]]:
-            evidence[fact["id"]] = fact
+    fields = rec.fields
+    evidence = rec.chosen_facts()
     if fields:
         out.append("<table><tr><th>field</th><th>value</th><th>evidence</th></tr>")
         for k, v in fields.items():
-            fact = evidence.get(k)
-            value = (
-                _money(v) if fact is not None and fact.get("unit") and fact["unit"].endswith("元") else _e(v)
-            )
+            shown = evidence.get(k)
+            unit = shown.evidence.unit if shown is not None else None
+            value = _money(v) if unit and unit.endswith("元") else _e(v)
             anchor = f"doc-{n}-{_e(k)}"
             src = (
                 (
-                    f"<span class='pill'>{_e(fact['method'])}</span>{_where(fact.get('location', {}))} · "
-                    f"“{_e(fact.get('text', ''))[:80]}”"
+                    f"<span class='pill'>{_e(shown.evidence.method)}</span>"
+                    f"{_where(shown.evidence.location.as_dict())} · “{_e(shown.evidence.text)[:80]}”"
                 )
-                if fact
+                if shown is not None
                 else ""
             )
             out.append(
@@ -171,7 +167,7 @@ def _document(n: int, rec: dict[str, Any], checks: list[CheckResult], core_field
             )
         out.append("</table>")
     missing = [f for f in core_fields if f not in fields]
-    if missing and rec.get("status") == "ok":
+    if missing and not rec.failed:
         out.append("<p>Missing: " + " ".join(f"<span class='pill'>{_e(f)}</span>" for f in missing) + "</p>")
     failed = [c for c in checks if c.status == FAIL]
     if failed:
@@ -187,13 +183,11 @@ def _document(n: int, rec: dict[str, Any], checks: list[CheckResult], core_field
                 f"<td class='num'>{_e(c.difference)}</td><td>{where}</td></tr>"
             )
         out.append("</table>")
-    issues = [i for i in rec.get("issues", []) if i["severity"] != "info"]
+    issues = [i for i in rec.issues if i.severity != "info"]
     if issues:
         out.append(
             "<ul>"
-            + "".join(
-                f"<li><span class='pill'>{_e(i['code'])}</span>{_e(i['message'][:200])}</li>" for i in issues
-            )
+            + "".join(f"<li><span class='pill'>{_e(i.code)}</span>{_e(i.message[:200])}</li>" for i in issues)
             + "</ul>"
         )
     out.append("</div>")

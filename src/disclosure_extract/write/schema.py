@@ -1,0 +1,430 @@
+"""Every output table, declared once: its columns with their types, units and meanings.
+
+The CSV header, the SQLite DDL, the Parquet (Arrow) schema and the datapackage.json schema
+are all generated from these declarations, so a column has the same name and type in
+every output. Rows are built once from the typed results (:func:`table_rows`).
+
+Types: ``string``; ``integer``; ``boolean``; ``money`` (yuan, exact to the fen: Parquet
+``decimal(20,2)``, SQLite NUMERIC, a plain number in CSV); ``decimal`` (a finer exact
+number: tolerances, which may be half a fen).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+import pyarrow as pa
+
+from ..model import CheckResult, Fact, Result
+
+ColumnType = Literal["string", "integer", "boolean", "money", "decimal"]
+PHASES = {"budget": "approved", "final_accounts": "executed"}
+
+ARROW_TYPES: dict[ColumnType, pa.DataType] = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "boolean": pa.bool_(),
+    "money": pa.decimal128(20, 2),
+    "decimal": pa.decimal128(24, 6),
+}
+SQL_TYPES: dict[ColumnType, str] = {
+    "string": "TEXT",
+    "integer": "INTEGER",
+    "boolean": "INTEGER",
+    "money": "NUMERIC",
+    "decimal": "NUMERIC",
+}
+FRICTIONLESS_TYPES: dict[ColumnType, str] = {
+    "string": "string",
+    "integer": "integer",
+    "boolean": "boolean",
+    "money": "number",
+    "decimal": "number",
+}
+MONEY = {"unit": "yuan", "currency": "CNY", "columnType": "value"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType
+    description: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class OutputTable:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = ()
+    indexes: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def csv_name(self) -> str:
+        return f"{self.name}.csv"
+
+
+def _c(name: str, kind: ColumnType, description: str, *, required: bool = False) -> Column:
+    return Column(name, kind, description, required)
+
+
+_DOC = (
+    _c("source", "string", "the input path or URL", required=True),
+    _c("sha256", "string", "sha256 of the input bytes (empty when the file could not be read)"),
+)
+_N = _c("n", "integer", "position among the document's rows of this table (0-based)", required=True)
+_WHERE = (
+    _c("page", "integer", "PDF page (1-based)"),
+    _c("line_start", "integer", "first source line (text, HTML)"),
+    _c("line_end", "integer", "last source line (text)"),
+    _c("char_start", "integer", "offset into the decoded text"),
+    _c("char_end", "integer", "end offset into the decoded text"),
+    _c("path", "string", "XPath of the element (HTML)"),
+    _c("table", "integer", "table index (tables/*.csv)"),
+    _c("row", "integer", "table row"),
+    _c("col", "integer", "table column"),
+    _c("bbox", "string", "x0;top;x1;bottom in PDF points"),
+)
+_BY_SOURCE = ((("source",), "sources", ("source",)),)
+
+DOCUMENTS = OutputTable(
+    "documents",
+    "one row per distinct document (by sha256): what it is and how its extraction went",
+    (
+        _c("sha256", "string", "sha256 of the input bytes", required=True),
+        _c("format", "string", "text, html, pdf, xlsx, xls, or unknown"),
+        _c("status", "string", "ok, or failed when an issue of severity error was raised", required=True),
+        _c("encoding", "string", "the encoding the text was decoded with"),
+        _c("department", "string", "meta.department"),
+        _c("year", "integer", "meta.year: the fiscal year disclosed"),
+        _c("kind", "string", "meta.kind: budget or final_accounts"),
+        _c("phase", "string", "budget phase (Fiscal Data Package): approved (预算) or executed (决算)"),
+        _c("region", "string", "meta.region"),
+        _c("title", "string", "the title line kind and year were read from"),
+        _c("checks_failed", "integer", "how many checks of this document failed", required=True),
+    ),
+    ("sha256",),
+    indexes=(("department", "year", "kind"),),
+)
+SOURCES = OutputTable(
+    "sources",
+    "one row per input path or URL (the same bytes may come from several)",
+    (
+        _c("source", "string", "the input path or URL", required=True),
+        _c("sha256", "string", "the document it holds (empty when it could not be read)"),
+        _c("status", "string", "ok or failed", required=True),
+    ),
+    ("source",),
+    ((("sha256",), "documents", ("sha256",)),),
+)
+FACTS = OutputTable(
+    "facts",
+    "every extracted value with its evidence (several per field when prose and tables both state it)",
+    (
+        *_DOC,
+        _N,
+        _c("field", "string", "field id (docs/FIELDS.md)", required=True),
+        _c("value", "money", "the value: yuan for money, a count for counts", required=True),
+        _c("in_fields", "boolean", "true for the one statement the document's value of the field is"),
+        _c("unit", "string", "the unit as printed (万元…), or the count's unit (辆)"),
+        _c("unit_inferred", "boolean", "true when the table printed no unit"),
+        _c("method", "string", "prose, table or derived", required=True),
+        _c("text", "string", "the original text: the cell, or the phrase from label to amount"),
+        _c("label", "string", "the label that named the value"),
+        _c("rule", "string", "the vocabulary rule that matched"),
+        _c("flags", "string", "flags, ; separated (prose_table_mismatch, unit_error …)"),
+        _c("derived_from", "string", "for derived values, the fields they were computed from (; separated)"),
+        _c("tolerance", "decimal", "half the last printed digit, in yuan (rounding slack)"),
+        *_WHERE,
+    ),
+    ("source", "n"),
+    _BY_SOURCE,
+    (("field",), ("sha256",)),
+)
+LINE_ITEMS = OutputTable(
+    "line_items",
+    "classified rows of 功能分类 / 经济分类 tables, one row per amount",
+    (
+        *_DOC,
+        _N,
+        _c("table", "integer", "table index"),
+        _c("row", "integer", "table row"),
+        _c("page", "integer", "PDF page"),
+        _c("kind", "string", "function or economic"),
+        _c("code", "string", "classification code (3/5/7 digits)", required=True),
+        _c("parent", "string", "the code two digits shorter"),
+        _c("name", "string", "classification name as printed"),
+        _c("column", "string", "the amount's column header path"),
+        _c("value", "money", "amount in yuan"),
+        _c("text", "string", "the cell as printed"),
+        _c("unit", "string", "unit as printed"),
+    ),
+    ("source", "n"),
+    _BY_SOURCE,
+    (("code",), ("sha256",)),
+)
+INDICATORS = OutputTable(
+    "indicators",
+    "rows of performance-indicator grids (绩效目标 / 绩效指标) and project forms",
+    (
+        *_DOC,
+        _N,
+        _c("table", "integer", "table index"),
+        _c("row", "integer", "table row"),
+        _c("parent", "string", "enclosing 部门职责"),
+        _c("activity", "string", "职责活动 / 项目"),
+        _c("budget", "money", "年度预算数 / 项目资金总额 in yuan"),
+        _c("level1", "string", "一级指标"),
+        _c("level2", "string", "二级指标"),
+        _c("indicator", "string", "绩效指标 / 三级指标"),
+        _c("target", "string", "指标值"),
+        _c("excellent", "string", "优"),
+        _c("good", "string", "良"),
+        _c("fair", "string", "中"),
+        _c("poor", "string", "差"),
+    ),
+    ("source", "n"),
+    _BY_SOURCE,
+    (("sha256",),),
+)
+CHECKS = OutputTable(
+    "checks",
+    "every check of the numbers: pass, fail (with both numbers) or not_applicable",
+    (
+        *_DOC,
+        _N,
+        _c("rule", "string", "check rule id", required=True),
+        _c("status", "string", "pass, fail or not_applicable", required=True),
+        _c("subject", "string", "what was checked"),
+        _c("expected", "money", "expected value (yuan)"),
+        _c("actual", "money", "stated value (yuan)"),
+        _c("difference", "money", "actual - expected (yuan)"),
+        _c("tolerance", "decimal", "half the last printed digit (yuan)"),
+        _c("description", "string", "what the rule checks"),
+        _c("locations", "string", "evidence locations (JSON)"),
+    ),
+    ("source", "n"),
+    _BY_SOURCE,
+    (("rule", "status"),),
+)
+ISSUES = OutputTable(
+    "issues",
+    "what a user should know about a document: failures and doubts",
+    (
+        *_DOC,
+        _N,
+        _c("code", "string", "issue code", required=True),
+        _c("severity", "string", "error, warning or info", required=True),
+        _c("message", "string", "what happened"),
+        _c("location", "string", "where (JSON)"),
+    ),
+    ("source", "n"),
+    _BY_SOURCE,
+    (("code",),),
+)
+TABLES: tuple[OutputTable, ...] = (DOCUMENTS, SOURCES, FACTS, LINE_ITEMS, INDICATORS, CHECKS, ISSUES)
+
+
+def _decimal(value: Decimal | int | str | None) -> Decimal | None:
+    if value is None or isinstance(value, str):
+        return None
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def _location(where: dict[str, Any]) -> dict[str, Any]:
+    keys = ("page", "line_start", "line_end", "char_start", "char_end", "path", "table", "row", "col")
+    out = {k: where.get(k) for k in keys}
+    bbox = where.get("bbox")
+    out["bbox"] = ";".join(str(v) for v in bbox) if bbox else None
+    return out
+
+
+def _fact_row(n: int, fact: Fact, chosen: bool) -> dict[str, Any]:
+    ev = fact.evidence
+    return {
+        "n": n,
+        "field": fact.field_id,
+        "value": _decimal(fact.value),
+        "in_fields": chosen,
+        "unit": ev.unit,
+        "unit_inferred": ev.unit_inferred if ev.unit else None,
+        "method": ev.method,
+        "text": ev.text,
+        "label": ev.label,
+        "rule": ev.rule,
+        "flags": ";".join(sorted(fact.flags)) or None,
+        "derived_from": ";".join(ev.derived_from) or None,
+        "tolerance": ev.tolerance,
+        **_location(ev.location.as_dict()),
+    }
+
+
+def _document_rows(result: Result, failed_checks: int) -> Iterator[dict[str, Any]]:
+    meta = result.meta
+    yield {
+        "sha256": result.sha256,
+        "format": result.format,
+        "status": result.status,
+        "encoding": result.encoding,
+        "department": meta.department,
+        "year": meta.year,
+        "kind": meta.kind,
+        "phase": PHASES.get(meta.kind or ""),
+        "region": meta.region,
+        "title": meta.title,
+        "checks_failed": failed_checks,
+    }
+
+
+def _per_document(result: Result) -> dict[str, list[dict[str, Any]]]:
+    """Rows of the tables that hold one document's content."""
+    chosen = {id(f) for f in result.chosen_facts().values()}
+    facts = [_fact_row(n, f, id(f) in chosen) for n, f in enumerate(result.facts)]
+    items: list[dict[str, Any]] = []
+    for item in result.line_items:
+        for amount in item.amounts:
+            items.append(
+                {
+                    "n": len(items),
+                    "table": item.table,
+                    "row": item.row,
+                    "page": item.location.page,
+                    "kind": item.kind,
+                    "code": item.code,
+                    "parent": item.parent,
+                    "name": item.name,
+                    "column": amount.column,
+                    "value": amount.value,
+                    "text": amount.text,
+                    "unit": amount.unit,
+                }
+            )
+    indicators = [
+        {
+            "n": n,
+            "table": ind.location.table,
+            "row": ind.location.row,
+            "parent": ind.parent,
+            "activity": ind.activity,
+            "budget": ind.budget,
+            "level1": ind.level1,
+            "level2": ind.level2,
+            "indicator": ind.indicator,
+            "target": ind.target,
+            **{k: (ind.standards or {}).get(k) for k in ("excellent", "good", "fair", "poor")},
+        }
+        for n, ind in enumerate(result.indicators)
+    ]
+    issues = [
+        {
+            "n": n,
+            "code": issue.code,
+            "severity": issue.severity,
+            "message": issue.message,
+            "location": _json(issue.location.as_dict()) if issue.location is not None else None,
+        }
+        for n, issue in enumerate(result.issues)
+    ]
+    return {"facts": facts, "line_items": items, "indicators": indicators, "issues": issues}
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def check_rows(checks: Iterable[CheckResult]) -> Iterator[dict[str, Any]]:
+    counters: dict[str, int] = {}
+    for check in checks:
+        n = counters.get(check.source, 0)
+        counters[check.source] = n + 1
+        yield {
+            "source": check.source,
+            "sha256": check.sha256,
+            "n": n,
+            "rule": check.rule,
+            "status": check.status,
+            "subject": check.subject,
+            "expected": check.expected,
+            "actual": check.actual,
+            "difference": check.difference,
+            "tolerance": check.tolerance,
+            "description": check.description,
+            "locations": _json(check.locations),
+        }
+
+
+def table_rows(results: list[Result], checks: list[CheckResult]) -> dict[str, list[dict[str, Any]]]:
+    """Every output table's rows, in input order, from the typed results and their checks."""
+    rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in TABLES}
+    failed: dict[str | None, int] = {}
+    for check in checks:
+        if check.status == "fail":
+            failed[check.sha256] = failed.get(check.sha256, 0) + 1
+    seen: set[str] = set()
+    for result in results:
+        doc = {"source": result.source, "sha256": result.sha256}
+        if result.sha256 and result.sha256 not in seen:
+            seen.add(result.sha256)
+            rows["documents"].extend(_document_rows(result, failed.get(result.sha256, 0)))
+        rows["sources"].append({**doc, "status": result.status})
+        for name, part in _per_document(result).items():
+            rows[name].extend({**doc, **row} for row in part)
+    sources = {r["source"] for r in rows["sources"]}
+    rows["checks"] = [row for row in check_rows(checks) if row["source"] in sources]
+    return {t.name: [{c: row.get(c) for c in t.column_names} for row in rows[t.name]] for t in TABLES}
+
+
+def arrow_schema(table: OutputTable) -> pa.Schema:
+    return pa.schema([pa.field(c.name, ARROW_TYPES[c.type], nullable=not c.required) for c in table.columns])
+
+
+def sql_ddl(table: OutputTable) -> str:
+    """CREATE TABLE (with keys) and CREATE INDEX statements; identifiers quoted."""
+    columns = [f'"{c.name}" {SQL_TYPES[c.type]}{" NOT NULL" if c.required else ""}' for c in table.columns]
+    constraints = [f"PRIMARY KEY ({', '.join(_q(k) for k in table.primary_key)})"]
+    for local, other, remote in table.foreign_keys:
+        constraints.append(
+            f"FOREIGN KEY ({', '.join(map(_q, local))}) REFERENCES {_q(other)} ({', '.join(map(_q, remote))})"
+        )
+    body = ",\n    ".join([*columns, *constraints])
+    statements = [f'CREATE TABLE "{table.name}" (\n    {body}\n);']
+    for index in table.indexes:
+        name = f"{table.name}_{'_'.join(index)}"
+        statements.append(f'CREATE INDEX "{name}" ON "{table.name}" ({", ".join(map(_q, index))});')
+    return "\n".join(statements)
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+def frictionless_schema(table: OutputTable) -> dict[str, Any]:
+    fields = []
+    for c in table.columns:
+        field: dict[str, Any] = {
+            "name": c.name,
+            "type": FRICTIONLESS_TYPES[c.type],
+            "description": c.description,
+        }
+        if c.type == "money":
+            field.update(MONEY)
+        if c.required:
+            field["constraints"] = {"required": True}
+        fields.append(field)
+    schema: dict[str, Any] = {"fields": fields, "primaryKey": list(table.primary_key)}
+    if table.foreign_keys:
+        schema["foreignKeys"] = [
+            {"fields": list(local), "reference": {"resource": other, "fields": list(remote)}}
+            for local, other, remote in table.foreign_keys
+        ]
+    return schema
