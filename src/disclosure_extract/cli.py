@@ -6,7 +6,6 @@ Exit status: 0 every document extracted, 1 some failed, 2 usage error.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import sys
@@ -15,7 +14,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import regex
 from tqdm import tqdm
 
 from .check import FAIL, NOT_APPLICABLE, PASS, CheckResult, check_all
@@ -23,21 +21,18 @@ from .common.atomic import write_text
 from .errors import PatternError
 from .evaluate import TruthError, format_report
 from .evaluate import evaluate as run_evaluation
-from .fetch.archive import Archive, FetchRecord
-from .fetch.client import Fetcher, FetchSettings
-from .fetch.crawl import crawl
-from .fetch.demo import DemoSite
-from .fetch.sources import DEFAULT_INCLUDE, Source, SourcesConfig, SourcesError, load_sources
+from .fetch.client import FetchSettings, fetch_urls
+from .fetch.demo import DemoSite, demo_sources
+from .fetch.sources import SourcesConfig, SourcesError, load_sources
 from .model import Result
 from .patterns import Patterns, load_patterns
-from .pipeline import DEFAULT_MAX_BYTES, discover, run_batch
+from .pipeline import DEFAULT_MAX_BYTES, crawl_and_extract, discover, run_batch
 from .version import __version__
 from .write import dumps, loads_record, render_report
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 _F = TypeVar("_F", bound=Callable[..., Any])
 # Archived formats the extractor reads.
-EXTRACTABLE = ("html", "pdf", "text", "xls", "xlsx")
 # Without a terminal, a log line every this many documents shows a batch is alive.
 LOG_EVERY = 50
 
@@ -321,37 +316,21 @@ def _crawl_progress(quiet: bool) -> tuple[Any, Any]:
     return bar, progress
 
 
-def _crawl_and_extract(config: Any, out_dir: Path, quiet: bool, extract_too: bool) -> int:
-    archive_dir = out_dir / "archive"
+def _crawl_and_extract(config: SourcesConfig, out_dir: Path, quiet: bool, patterns: Patterns | None) -> int:
     bar, progress = _crawl_progress(quiet)
     try:
-        summary = crawl(config, archive_dir, progress)
+        done = crawl_and_extract(config, out_dir, patterns, progress=progress)
     finally:
         bar.close()
-    for url, reason in summary.failures:
-        log.warning("not fetched: %s (%s)", url, reason)
-    log.info("crawl: %s", summary.line())
-    click.echo(f"crawl: {summary.line()}")
-    failed = summary.failed > 0
-    if extract_too:
-        archive = Archive(archive_dir)
-        try:
-            inputs = [
-                (archive.blob_path(sha), url) for url, sha, fmt in archive.documents() if fmt in EXTRACTABLE
-            ]
-        finally:
-            archive.close()
-        patterns = load_patterns()
-        batch = run_batch(inputs, out_dir, patterns)
+    click.echo(f"crawl: {done.crawl.line()}")
+    if done.batch is not None:
+        batch = done.batch
         click.echo(
             f"extract: {batch.total} documents, {batch.ok} ok, {batch.failed} failed, "
             f"{batch.total - batch.cached} extracted now, {batch.cached} unchanged since an earlier run; "
             f"output in {out_dir}"
         )
-        for source in summary.new_documents:
-            log.info("new or changed: %s", source)
-        failed = failed or batch.failed > 0
-    return EXIT_SOME_FAILED if failed else EXIT_OK
+    return EXIT_SOME_FAILED if done.failed else EXIT_OK
 
 
 @main.command()
@@ -397,7 +376,7 @@ def fetch(
     settings = FetchSettings(rate=rate, allow_private=allow_private, obey_robots=not ignore_robots)
     if user_agent:
         settings.user_agent = user_agent
-    results = asyncio.run(_fetch_urls(list(urls), archive_dir, settings))
+    results = fetch_urls(list(urls), archive_dir, settings)
     for rec in results:
         click.echo(
             "\t".join(
@@ -408,20 +387,7 @@ def fetch(
     sys.exit(EXIT_SOME_FAILED if any(r.outcome in ("failed", "refused") for r in results) else EXIT_OK)
 
 
-async def _fetch_urls(urls: list[str], archive_dir: Path, settings: FetchSettings) -> list[FetchRecord]:
-    archive = Archive(archive_dir)
-    run_id, _ = archive.start_run({"fetch": urls})
-    fetcher = Fetcher(archive, run_id, settings)
-    try:
-        results = await asyncio.gather(*(fetcher.fetch(url) for url in urls))
-        archive.finish_run(run_id)
-        return [r.record for r in results]
-    finally:
-        await fetcher.aclose()
-        archive.close()
-
-
-def _load_sources(path: Path) -> Any:
+def _load_sources(path: Path) -> SourcesConfig:
     try:
         return load_sources(path)
     except SourcesError as exc:
@@ -439,14 +405,15 @@ def crawl_command(sources: Path, out_dir: Path, quiet: bool) -> None:
     killed at any moment is resumed by the next one without re-downloading.
     """
     _setup_logging(0, quiet)
-    sys.exit(_crawl_and_extract(_load_sources(sources), out_dir, quiet, extract_too=False))
+    sys.exit(_crawl_and_extract(_load_sources(sources), out_dir, quiet, None))
 
 
 @main.command()
 @click.argument("sources", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_option("Output folder: documents.jsonl and the other outputs, and the archive.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
-def run(sources: Path, out_dir: Path, quiet: bool) -> None:
+@patterns_option
+def run(sources: Path, out_dir: Path, quiet: bool, patterns_dir: Path | None) -> None:
     """Crawl SOURCES, then extract what is new: the one command for cron or a systemd timer.
 
     Documents fetched before are not extracted again (their results are cached by
@@ -454,7 +421,7 @@ def run(sources: Path, out_dir: Path, quiet: bool) -> None:
     URL or document failed.
     """
     _setup_logging(0, quiet)
-    sys.exit(_crawl_and_extract(_load_sources(sources), out_dir, quiet, extract_too=True))
+    sys.exit(_crawl_and_extract(_load_sources(sources), out_dir, quiet, _patterns(patterns_dir)))
 
 
 @main.command()
@@ -467,7 +434,8 @@ def run(sources: Path, out_dir: Path, quiet: bool) -> None:
     help="Documents to publish on the demo site [default: the bundled corpus/docs].",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
-def demo(out_dir: Path, docs: Path | None, quiet: bool) -> None:
+@patterns_option
+def demo(out_dir: Path, docs: Path | None, quiet: bool, patterns_dir: Path | None) -> None:
     """Serve the bundled corpus as a local government-style site, crawl it, extract it into OUT.
 
     The site runs on 127.0.0.1 only: GBK listing pages without a charset, article pages
@@ -475,23 +443,10 @@ def demo(out_dir: Path, docs: Path | None, quiet: bool) -> None:
     """
     _setup_logging(0, quiet)
     docs = docs or _bundled_docs()
+    patterns = _patterns(patterns_dir)
     with DemoSite(docs) as site:
         log.info("demo site at %s", site.url)
-        config = SourcesConfig(
-            path="(demo)",
-            settings=FetchSettings(rate=50.0, concurrency=4, host_concurrency=4, timeout=10.0),
-            sources=[
-                Source(
-                    name="demo",
-                    entries=[site.url],
-                    allowed_hosts=frozenset({"127.0.0.1"}),
-                    include_title=regex.compile(DEFAULT_INCLUDE),
-                    max_pages=20,
-                    allow_private=True,
-                )
-            ],
-        )
-        code = _crawl_and_extract(config, out_dir, quiet, extract_too=True)
+        code = _crawl_and_extract(demo_sources(site.url), out_dir, quiet, patterns)
     sys.exit(code)
 
 

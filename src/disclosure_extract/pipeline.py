@@ -19,6 +19,9 @@ from .check import check_all
 from .common.atomic import write_text
 from .errors import DisclosureError, LoadError
 from .extract import extract_document
+from .fetch.archive import archived_documents
+from .fetch.crawl import CrawlSummary, crawl
+from .fetch.sources import SourcesConfig
 from .load import load_bytes, sniff_format
 from .model import Issue, Result
 from .patterns import Patterns
@@ -185,3 +188,41 @@ def write_outputs(out_dir: Path, results: list[Result], patterns: Patterns | Non
     """Check the results (when a vocabulary is given) and write every output of ``out_dir``."""
     checks = check_all(results, patterns) if patterns is not None else []
     write_all(out_dir, results, checks)
+
+
+# The formats the crawler detects that extraction reads.
+EXTRACTABLE = ("html", "pdf", "text", "xls", "xlsx")
+
+
+@dataclass
+class CrawlRun:
+    """What a crawl (and the extraction after it) did."""
+
+    crawl: CrawlSummary
+    batch: BatchSummary | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.crawl.failed > 0 or (self.batch is not None and self.batch.failed > 0)
+
+
+def crawl_and_extract(
+    config: SourcesConfig,
+    out_dir: Path,
+    patterns: Patterns | None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> CrawlRun:
+    """Crawl the sources into OUT/archive; with a vocabulary, then extract every archived
+    document into OUT (those extracted before come from the cache)."""
+    archive_dir = out_dir / "archive"
+    summary = crawl(config, archive_dir, progress)
+    for url, reason in summary.failures:
+        log.warning("not fetched: %s (%s)", url, reason)
+    log.info("crawl: %s", summary.line())
+    run = CrawlRun(summary)
+    if patterns is not None:
+        run.batch = run_batch(archived_documents(archive_dir, EXTRACTABLE), out_dir, patterns)
+        for source in summary.new_documents:
+            log.info("new or changed: %s", source)
+    return run

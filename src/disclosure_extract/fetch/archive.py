@@ -269,3 +269,12 @@ class Archive:
 
 def _mkstemp(folder: Path) -> tuple[int, str]:
     return tempfile.mkstemp(prefix="body.", suffix=".part", dir=folder)
+
+
+def archived_documents(archive_dir: Path, formats: tuple[str, ...]) -> list[tuple[Path, str]]:
+    """(blob path, URL) of every archived document of these detected formats, for extraction."""
+    archive = Archive(archive_dir)
+    try:
+        return [(archive.blob_path(sha), url) for url, sha, fmt in archive.documents() if fmt in formats]
+    finally:
+        archive.close()

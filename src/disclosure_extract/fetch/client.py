@@ -341,3 +341,21 @@ def _filename(disposition: str | None, url: str) -> str:
     if not name:
         name = unquote(Path(urlsplit(url).path).name)
     return safe_filename(name)
+
+
+def fetch_urls(urls: list[str], archive_dir: Path, settings: FetchSettings) -> list[FetchRecord]:
+    """Fetch each URL into the archive (one run of the catalog); one record per URL, in order."""
+    return asyncio.run(_fetch_urls(urls, archive_dir, settings))
+
+
+async def _fetch_urls(urls: list[str], archive_dir: Path, settings: FetchSettings) -> list[FetchRecord]:
+    archive = Archive(archive_dir)
+    run_id, _ = archive.start_run({"fetch": urls})
+    fetcher = Fetcher(archive, run_id, settings)
+    try:
+        results = await asyncio.gather(*(fetcher.fetch(url) for url in urls))
+        archive.finish_run(run_id)
+        return [r.record for r in results]
+    finally:
+        await fetcher.aclose()
+        archive.close()

@@ -18,6 +18,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
+import regex
+
+from .client import FetchSettings
+from .sources import DEFAULT_INCLUDE, Source, SourcesConfig
+
 COLUMN = "/zwgk/bmyjsgk/bmysgk/"
 DEMO_PORT = 8765
 ITEMS_PER_PAGE = 6
@@ -157,3 +162,21 @@ class DemoSite:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def demo_sources(site_url: str) -> SourcesConfig:
+    """The crawl of the demo site: its one column, fast (it is local), private address allowed."""
+    return SourcesConfig(
+        path="(demo)",
+        settings=FetchSettings(rate=50.0, concurrency=4, host_concurrency=4, timeout=10.0),
+        sources=[
+            Source(
+                name="demo",
+                entries=[site_url],
+                allowed_hosts=frozenset({"127.0.0.1"}),
+                include_title=regex.compile(DEFAULT_INCLUDE),
+                max_pages=20,
+                allow_private=True,
+            )
+        ],
+    )
