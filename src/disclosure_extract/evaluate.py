@@ -172,15 +172,12 @@ def _find(docs: dict[str, Result], name: str) -> Result | None:
 
 
 def evaluate(output: Path, truth_dir: Path) -> Evaluation:
+    """Score an output (documents.jsonl or its folder) against every truth file of a folder."""
     docs = load_output(output)
     truth_files = sorted(truth_dir.glob("*.json"))
     if not truth_files:
         raise TruthError(f"{truth_dir}: no truth files (*.json)")
     result = Evaluation(documents=[], per_field={})
-
-    def tally(fid: str, key: str) -> None:
-        result.per_field.setdefault(fid, {"right": 0, "wrong": 0, "missing": 0})[key] += 1
-
     for truth_file in truth_files:
         try:
             truth = json.loads(truth_file.read_text(encoding="utf-8"))
@@ -190,29 +187,8 @@ def evaluate(output: Path, truth_dir: Path) -> Evaluation:
         record = _find(docs, name)
         score = DocScore(doc=name, found=record is not None)
         fields = record.fields if record is not None else {}
-        for fid, want in truth.get("fields", {}).items():
-            result.required += 1
-            if fid not in fields:
-                score.missing += 1
-                tally(fid, "missing")
-                score.problems.append(f"missing {fid} = {want}")
-            elif same(want, fields[fid], exact=is_exact(fid)):
-                score.right += 1
-                result.required_right += 1
-                tally(fid, "right")
-            else:
-                score.wrong += 1
-                tally(fid, "wrong")
-                score.problems.append(f"wrong {fid} = {fields[fid]}, truth {want}")
-        for fid, want in truth.get("optional_fields", {}).items():
-            if fid in fields:
-                if same(want, fields[fid], exact=is_exact(fid)):
-                    score.right += 1
-                    tally(fid, "right")
-                else:
-                    score.wrong += 1
-                    tally(fid, "wrong")
-                    score.problems.append(f"wrong {fid} = {fields[fid]}, truth {want} (optional)")
+        _score_fields(result, score, truth.get("fields", {}), fields, required=True)
+        _score_fields(result, score, truth.get("optional_fields", {}), fields, required=False)
         result.right += score.right
         result.wrong += score.wrong
         if "indicators" in truth:
@@ -223,6 +199,33 @@ def evaluate(output: Path, truth_dir: Path) -> Evaluation:
             score.problems.extend(f"extra indicator {k}" for k in sorted(o_ind - t_ind))
         result.documents.append(score)
     return result
+
+
+def _score_fields(
+    result: Evaluation, score: DocScore, truth: dict[str, Any], fields: dict[str, Any], *, required: bool
+) -> None:
+    """Right, wrong and (required only) missing values of one document."""
+
+    def tally(fid: str, key: str) -> None:
+        result.per_field.setdefault(fid, {"right": 0, "wrong": 0, "missing": 0})[key] += 1
+
+    for fid, want in truth.items():
+        if required:
+            result.required += 1
+        if fid not in fields:
+            if required:
+                score.missing += 1
+                tally(fid, "missing")
+                score.problems.append(f"missing {fid} = {want}")
+        elif same(want, fields[fid], exact=is_exact(fid)):
+            score.right += 1
+            result.required_right += int(required)
+            tally(fid, "right")
+        else:
+            score.wrong += 1
+            tally(fid, "wrong")
+            note = "" if required else " (optional)"
+            score.problems.append(f"wrong {fid} = {fields[fid]}, truth {want}{note}")
 
 
 def format_report(result: Evaluation, verbose: bool = False) -> str:

@@ -28,55 +28,78 @@ def _key(record: Result, party_prefix: regex.Pattern[str]) -> Key:
 
 
 def check_dataset(records: list[Result], patterns: Patterns) -> list[CheckResult]:
-    correction = patterns.correction
-    assert correction is not None  # load_patterns always reads it
-    # year N's previous-year figure and year N−1's own figure of the same thing
-    previous_pairs = tuple((prev, own) for own, prev in patterns.previous.items())
-    party_prefix = patterns.meta["region"]["strip_prefix_re"]
+    """The checks across documents, rule by rule, over the documents that extracted."""
     ok = [r for r in records if not r.failed]
-    results: list[CheckResult] = []
-    by_sha: dict[str | None, list[Result]] = defaultdict(list)
-    for r in ok:
-        by_sha[r.sha256].append(r)
-    for same in by_sha.values():
-        if len(same) > 1:
-            for r in same:
-                others = [o.source for o in same if o is not r]
-                results.append(
-                    CheckResult(
-                        r.source,
-                        r.sha256,
-                        "duplicate_content",
-                        FAIL,
-                        "the same bytes are published under another source too",
-                        subject="sha256",
-                        locations=[{"source": s} for s in others],
-                    )
-                )
+    party_prefix = patterns.meta["region"]["strip_prefix_re"]
     by_key: dict[Key, list[Result]] = defaultdict(list)
     for r in ok:
         by_key[_key(r, party_prefix)].append(r)
+    correction = patterns.correction
+    assert correction is not None  # load_patterns always reads it
+    return [
+        *_duplicates(ok),
+        *_corrections(ok, by_key, correction, party_prefix),
+        *_previous_years(ok, by_key, patterns, party_prefix),
+        *_budgeted_against_budget(ok, by_key, party_prefix),
+    ]
+
+
+def _duplicates(ok: list[Result]) -> list[CheckResult]:
+    """The same bytes under two sources: flagged on each, never merged."""
+    by_sha: dict[str | None, list[Result]] = defaultdict(list)
     for r in ok:
-        title = f"{r.meta.title or ''} {r.source}"
-        if correction.search(title):
-            originals = [
-                o.source
-                for o in by_key[_key(r, party_prefix)]
-                if o is not r and not correction.search(o.source)
-            ]
-            results.append(
-                CheckResult(
-                    r.source,
-                    r.sha256,
-                    "correction",
-                    FAIL if originals else PASS,
-                    "a correction (更正): the documents it corrects are kept beside it",
-                    subject="更正",
-                    locations=[{"source": s} for s in originals],
-                )
+        by_sha[r.sha256].append(r)
+    return [
+        CheckResult(
+            r.source,
+            r.sha256,
+            "duplicate_content",
+            FAIL,
+            "the same bytes are published under another source too",
+            subject="sha256",
+            locations=[{"source": o.source} for o in same if o is not r],
+        )
+        for same in by_sha.values()
+        if len(same) > 1
+        for r in same
+    ]
+
+
+def _corrections(
+    ok: list[Result],
+    by_key: dict[Key, list[Result]],
+    correction: regex.Pattern[str],
+    party: regex.Pattern[str],
+) -> list[CheckResult]:
+    """A 更正 is linked to the documents of the same department, year and kind it corrects."""
+    results = []
+    for r in ok:
+        if not correction.search(f"{r.meta.title or ''} {r.source}"):
+            continue
+        same_key = by_key[_key(r, party)]
+        originals = [o.source for o in same_key if o is not r and not correction.search(o.source)]
+        results.append(
+            CheckResult(
+                r.source,
+                r.sha256,
+                "correction",
+                FAIL if originals else PASS,
+                "a correction (更正): the documents it corrects are kept beside it",
+                subject="更正",
+                locations=[{"source": s} for s in originals],
             )
+        )
+    return results
+
+
+def _previous_years(
+    ok: list[Result], by_key: dict[Key, list[Result]], patterns: Patterns, party: regex.Pattern[str]
+) -> list[CheckResult]:
+    """Year N's previous-year figure against year N−1's own document."""
+    previous_pairs = tuple((prev, own) for own, prev in patterns.previous.items())
+    results = []
     for r in ok:
-        department, year, kind = _key(r, party_prefix)
+        department, year, kind = _key(r, party)
         if not department or year is None:
             continue
         stated = _stated(r)
@@ -86,50 +109,54 @@ def check_dataset(records: list[Result], patterns: Patterns) -> list[CheckResult
                 continue
             for o in earlier:
                 other = _stated(o).get(own_field)
-                if other is None:
-                    continue
-                results.append(
-                    _compare(
-                        r,
-                        "previous_year_matches",
-                        "a previous-year figure equals that year's own document",
-                        subject=prev_field,
-                        facts=(other, stated[prev_field]),
-                        other=o,
-                    )
-                )
-        if kind == "final_accounts" and "sangong.total_prev" in stated:
-            for o in by_key.get((department, year, "budget"), []):
-                budget = _stated(o).get("sangong.total")
-                if budget is not None:
+                if other is not None:
                     results.append(
                         _compare(
                             r,
-                            "final_budgeted_matches_budget",
-                            "a final account's budgeted 三公 total equals the budget",
-                            subject="sangong.total_prev",
-                            facts=(budget, stated["sangong.total_prev"]),
+                            "previous_year_matches",
+                            "a previous-year figure equals that year's own document",
+                            facts=(other, stated[prev_field]),
                             other=o,
                         )
                     )
     return results
 
 
+def _budgeted_against_budget(
+    ok: list[Result], by_key: dict[Key, list[Result]], party: regex.Pattern[str]
+) -> list[CheckResult]:
+    """A final account's budgeted 三公 total against that year's budget."""
+    results = []
+    for r in ok:
+        department, year, kind = _key(r, party)
+        stated = _stated(r)
+        if kind != "final_accounts" or "sangong.total_prev" not in stated:
+            continue
+        for o in by_key.get((department, year, "budget"), []):
+            budget = _stated(o).get("sangong.total")
+            if budget is not None:
+                results.append(
+                    _compare(
+                        r,
+                        "final_budgeted_matches_budget",
+                        "a final account's budgeted 三公 total equals the budget",
+                        facts=(budget, stated["sangong.total_prev"]),
+                        other=o,
+                    )
+                )
+    return results
+
+
 def _compare(
-    record: Result,
-    rule: str,
-    description: str,
-    *,
-    subject: str,
-    facts: tuple[Fact, Fact],
-    other: Result,
+    record: Result, rule: str, description: str, *, facts: tuple[Fact, Fact], other: Result
 ) -> CheckResult:
+    """The second fact (this document's) against the first (the other document's)."""
     expected_fact, actual_fact = facts
     return _result(
         record,
         rule,
         description,
-        subject=subject,
+        subject=actual_fact.field_id,
         expected=_num(expected_fact.value),
         actual=_num(actual_fact.value),
         tolerance=_tolerance([expected_fact, actual_fact]),

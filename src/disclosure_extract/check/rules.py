@@ -161,6 +161,11 @@ def _item_where(item: LineItem, amount: LineAmount) -> dict[str, Any]:
 
 
 def check_line_items(record: Result, patterns: Patterns) -> list[CheckResult]:
+    """Line items: code form, parents against their children, rows against their 合计."""
+    return [*_code_forms(record), *_parent_sums(record), *_row_sums(record, patterns)]
+
+
+def _code_forms(record: Result) -> list[CheckResult]:
     items = record.line_items
     results: list[CheckResult] = []
     src, sha = record.source, record.sha256
@@ -178,6 +183,12 @@ def check_line_items(record: Result, patterns: Patterns) -> list[CheckResult]:
                 locations=[item.location.as_dict()],
             )
         )
+    return results
+
+
+def _parent_sums(record: Result) -> list[CheckResult]:
+    items = record.line_items
+    results: list[CheckResult] = []
     # parents against their children, per table and amount column
     index: dict[tuple[int, str, str], tuple[LineItem, LineAmount]] = {}
     for item in items:
@@ -204,6 +215,12 @@ def check_line_items(record: Result, patterns: Patterns) -> list[CheckResult]:
                 locations=[_item_where(parent_item, parent_amount), *(_item_where(i, a) for i, a in kids)],
             )
         )
+    return results
+
+
+def _row_sums(record: Result, patterns: Patterns) -> list[CheckResult]:
+    items = record.line_items
+    results: list[CheckResult] = []
     # a row's total column against the columns after it under the same parent header: the
     # first total of a level is the row's total (合计 | part | part …); later "X小计" columns
     # are subtotals of a header group and are not summed again

@@ -103,34 +103,37 @@ def decode_text(data: bytes, source: str, *, html: bool = False) -> Decoded:
         )
     _reject_binary(data, source)
     declared = declared_charset(data) if html else None
-    text: str | None = None
-    encoding = ""
+    text, encoding = _decode(data, declared)
+    if text is None:
+        raise DecodeError(source, "the bytes decode cleanly in no supported text encoding")
+    _reject_noise(text, source)
+    return Decoded(text=text, encoding=encoding, declared=declared)
+
+
+def _decode(data: bytes, declared: str | None) -> tuple[str | None, str]:
+    """The text and its encoding, by the first of: a byte-order mark, strict UTF-8, the
+    declared charset, detection. (None, "") when none of them decodes the bytes."""
     for bom, name in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
-        if data.startswith(bom):
-            text, encoding = _strict(data, name), name
-            break
-    if text is None:
-        text, encoding = _strict(data, "utf-8"), "utf-8"
-    if text is None and declared:
-        canonical = _canonical(declared)
-        if canonical:
-            text, encoding = _strict(data, canonical), canonical
-    if text is None:
-        best = from_bytes(data).best()
-        if best is not None and best.encoding:
-            canonical = _canonical(best.encoding) or best.encoding
-            text = _strict(data, canonical)
-            if text is None:  # detection named a narrower charset than the bytes need
-                text = str(best)
-            encoding = canonical
-    if text is None:
-        raise DecodeError(source, "the bytes decode cleanly in no supported text encoding")
-    _reject_noise(text, source)
-    return Decoded(text=text, encoding=encoding, declared=declared)
+        if data.startswith(bom) and (text := _strict(data, name)) is not None:
+            return text, name
+    text = _strict(data, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    canonical = _canonical(declared) if declared else None
+    if canonical:
+        text = _strict(data, canonical)
+        if text is not None:
+            return text, canonical
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        canonical = _canonical(best.encoding) or best.encoding
+        # detection may name a narrower charset than the bytes need: then its own decoding
+        return _strict(data, canonical) or str(best), canonical
+    return None, ""
 
 
 def _reject_binary(data: bytes, source: str) -> None:

@@ -60,33 +60,39 @@ class _Grid:
     form: _Form
 
 
-def _find_columns(headers: list[list[str]], patterns: Patterns) -> _Columns | None:
+# The grid's columns by their header words, tried in this order (the first unfilled that matches).
+COLUMN_KEYS = (
+    ("indicator", "indicator_re"),
+    ("level1", "level1_re"),
+    ("level2", "level2_re"),
+    ("target", "target_re"),
+    ("activity", "activity_re"),
+    ("budget", "budget_re"),
+)
+
+
+def _claim(cols: _Columns, c: int, label: str, patterns: Patterns) -> bool:
+    """Give column ``c`` the first role its header ``label`` names that is still open."""
     rules = patterns.indicators
+    for attr, rx in COLUMN_KEYS:
+        if getattr(cols, attr) is None and rules[rx].search(label):
+            setattr(cols, attr, c)
+            return True
+    assert cols.standards is not None
+    for key, rx in STANDARD_KEYS:
+        if key not in cols.standards and rules[rx].search(label):
+            cols.standards[key] = c
+            return True
+    return False
+
+
+def _find_columns(headers: list[list[str]], patterns: Patterns) -> _Columns | None:
     cols = _Columns(standards={})
     assert cols.standards is not None
     for c, texts in enumerate(headers):
         for text in reversed(texts):  # the lowest header names the column most precisely
-            label = clean_label(text, patterns)
-            if cols.indicator is None and rules["indicator_re"].search(label):
-                cols.indicator = c
-            elif cols.level1 is None and rules["level1_re"].search(label):
-                cols.level1 = c
-            elif cols.level2 is None and rules["level2_re"].search(label):
-                cols.level2 = c
-            elif cols.target is None and rules["target_re"].search(label):
-                cols.target = c
-            elif cols.activity is None and rules["activity_re"].search(label):
-                cols.activity = c
-            elif cols.budget is None and rules["budget_re"].search(label):
-                cols.budget = c
-            else:
-                for key, rx in STANDARD_KEYS:
-                    if key not in cols.standards and rules[rx].search(label):
-                        cols.standards[key] = c
-                        break
-                else:
-                    continue
-            break
+            if _claim(cols, c, clean_label(text, patterns), patterns):
+                break
     if cols.indicator is None or (cols.target is None and len(cols.standards) < 2):
         return None
     if cols.activity is None:

@@ -19,7 +19,7 @@ import regex
 from ..model import Block, Document, Evidence, Fact, Location, Meta
 from ..numbers import half_last_digit, normalize_width, parse_decimal, to_yuan
 from ..patterns import Patterns
-from .labels import clean_label, heading_label, match_prose_label
+from .labels import ProseMatch, clean_label, heading_label, match_prose_label
 from .sections import Outline
 
 # A number, with its money unit when one follows; offsets are those of the
@@ -60,6 +60,26 @@ class _Amount:
     value: Decimal
     unit: str
     bare: bool  # the unit comes from elsewhere in the sentence
+
+
+@dataclass(frozen=True)
+class _Clause:
+    """Where an amount sits: its sentence, where its clause starts, and whether the sentence
+    is scoped to one funding source."""
+
+    sentence: regex.Match[str]
+    start: int
+    amount: _Amount
+    scoped: bool
+
+
+@dataclass(frozen=True)
+class _Where:
+    """An amount's span in the block, the amount as printed, and its value in yuan."""
+
+    span: tuple[int, int]
+    amount: _Amount
+    yuan: Decimal
 
 
 def extract_prose(doc: Document, outline: Outline, patterns: Patterns, meta: Meta) -> list[Fact]:
@@ -159,146 +179,172 @@ class _BlockReader:
         return "current"
 
     def _amounts(self, sentence: regex.Match[str]) -> _Named | None:
-        patterns, norm = self.patterns, self.norm
+        """The sentence's amounts in order; the nearest named figure at its end."""
         s_start, s_end = sentence.span()
         last: _Named | None = None  # the nearest named figure before the current amount
         cursor = s_start
-        scoped = bool(patterns.source_scope.search(clean_label(sentence.group(0), patterns)))
-        for amount in _sentence_amounts(norm, s_start, s_end):
-            clause_start = cursor + _last_sep(norm[cursor : amount.start])
-            clause = norm[clause_start : amount.start]
+        scoped = bool(self.patterns.source_scope.search(clean_label(sentence.group(0), self.patterns)))
+        for amount in _sentence_amounts(self.norm, s_start, s_end):
+            clause_start = cursor + _last_sep(self.norm[cursor : amount.start])
             cursor = amount.end
-            span = (clause_start, amount.end)
-            yuan = to_yuan(amount.value, amount.unit)
-            # the sentence's own words are context too: 年初结转和结余 under 决算收支总体情况
-            # is income because the sentence goes on with 本年收入
-            context = (
-                f"{self.section_text} {self.head.label if self.head else ''} {last.label if last else ''}"
-                f" {sentence.group(0)}"
-            )
-            own = match_prose_label(_strip_change(clause, patterns), context, patterns)
-            if own is not None and scoped and set(own.rule.fields) <= patterns.scope_fields:
-                own = None  # "公共预算财政拨款年初结转结余…": that source's, not the department's
-            # a change right after a figure refers to it, even in the next sentence
-            # ("…预算数为10403.11万元。与上年相比增加439.04万元")
-            subject = last or self.recent
-            base = own.rule.fields if own else (subject.fields if subject else ())
-            base_label = own.text if own else (subject.label if subject else clause)
-            # a change word right before the amount makes it a change ("基本支出增加498.72万元"),
-            # and so does one right before the label ("增加基本支出844.15万元")
-            sign = _change_sign(clause, patterns)
-            if not sign and own is not None:
-                sign = _change_sign(_strip_change(clause, patterns)[: own.start], patterns)
-            if sign:
-                for field in base:
-                    if field in patterns.changes:
-                        self._emit(
-                            patterns.changes[field],
-                            sign * yuan,
-                            base_label,
-                            "change",
-                            span=span,
-                            amount=amount,
-                        )
-                continue
-            period = self._period(clause)
-            if period == "other":
-                continue
-            if period == "previous":
-                for field in base:
-                    if field in patterns.previous:
-                        self._emit(
-                            patterns.previous[field], yuan, base_label, "previous", span=span, amount=amount
-                        )
-                if own is not None:
-                    last = _Named(own.rule.fields, own.text, None)  # what follows continues its subject
-                continue
-            rule_id = own.rule.id if own else ""
-            if own is None and not amount.bare and not _has_label_words(clause, patterns):
-                if last is not None:
-                    # "年初预算为0.95万元，支出决算为0.00万元": the sentence's subject continues
-                    for field in last.fields:
-                        self._emit(field, yuan, last.label, "subject", span=span, amount=amount)
-                    last = _Named(last.fields, last.label, yuan)
-                    continue
-                if self.heading:
-                    own = match_prose_label(self.heading, context, patterns)
-                    rule_id = own.rule.id if own else ""
-            if own is None:
-                continue
-            for field in own.rule.fields:
-                self._emit(field, yuan, own.text, rule_id, span=span, amount=amount)
-            last = _Named(own.rule.fields, own.text, yuan)
-            self.head = self.head or last
-            self.recent = last
+            last = self._amount(_Clause(sentence, clause_start, amount, scoped), last)
         return last
+
+    def _amount(self, at: _Clause, last: _Named | None) -> _Named | None:
+        """Read one amount; the sentence's nearest named figure after it."""
+        amount = at.amount
+        clause = self.norm[at.start : amount.start]
+        where = _Where((at.start, amount.end), amount, to_yuan(amount.value, amount.unit))
+        # the sentence's own words are context too: 年初结转和结余 under 决算收支总体情况
+        # is income because the sentence goes on with 本年收入
+        context = (
+            f"{self.section_text} {self.head.label if self.head else ''} {last.label if last else ''}"
+            f" {at.sentence.group(0)}"
+        )
+        own = self._own_label(clause, context, at.scoped)
+        # a change right after a figure refers to it, even in the next sentence
+        # ("…预算数为10403.11万元。与上年相比增加439.04万元")
+        subject = last or self.recent
+        base = own.rule.fields if own else (subject.fields if subject else ())
+        base_label = own.text if own else (subject.label if subject else clause)
+        if self._change(clause, own, (base, base_label), where):
+            return last
+        period = self._period(clause)
+        if period == "other":
+            return last
+        if period == "previous":
+            self._emit_mapped(self.patterns.previous, (base, base_label), "previous", where, 1)
+            # what follows continues its subject
+            return _Named(own.rule.fields, own.text, None) if own is not None else last
+        if own is None and not amount.bare and not _has_label_words(clause, self.patterns):
+            if last is not None:
+                # "年初预算为0.95万元，支出决算为0.00万元": the sentence's subject continues
+                for field in last.fields:
+                    self._emit(field, where.yuan, last.label, "subject", span=where.span, amount=amount)
+                return _Named(last.fields, last.label, where.yuan)
+            own = self._heading_label(context)
+        if own is None:
+            return last
+        for field in own.rule.fields:
+            self._emit(field, where.yuan, own.text, own.rule.id, span=where.span, amount=amount)
+        named = _Named(own.rule.fields, own.text, where.yuan)
+        self.head = self.head or named
+        self.recent = named
+        return named
+
+    def _own_label(self, clause: str, context: str, scoped: bool) -> ProseMatch | None:
+        """The label the clause itself gives its amount (a change word before it left out)."""
+        own = match_prose_label(_strip_change(clause, self.patterns), context, self.patterns)
+        if own is not None and scoped and set(own.rule.fields) <= self.patterns.scope_fields:
+            return None  # "公共预算财政拨款年初结转结余…": that source's, not the department's
+        return own
+
+    def _heading_label(self, context: str) -> ProseMatch | None:
+        """The label the section heading gives an amount its own clause does not name."""
+        return match_prose_label(self.heading, context, self.patterns) if self.heading else None
+
+    def _emit_mapped(
+        self, mapping: dict[str, str], base: tuple[tuple[str, ...], str], rule: str, where: _Where, sign: int
+    ) -> None:
+        """The mapped field (change, previous year) of each base field that has one."""
+        fields, label = base
+        for field in fields:
+            if field in mapping:
+                self._emit(
+                    mapping[field], sign * where.yuan, label, rule, span=where.span, amount=where.amount
+                )
+
+    def _change(
+        self, clause: str, own: ProseMatch | None, base: tuple[tuple[str, ...], str], where: _Where
+    ) -> bool:
+        """A change word right before the amount makes it a change ("基本支出增加498.72万元"),
+        and so does one right before the label ("增加基本支出844.15万元"): emit it, say so."""
+        patterns = self.patterns
+        sign = _change_sign(clause, patterns)
+        if not sign and own is not None:
+            sign = _change_sign(_strip_change(clause, patterns)[: own.start], patterns)
+        if sign:
+            self._emit_mapped(patterns.changes, base, "change", where, sign)
+        return bool(sign)
 
     def _amountless(self, sentence: regex.Match[str], last: _Named | None) -> None:
         """Values stated without a number: 全部为…, 无…, 无增减变化 / 与上年数一致."""
-        patterns, head = self.patterns, self.head
         s_start, s_end = sentence.span()
         pos = s_start
         listed: list[tuple[str, ...]] = []  # labels of this sentence's number-less clauses so far
+        context = f"{self.section_text} {self.head.label if self.head else ''}"
         for piece in CLAUSE_SEP_RE.split(self.norm[s_start:s_end]):
             span = (pos, pos + len(piece.rstrip("。!?！？")))
             pos += len(piece) + 1
-            clause = clean_label(piece.rstrip("。!?！？"), patterns)
+            clause = clean_label(piece.rstrip("。!?！？"), self.patterns)
             if not clause or _sentence_amounts(piece, 0, len(piece)):
                 listed.clear()
+            elif self._all_of(clause, context, last or self.head, span):
                 continue
-            subject = last or head
-            context = f"{self.section_text} {head.label if head else ''}"
-            all_of = patterns.all_of.match(clause)
-            if all_of:
-                match = match_prose_label(all_of.group("label"), context, patterns)
-                if match is not None and subject is not None and subject.amount is not None:
-                    for field in match.rule.fields:
-                        self._emit(field, subject.amount, match.text, "all_of", span=span, amount=None)
-                continue
-            unchanged = patterns.no_change.search(clause)
-            if unchanged and patterns.comparison.search(clause):
-                # the figures named before "与上年数一致" are the ones that did not change
-                own = match_prose_label(patterns.comparison.split(clause)[0], context, patterns)
-                named = [*listed, *([own.rule.fields] if own else [])]
-                # else the nearest figure of the sentence, else the paragraph's first
-                subject_named = last or head
-                if not named and subject_named is not None:
-                    named = [subject_named.fields]
-                for fields in named:
-                    for field in fields:
-                        if field in patterns.changes:
-                            label = own.text if own else (subject_named.label if subject_named else clause)
-                            self._emit(
-                                patterns.changes[field],
-                                Decimal(0),
-                                label,
-                                "no_change",
-                                span=span,
-                                amount=None,
-                            )
+            elif self._no_change(clause, context, listed, last or self.head, span):
                 listed.clear()
-                continue
-            if patterns.empty_table.search(clause) and self.heading:
-                # "本表数为零。" under "七、政府性基金支出预算表情况说明": the heading's figure is 0
-                match = match_prose_label(self.heading, context, patterns)
+            elif not self._zero(clause, context, span):
+                match = match_prose_label(clause, context, self.patterns)
                 if match is not None:
-                    for field in match.rule.fields:
-                        self._emit(field, Decimal(0), match.text, "empty_table", span=span, amount=None)
-                    continue
-            none_of = patterns.none_of.match(clause)
-            if none_of:
-                label = none_of.group("label")
-                if patterns.this_item.match(label) and self.heading:
-                    label = self.heading  # "本部门无此项支出" under "十、政府性基金预算支出…"
-                match = match_prose_label(label, context, patterns)
-                # match_prose_label already refuses a label followed by another noun
-                if match is not None:
-                    for field in match.rule.fields:
-                        self._emit(field, Decimal(0), match.text, "none_of", span=span, amount=None)
-                    continue
-            match = match_prose_label(clause, context, patterns)
-            if match is not None:
-                listed.append(match.rule.fields)
+                    listed.append(match.rule.fields)
+
+    def _all_of(self, clause: str, context: str, subject: _Named | None, span: tuple[int, int]) -> bool:
+        """ "全部为一般公共预算安排": the named part equals the subject's amount."""
+        all_of = self.patterns.all_of.match(clause)
+        if not all_of:
+            return False
+        match = match_prose_label(all_of.group("label"), context, self.patterns)
+        if match is not None and subject is not None and subject.amount is not None:
+            for field in match.rule.fields:
+                self._emit(field, subject.amount, match.text, "all_of", span=span, amount=None)
+        return True
+
+    def _no_change(
+        self,
+        clause: str,
+        context: str,
+        listed: list[tuple[str, ...]],
+        subject: _Named | None,
+        span: tuple[int, int],
+    ) -> bool:
+        """ "与上年数一致" / "无增减变化": the figures named before it have a change of 0."""
+        patterns = self.patterns
+        if not (patterns.no_change.search(clause) and patterns.comparison.search(clause)):
+            return False
+        own = match_prose_label(patterns.comparison.split(clause)[0], context, patterns)
+        named = [*listed, *([own.rule.fields] if own else [])]
+        # else the nearest figure of the sentence, else the paragraph's first
+        if not named and subject is not None:
+            named = [subject.fields]
+        label = own.text if own else (subject.label if subject else clause)
+        for fields in named:
+            for field in fields:
+                if field in patterns.changes:
+                    self._emit(
+                        patterns.changes[field], Decimal(0), label, "no_change", span=span, amount=None
+                    )
+        return True
+
+    def _zero(self, clause: str, context: str, span: tuple[int, int]) -> bool:
+        """A zero stated in words: "本表数为零" (the heading's figure) or "无…" (the named one)."""
+        patterns = self.patterns
+        match: ProseMatch | None = None
+        rule = ""
+        if patterns.empty_table.search(clause) and self.heading:
+            # "本表数为零。" under "七、政府性基金支出预算表情况说明": the heading's figure is 0
+            match, rule = match_prose_label(self.heading, context, patterns), "empty_table"
+        none_of = patterns.none_of.match(clause) if match is None else None
+        if none_of:
+            label = none_of.group("label")
+            if patterns.this_item.match(label) and self.heading:
+                label = self.heading  # "本部门无此项支出" under "十、政府性基金预算支出…"
+            # match_prose_label already refuses a label followed by another noun
+            match, rule = match_prose_label(label, context, patterns), "none_of"
+        if match is None:
+            return False
+        for field in match.rule.fields:
+            self._emit(field, Decimal(0), match.text, rule, span=span, amount=None)
+        return True
 
     def _emit(
         self,

@@ -88,63 +88,11 @@ def resolve_fields(
     fields: dict[str, Decimal] = {}
     for field_id, group in by_field.items():
         issues.extend(_flag_unit_slips(group))
-        # classified rows (flag line_item) rank last: they are items, not the department's figure;
-        # a figure printed in the wrong unit ranks after every other statement
-        ranked = sorted(
-            group,
-            key=lambda f: (
-                UNIT_SLIP_FLAG in f.flags,
-                "line_item" in f.flags,
-                f.evidence.rule in fallback_rules,
-                METHOD_RANK[f.evidence.method],
-            ),
-        )
-        chosen = ranked[0]
+        chosen, others = _rank(group, fallback_rules)
         assert isinstance(chosen.value, Decimal)
         fields[field_id] = chosen.value
-        for other in ranked[1:]:
-            assert isinstance(other.value, Decimal)
-            if "line_item" in other.flags or UNIT_SLIP_FLAG in other.flags:
-                continue  # an item of a classification, a unit slip: no second statement of the figure
-            if other.evidence.rule in fallback_rules:
-                continue  # a narrower count or figure, used only when nothing else states the field
-            difference = abs(other.value - chosen.value)
-            if difference <= _slack(chosen, other):
-                continue
-            kind = (
-                "prose_table_mismatch"
-                if {chosen.evidence.method, other.evidence.method} == {"table", "prose"}
-                else "conflicting_values"
-            )
-            for fact in (chosen, other):
-                if kind not in fact.flags:
-                    fact.flags.append(kind)
-            issues.append(
-                Issue(
-                    kind,
-                    "warning",
-                    f"{field_id}: {chosen.evidence.method} says {chosen.value} yuan "
-                    f"({chosen.evidence.text!r}), "
-                    f"{other.evidence.method} says {other.value} yuan ({other.evidence.text!r}); "
-                    f"difference {difference}",
-                    other.evidence.location,
-                )
-            )
-    when_a = next((a for a in SAME_SCOPE_WHEN if a in fields), None)
-    when_b = SAME_SCOPE_AS
-    if when_a is not None and fields.get(when_a) == fields.get(when_b):
-        for dept, app in SAME_SCOPE:
-            for target, source in ((dept, app), (app, dept)):
-                if target not in fields and source in fields:
-                    fields[target] = fields[source]
-                    facts.append(
-                        _derived(
-                            target,
-                            fields[source],
-                            (source, when_a, when_b),
-                            f"= {source} (all spending is {when_b}: {when_a} = {when_b})",
-                        )
-                    )
+        issues.extend(_disagreements(field_id, chosen, others, fallback_rules))
+    facts.extend(_same_scope(fields))
     for target, sources in derivations:
         if target in fields or target in skip_derived or not all(src in fields for src, _ in sources):
             continue
@@ -153,6 +101,74 @@ def resolve_fields(
         text = " ".join(f"{'+' if w > 0 else '-'} {src}" for src, w in sources).lstrip("+ ")
         facts.append(_derived(target, value, tuple(src for src, _ in sources), text))
     return fields, issues
+
+
+def _rank(group: list[Fact], fallback_rules: frozenset[str]) -> tuple[Fact, list[Fact]]:
+    """The statement a field takes, and the others. Classified rows (flag line_item) rank last:
+    they are items, not the department's figure; a figure in the wrong unit after every other."""
+    ranked = sorted(
+        group,
+        key=lambda f: (
+            UNIT_SLIP_FLAG in f.flags,
+            "line_item" in f.flags,
+            f.evidence.rule in fallback_rules,
+            METHOD_RANK[f.evidence.method],
+        ),
+    )
+    return ranked[0], ranked[1:]
+
+
+def _disagreements(
+    field_id: str, chosen: Fact, others: list[Fact], fallback_rules: frozenset[str]
+) -> list[Issue]:
+    """Other statements differing from the chosen one beyond rounding: both flagged, an issue each."""
+    issues = []
+    for other in others:
+        assert isinstance(other.value, Decimal) and isinstance(chosen.value, Decimal)
+        if "line_item" in other.flags or UNIT_SLIP_FLAG in other.flags:
+            continue  # an item of a classification, a unit slip: no second statement of the figure
+        if other.evidence.rule in fallback_rules:
+            continue  # a narrower count or figure, used only when nothing else states the field
+        difference = abs(other.value - chosen.value)
+        if difference <= _slack(chosen, other):
+            continue
+        kind = (
+            "prose_table_mismatch"
+            if {chosen.evidence.method, other.evidence.method} == {"table", "prose"}
+            else "conflicting_values"
+        )
+        for fact in (chosen, other):
+            if kind not in fact.flags:
+                fact.flags.append(kind)
+        issues.append(
+            Issue(
+                kind,
+                "warning",
+                f"{field_id}: {chosen.evidence.method} says {chosen.value} yuan "
+                f"({chosen.evidence.text!r}), "
+                f"{other.evidence.method} says {other.value} yuan ({other.evidence.text!r}); "
+                f"difference {difference}",
+                other.evidence.location,
+            )
+        )
+    return issues
+
+
+def _same_scope(fields: dict[str, Decimal]) -> list[Fact]:
+    """Where all spending is 一般公共预算财政拨款, the department's spending items and the
+    appropriation's are the same figures: each fills the other (added to ``fields``)."""
+    when_a = next((a for a in SAME_SCOPE_WHEN if a in fields), None)
+    when_b = SAME_SCOPE_AS
+    if when_a is None or fields.get(when_a) != fields.get(when_b):
+        return []
+    derived = []
+    for dept, app in SAME_SCOPE:
+        for target, source in ((dept, app), (app, dept)):
+            if target not in fields and source in fields:
+                fields[target] = fields[source]
+                text = f"= {source} (all spending is {when_b}: {when_a} = {when_b})"
+                derived.append(_derived(target, fields[source], (source, when_a, when_b), text))
+    return derived
 
 
 def _derived(field: str, value: Decimal, sources: tuple[str, ...], text: str) -> Fact:

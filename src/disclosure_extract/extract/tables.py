@@ -18,7 +18,7 @@ import regex
 from ..common.text import find_unit
 from ..model import Cell, Document, Evidence, Fact, Issue, Table
 from ..numbers import half_last_digit, parse_cell_amount, to_yuan
-from ..patterns import Patterns
+from ..patterns import LabelRule, Patterns
 from .labels import clean_label, heading_label, match_prose_label, match_table_label
 from .sections import Outline
 
@@ -197,15 +197,7 @@ def _table_facts(
         if side and row_label and patterns.total_row.match(clean_label(row_label, patterns)):
             row_label = side + row_label  # a 收支总表's bottom row: 总计 under 收入 is 收入总计
         role = column_role(headers[cell.col][-1] if headers[cell.col] else "", year, patterns)
-        rule = None
-        # a row without a label, or labelled 合计, hands its values to the column headers
-        if (not row_label or patterns.total_row.match(clean_label(row_label, patterns))) and col_header:
-            rule = match_table_label(col_header, f"{kind_text} {col_header}", patterns)
-            if rule is not None and role == "current":
-                role = "label"  # the header names the figure: it is no generic amount column
-        if rule is None and role != "label" and row_label:
-            # the row label is its own context too: "“三公”经费合计" in a 收支 table
-            rule = match_table_label(row_label, f"{kind_text} {row_label}", patterns)
+        rule, role = _cell_rule(row_label, col_header, role, kind_text, patterns)
         if rule is None or (coded and rule.id not in patterns.line_item_rules):
             continue
         fields = _role_fields(rule.fields, role, patterns)
@@ -232,6 +224,23 @@ def _table_facts(
                 Fact(field_id=field, value=yuan, evidence=evidence, flags=[LINE_ITEM_FLAG] if coded else [])
             )
     return facts
+
+
+def _cell_rule(
+    row_label: str, col_header: str, role: str, kind_text: str, patterns: Patterns
+) -> tuple[LabelRule | None, str]:
+    """The rule naming an amount cell, by its column header or its row label, and the
+    column's role once the header is known to name the figure."""
+    rule = None
+    # a row without a label, or labelled 合计, hands its values to the column headers
+    if (not row_label or patterns.total_row.match(clean_label(row_label, patterns))) and col_header:
+        rule = match_table_label(col_header, f"{kind_text} {col_header}", patterns)
+        if rule is not None and role == "current":
+            role = "label"  # the header names the figure: it is no generic amount column
+    if rule is None and role != "label" and row_label:
+        # the row label is its own context too: "“三公”经费合计" in a 收支 table
+        rule = match_table_label(row_label, f"{kind_text} {row_label}", patterns)
+    return rule, role
 
 
 def _empty_table_facts(table: Table, unit: TableUnit, patterns: Patterns) -> list[Fact]:

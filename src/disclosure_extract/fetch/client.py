@@ -220,12 +220,7 @@ class Fetcher:
             await asyncio.to_thread(check_address, current, host, self.settings.allow_private)
             if not await self._allowed_by_robots(current, host):
                 raise _Failed("disallowed by robots.txt (or robots.txt unreachable)")
-            headers = {}
-            if previous is not None and current == url:
-                if previous.get("etag"):
-                    headers["If-None-Match"] = previous["etag"]
-                if previous.get("last_modified"):
-                    headers["If-Modified-Since"] = previous["last_modified"]
+            headers = _conditional_headers(previous) if current == url else {}
             gate = self._gate(host)
             async with self.global_slots, gate.slots:
                 await gate.wait_turn()
@@ -307,6 +302,17 @@ _KEPT_HEADERS = {
     "date",
     "server",
 }
+
+
+def _conditional_headers(previous: dict[str, Any] | None) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from what the archive stored of the last fetch."""
+    headers: dict[str, str] = {}
+    if previous is not None:
+        if previous.get("etag"):
+            headers["If-None-Match"] = previous["etag"]
+        if previous.get("last_modified"):
+            headers["If-Modified-Since"] = previous["last_modified"]
+    return headers
 
 
 def _retry_after(value: str | None) -> float | None:

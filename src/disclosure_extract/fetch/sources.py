@@ -71,63 +71,116 @@ def _number(data: dict[str, Any], key: str, default: float, path: str, kind: typ
     return kind(value)
 
 
+SETTINGS_KEYS = (
+    "user_agent",
+    "rate",
+    "host_concurrency",
+    "concurrency",
+    "timeout",
+    "retries",
+    "max_bytes",
+    "obey_robots",
+)
+SOURCE_KEYS = (
+    "name",
+    "entry",
+    "allowed_hosts",
+    "include_title",
+    "exclude_title",
+    "max_pages",
+    "max_items",
+    "allow_private",
+)
+
+
 def load_sources(path: Path) -> SourcesConfig:
+    """Read and validate a sources.yml; every mistake is a SourcesError at FILE:LINE."""
     spath = str(path)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-    except OSError as exc:
-        raise SourcesError(spath, None, f"cannot read: {exc.strerror}") from exc
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise SourcesError(spath, line, f"invalid YAML: {exc.problem}") from exc
+    data = _read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list) or not data["sources"]:
         raise SourcesError(spath, 1, "expected a mapping with a non-empty 'sources' list")
-    raw_settings = data.get("settings") or {}
-    if not isinstance(raw_settings, dict):
-        raise SourcesError(spath, 1, "'settings' must be a mapping")
-    settings = FetchSettings(
-        rate=_number(raw_settings, "rate", 1.0, spath),
-        concurrency=_number(raw_settings, "concurrency", 8, spath, int) or 1,
-        host_concurrency=_number(raw_settings, "host_concurrency", 2, spath, int) or 1,
-        timeout=_number(raw_settings, "timeout", 30.0, spath),
-        retries=_number(raw_settings, "retries", 3, spath, int),
-        max_bytes=_number(raw_settings, "max_bytes", 100 * 1024 * 1024, spath, int),
-        obey_robots=bool(raw_settings.get("obey_robots", True)),
-    )
-    if raw_settings.get("user_agent"):
-        settings.user_agent = str(raw_settings["user_agent"])
-    config = SourcesConfig(spath, settings)
+    _only(data, ("settings", "sources"), spath, "the file")
+    config = SourcesConfig(spath, _settings(data.get("settings") or {}, spath))
     names: set[str] = set()
     for entry in data["sources"]:
-        if not isinstance(entry, dict):
-            raise SourcesError(spath, None, "each source must be a mapping")
-        line = entry.get(_LINE_KEY)
-        name = entry.get("name")
-        if not isinstance(name, str) or not name or name in names:
-            raise SourcesError(spath, line, "each source needs a unique 'name'")
-        names.add(name)
-        entries = entry.get("entry")
-        entries = [entries] if isinstance(entries, str) else entries
-        if not isinstance(entries, list) or not entries or not all(isinstance(e, str) for e in entries):
-            raise SourcesError(spath, line, f"source {name}: 'entry' must be a URL or a list of URLs")
-        for url in entries:
-            if urlsplit(url).scheme not in ("http", "https"):
-                raise SourcesError(spath, line, f"source {name}: entry {url!r} is not an http(s) URL")
-        hosts = entry.get("allowed_hosts") or [urlsplit(u).hostname for u in entries]
-        config.sources.append(
-            Source(
-                name=name,
-                entries=entries,
-                allowed_hosts=frozenset(str(h).lower() for h in hosts),
-                include_title=_regex(
-                    entry.get("include_title", DEFAULT_INCLUDE), spath, line, "include_title"
-                ),
-                exclude_title=_regex(entry["exclude_title"], spath, line, "exclude_title")
-                if entry.get("exclude_title")
-                else None,
-                max_pages=_number(entry, "max_pages", 10, spath, int),
-                max_items=_number(entry, "max_items", 1000, spath, int),
-                allow_private=bool(entry.get("allow_private", False)),
-            )
-        )
+        source = _source(entry, spath)
+        if source.name in names:
+            raise SourcesError(spath, entry.get(_LINE_KEY), f"source names must be unique: {source.name!r}")
+        names.add(source.name)
+        config.sources.append(source)
     return config
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except OSError as exc:
+        raise SourcesError(str(path), None, f"cannot read: {exc.strerror}") from exc
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise SourcesError(str(path), line, f"invalid YAML: {exc.problem}") from exc
+
+
+def _only(mapping: dict[str, Any], allowed: tuple[str, ...], spath: str, what: str) -> None:
+    for key in mapping:
+        if key != _LINE_KEY and key not in allowed:
+            raise SourcesError(
+                spath,
+                mapping.get(_LINE_KEY),
+                f"unknown key {key!r} in {what} (expected: {', '.join(allowed)})",
+            )
+
+
+def _flag(mapping: dict[str, Any], key: str, default: bool, spath: str) -> bool:
+    """A yes/no setting: YAML true/false only ("false" in quotes is text, not false)."""
+    value = mapping.get(key, default)
+    if not isinstance(value, bool):
+        raise SourcesError(spath, mapping.get(_LINE_KEY), f"{key!r} must be true or false, not {value!r}")
+    return value
+
+
+def _settings(raw: Any, spath: str) -> FetchSettings:
+    if not isinstance(raw, dict):
+        raise SourcesError(spath, 1, "'settings' must be a mapping")
+    _only(raw, SETTINGS_KEYS, spath, "settings")
+    settings = FetchSettings(
+        rate=_number(raw, "rate", 1.0, spath),
+        concurrency=_number(raw, "concurrency", 8, spath, int) or 1,
+        host_concurrency=_number(raw, "host_concurrency", 2, spath, int) or 1,
+        timeout=_number(raw, "timeout", 30.0, spath),
+        retries=_number(raw, "retries", 3, spath, int),
+        max_bytes=_number(raw, "max_bytes", 100 * 1024 * 1024, spath, int),
+        obey_robots=_flag(raw, "obey_robots", True, spath),
+    )
+    if raw.get("user_agent"):
+        settings.user_agent = str(raw["user_agent"])
+    return settings
+
+
+def _source(entry: Any, spath: str) -> Source:
+    if not isinstance(entry, dict):
+        raise SourcesError(spath, None, "each source must be a mapping")
+    line = entry.get(_LINE_KEY)
+    _only(entry, SOURCE_KEYS, spath, "a source")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name:
+        raise SourcesError(spath, line, "each source needs a unique 'name'")
+    entries = entry.get("entry")
+    entries = [entries] if isinstance(entries, str) else entries
+    if not isinstance(entries, list) or not entries or not all(isinstance(e, str) for e in entries):
+        raise SourcesError(spath, line, f"source {name}: 'entry' must be a URL or a list of URLs")
+    for url in entries:
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise SourcesError(spath, line, f"source {name}: entry {url!r} is not an http(s) URL")
+    hosts = entry.get("allowed_hosts") or [urlsplit(u).hostname for u in entries]
+    exclude = entry.get("exclude_title")
+    return Source(
+        name=name,
+        entries=entries,
+        allowed_hosts=frozenset(str(h).lower() for h in hosts),
+        include_title=_regex(entry.get("include_title", DEFAULT_INCLUDE), spath, line, "include_title"),
+        exclude_title=_regex(exclude, spath, line, "exclude_title") if exclude else None,
+        max_pages=_number(entry, "max_pages", 10, spath, int),
+        max_items=_number(entry, "max_items", 1000, spath, int),
+        allow_private=_flag(entry, "allow_private", False, spath),
+    )

@@ -89,36 +89,15 @@ class _PageTable:
 
 
 def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Document:
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except PdfminerException as exc:
-        raise _wrap(exc, source) from exc
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise EncryptedPdfError(
-            source, "the PDF is encrypted and cannot be read without its password"
-        ) from exc
-    except (PSException, ValueError, KeyError, TypeError) as exc:
-        raise DamagedPdfError(source, f"the PDF is damaged: {type(exc).__name__}: {exc}") from exc
+    pdf = _open(data, source)
     with pdf:
-        try:
-            pages = pdf.pages
-        except (PdfminerException, PSException, ValueError, KeyError, TypeError) as exc:
-            raise DamagedPdfError(source, f"the PDF's page tree cannot be read: {exc}") from exc
-        if not pages:
-            if b"%%EOF" not in data[-TRAILER_BYTES:]:
-                raise TruncatedPdfError(
-                    source, "the PDF is truncated: its end (%%EOF, cross-reference table) is missing"
-                )
-            raise EmptyDocumentError(source, "the PDF has no pages")
-        items: list[Item] = []
-        issues: list[Issue] = []
-        pending: _PageTable | None = None  # the table that ended the previous page
-        pending_page = 0
+        pages = _pages(pdf, data, source)
+        stitcher = _Stitcher(patterns)
         for number, page in enumerate(pages, 1):
             try:
                 page_items, page_issues = _read_page(page, number, patterns)
             except (PdfminerException, PSException, ValueError, KeyError, TypeError, AssertionError) as exc:
-                issues.append(
+                stitcher.issues.append(
                     Issue(
                         "page_unreadable",
                         "warning",
@@ -129,26 +108,9 @@ def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Docum
                 continue
             finally:
                 page.flush_cache()  # keeps memory flat in the number of pages
-            issues.extend(page_issues)
-            for item in page_items:
-                if isinstance(item, _PageTable):
-                    if pending is not None and item.starts_page and _continues(pending, item):
-                        _append(pending, item)
-                        continue
-                    if pending is not None:
-                        _emit_table(items, pending, pending_page, patterns)
-                    pending, pending_page = item, number
-                else:
-                    if pending is not None:
-                        _emit_table(items, pending, pending_page, patterns)
-                        pending = None
-                    items.append(item)
-            # a table followed by text on its page cannot continue on the next
-            if pending is not None and page_items and not isinstance(page_items[-1], _PageTable):
-                _emit_table(items, pending, pending_page, patterns)
-                pending = None
-        if pending is not None:
-            _emit_table(items, pending, pending_page, patterns)
+            stitcher.issues.extend(page_issues)
+            stitcher.add_page(page_items, number)
+        items, issues = stitcher.finish()
         title = _title(items, pdf.metadata, patterns)
         properties = {k: str(v) for k, v in (pdf.metadata or {}).items() if isinstance(v, (str, int))}
         n_pages = len(pages)
@@ -170,6 +132,69 @@ def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Docum
     )
     doc.issues.extend(issues)
     return doc
+
+
+def _open(data: bytes, source: str) -> Any:
+    """The opened PDF; encryption and damage as their own errors."""
+    try:
+        return pdfplumber.open(io.BytesIO(data))
+    except PdfminerException as exc:
+        raise _wrap(exc, source) from exc
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise EncryptedPdfError(
+            source, "the PDF is encrypted and cannot be read without its password"
+        ) from exc
+    except (PSException, ValueError, KeyError, TypeError) as exc:
+        raise DamagedPdfError(source, f"the PDF is damaged: {type(exc).__name__}: {exc}") from exc
+
+
+def _pages(pdf: Any, data: bytes, source: str) -> list[Any]:
+    """The PDF's pages; a broken page tree, a missing end or no page as their own errors."""
+    try:
+        pages: list[Any] = pdf.pages
+    except (PdfminerException, PSException, ValueError, KeyError, TypeError) as exc:
+        raise DamagedPdfError(source, f"the PDF's page tree cannot be read: {exc}") from exc
+    if not pages:
+        if b"%%EOF" not in data[-TRAILER_BYTES:]:
+            raise TruncatedPdfError(
+                source, "the PDF is truncated: its end (%%EOF, cross-reference table) is missing"
+            )
+        raise EmptyDocumentError(source, "the PDF has no pages")
+    return pages
+
+
+class _Stitcher:
+    """Pages' items in order, a table continued at the top of the next page joined to its start."""
+
+    def __init__(self, patterns: Patterns) -> None:
+        self.patterns = patterns
+        self.items: list[Item] = []
+        self.issues: list[Issue] = []
+        self.pending: _PageTable | None = None  # the table that ended the previous page
+        self.pending_page = 0
+
+    def _emit(self) -> None:
+        if self.pending is not None:
+            _emit_table(self.items, self.pending, self.pending_page, self.patterns)
+            self.pending = None
+
+    def add_page(self, page_items: list[Any], number: int) -> None:
+        for item in page_items:
+            if not isinstance(item, _PageTable):
+                self._emit()
+                self.items.append(item)
+            elif self.pending is not None and item.starts_page and _continues(self.pending, item):
+                _append(self.pending, item)
+            else:
+                self._emit()
+                self.pending, self.pending_page = item, number
+        # a table followed by text on its page cannot continue on the next
+        if page_items and not isinstance(page_items[-1], _PageTable):
+            self._emit()
+
+    def finish(self) -> tuple[list[Item], list[Issue]]:
+        self._emit()
+        return self.items, self.issues
 
 
 def _wrap(exc: PdfminerException, source: str) -> LoadError:
@@ -334,18 +359,7 @@ def _place_cells(
     ys = _snap([r[1] for r in rects] + [r[3] for r in rects])
     if len(xs) < 2 or len(ys) < 2:
         return None
-    cells: list[Cell] = []
-    owner: dict[tuple[int, int], int] = {}
-    for x0, top, x1, bottom in rects:
-        c0, c1 = _index(xs, x0), _index(xs, x1)
-        r0, r1 = _index(ys, top), _index(ys, bottom)
-        if c1 <= c0 or r1 <= r0 or (r0, c0) in owner:
-            continue
-        location = Location(page=page, bbox=(x0, top, x1, bottom))
-        cells.append(Cell(r0, c0, "", location, rowspan=r1 - r0, colspan=c1 - c0))
-        for r in range(r0, r1):
-            for c in range(c0, c1):
-                owner.setdefault((r, c), len(cells) - 1)
+    cells, owner = _grid_cells(rects, xs, ys, page)
     if len(cells) < 2:
         return None
     texts: dict[int, list[dict[str, Any]]] = {}
@@ -363,6 +377,26 @@ def _place_cells(
     for k, cell_chars in texts.items():
         cells[k].text = clean_inline("\n".join(ln.text for ln in text_lines(cell_chars)))
     return cells
+
+
+def _grid_cells(
+    rects: list[tuple[float, float, float, float]], xs: list[float], ys: list[float], page: int
+) -> tuple[list[Cell], dict[tuple[int, int], int]]:
+    """The rectangles as cells of the grid (spans where they cover several positions), and
+    which cell owns each grid position."""
+    cells: list[Cell] = []
+    owner: dict[tuple[int, int], int] = {}
+    for x0, top, x1, bottom in rects:
+        c0, c1 = _index(xs, x0), _index(xs, x1)
+        r0, r1 = _index(ys, top), _index(ys, bottom)
+        if c1 <= c0 or r1 <= r0 or (r0, c0) in owner:
+            continue
+        location = Location(page=page, bbox=(x0, top, x1, bottom))
+        cells.append(Cell(r0, c0, "", location, rowspan=r1 - r0, colspan=c1 - c0))
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                owner.setdefault((r, c), len(cells) - 1)
+    return cells, owner
 
 
 def _inside(inner: tuple[float, float, float, float], outer: tuple[float, float, float, float]) -> bool:

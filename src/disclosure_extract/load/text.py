@@ -31,110 +31,13 @@ MAX_TITLE_CHARS = 60
 def load_text(
     text: str, source: str, sha256: str, patterns: Patterns, encoding: str | None = None
 ) -> Document:
-    items: list[Item] = []
-    lines = text.splitlines(keepends=True)
-    offsets = []
-    pos = 0
-    for line in lines:
-        offsets.append(pos)
-        pos += len(line)
-
-    rows: list[list[RawCell]] = []
-    row: list[RawCell] = []
-    table_start = 0
-    piped = False  # the rows being gathered are "|"-separated
-    column: list[RawCell] = []  # one-cell-per-line "|" cells, rows not yet known
-
-    def flush_column() -> None:
-        nonlocal column
-        if column:
-            for part in _column_rows(column):
-                items.extend(_tables(part, True, patterns, preceding_caption(items, patterns)))
-            column = []
-
-    def flush_table() -> None:
-        nonlocal rows, row, piped
-        flush_column()
-        if row:
-            rows.append(row)
-            row = []
-        if not rows:
-            return
-        if piped:
-            items.extend(_tables(rows, True, patterns, preceding_caption(items, patterns)))
-            rows, piped = [], False
-            return
-        width = max(len(r) for r in rows)
-        if width <= 1:
-            # one cell per row is text that happens to be indented, not a table
-            for r in rows:
-                for cell in r:
-                    if cell.text:
-                        items.append(make_block(cell.text, cell.location, patterns))
-        else:
-            last = rows[-1][-1].location
-            location = Location(line_start=table_start, line_end=last.line_end)
-            table = finish_table(
-                place_ragged(rows), location, patterns, caption=preceding_caption(items, patterns)
-            )
-            if table is not None:
-                items.append(table)
-        rows = []
-
-    for n, raw_line in enumerate(lines):
-        line = raw_line.rstrip("\r\n")
-        line_no = n + 1
-        stripped_line = line.strip()
-        if stripped_line.endswith(PIPE) and stripped_line.count(PIPE) == 1 and len(stripped_line) > 1:
-            if rows or row:
-                flush_table()
-            column.extend(_pipe_row(line, offsets[n], line_no))
-            continue
-        flush_column()
-        if PIPE in stripped_line and _pipe_row(line, offsets[n], line_no):
-            if (rows or row) and not piped:
-                flush_table()
-            if not rows:
-                table_start = line_no
-            piped = True
-            rows.append(_pipe_row(line, offsets[n], line_no))
-            continue
-        if piped:
-            flush_table()
-        if CELL_INDENT in line.strip() and line.strip():
-            # a whole row on one line, cells separated by tabs (spreadsheet copy-paste)
-            if row:
-                rows.append(row)
-                row = []
-            if not rows:
-                table_start = line_no
-            rows.append(_tab_row(line, offsets[n], line_no))
-            continue
-        if line.startswith(CELL_INDENT):
-            if not rows and not row:
-                table_start = line_no
-            content = line[len(CELL_INDENT) :]
-            start = offsets[n] + len(CELL_INDENT) + (len(content) - len(content.lstrip()))
-            cell_text = clean_inline(content)
-            location = Location(
-                line_start=line_no, line_end=line_no, char_start=start, char_end=start + len(content.strip())
-            )
-            row.append(RawCell(cell_text, location))
-            continue
-        if not line.strip():
-            if row:
-                rows.append(row)
-                row = []
-            continue
-        flush_table()
-        stripped = line.strip()
-        start = offsets[n] + line.index(stripped[0])
-        location = Location(
-            line_start=line_no, line_end=line_no, char_start=start, char_end=start + len(stripped)
-        )
-        # the line is kept as printed so evidence offsets point into the file exactly
-        items.append(make_block(stripped, location, patterns))
-    flush_table()
+    reader = _TextReader(patterns)
+    offset = 0
+    for n, raw_line in enumerate(text.splitlines(keepends=True)):
+        reader.read_line(raw_line.rstrip("\r\n"), n + 1, offset)
+        offset += len(raw_line)
+    reader.flush_table()
+    items = reader.items
 
     title = ""
     first = next((i for i in items if isinstance(i, Block)), None)
@@ -146,6 +49,107 @@ def load_text(
         title = first.text
         first.kind, first.level = "heading", None  # the title heads the document, not a section
     return Document(source=source, sha256=sha256, format="text", items=items, title=title, encoding=encoding)
+
+
+class _TextReader:
+    """Reads a text file line by line into blocks and tables (see the module's forms)."""
+
+    def __init__(self, patterns: Patterns) -> None:
+        self.patterns = patterns
+        self.items: list[Item] = []
+        self.rows: list[list[RawCell]] = []
+        self.row: list[RawCell] = []  # the cells of a one-cell-per-line row being gathered
+        self.table_start = 0
+        self.piped = False  # the rows being gathered are "|"-separated
+        self.column: list[RawCell] = []  # one-cell-per-line "|" cells, rows not yet known
+
+    def read_line(self, line: str, line_no: int, offset: int) -> None:
+        stripped = line.strip()
+        if stripped.endswith(PIPE) and stripped.count(PIPE) == 1 and len(stripped) > 1:
+            if self.rows or self.row:
+                self.flush_table()
+            self.column.extend(_pipe_row(line, offset, line_no))
+            return
+        self.flush_column()
+        if PIPE in stripped and _pipe_row(line, offset, line_no):
+            self._pipe_line(line, line_no, offset)
+            return
+        if self.piped:
+            self.flush_table()
+        if CELL_INDENT in stripped:
+            self._tab_line(line, line_no, offset)
+        elif line.startswith(CELL_INDENT):
+            self._indented_cell(line, line_no, offset)
+        elif not stripped:
+            self._end_row()
+        else:
+            self.flush_table()
+            start = offset + line.index(stripped[0])
+            location = Location(
+                line_start=line_no, line_end=line_no, char_start=start, char_end=start + len(stripped)
+            )
+            # the line is kept as printed so evidence offsets point into the file exactly
+            self.items.append(make_block(stripped, location, self.patterns))
+
+    def _start(self, line_no: int) -> None:
+        if not self.rows and not self.row:
+            self.table_start = line_no
+
+    def _end_row(self) -> None:
+        if self.row:
+            self.rows.append(self.row)
+            self.row = []
+
+    def _pipe_line(self, line: str, line_no: int, offset: int) -> None:
+        if (self.rows or self.row) and not self.piped:
+            self.flush_table()
+        self._start(line_no)
+        self.piped = True
+        self.rows.append(_pipe_row(line, offset, line_no))
+
+    def _tab_line(self, line: str, line_no: int, offset: int) -> None:
+        """A whole row on one line, cells separated by tabs (spreadsheet copy-paste)."""
+        self._end_row()
+        self._start(line_no)
+        self.rows.append(_tab_row(line, offset, line_no))
+
+    def _indented_cell(self, line: str, line_no: int, offset: int) -> None:
+        self._start(line_no)
+        content = line[len(CELL_INDENT) :]
+        start = offset + len(CELL_INDENT) + (len(content) - len(content.lstrip()))
+        location = Location(
+            line_start=line_no, line_end=line_no, char_start=start, char_end=start + len(content.strip())
+        )
+        self.row.append(RawCell(clean_inline(content), location))
+
+    def _caption(self) -> str:
+        return preceding_caption(self.items, self.patterns)
+
+    def flush_column(self) -> None:
+        if self.column:
+            for part in _column_rows(self.column):
+                self.items.extend(_tables(part, True, self.patterns, self._caption()))
+            self.column = []
+
+    def flush_table(self) -> None:
+        self.flush_column()
+        self._end_row()
+        rows, self.rows = self.rows, []
+        if not rows:
+            return
+        if self.piped:
+            self.piped = False
+            self.items.extend(_tables(rows, True, self.patterns, self._caption()))
+        elif max(len(r) for r in rows) <= 1:
+            # one cell per row is text that happens to be indented, not a table
+            self.items.extend(
+                make_block(c.text, c.location, self.patterns) for r in rows for c in r if c.text
+            )
+        else:
+            location = Location(line_start=self.table_start, line_end=rows[-1][-1].location.line_end)
+            table = finish_table(place_ragged(rows), location, self.patterns, caption=self._caption())
+            if table is not None:
+                self.items.append(table)
 
 
 def _tab_row(line: str, line_offset: int, line_no: int) -> list[RawCell]:
