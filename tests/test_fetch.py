@@ -277,3 +277,39 @@ def test_fetch_command(site: Site, tmp_path: Path) -> None:
     # without --allow-private, a loopback address is refused before any request
     result = CliRunner().invoke(main, ["fetch", urls[0], "--archive", str(tmp_path / "arc2"), "-q"])
     assert result.exit_code == 1 and "refused" in result.stdout and "private address" in result.stdout
+
+
+def test_the_example_sources_file_loads() -> None:
+    config = load_sources(Path(__file__).resolve().parents[1] / "examples" / "sources.yml")
+    assert [s.name for s in config.sources] == ["pingtan-budgets", "pingtan-final-accounts"]
+    assert config.settings.rate == 1.0 and config.settings.obey_robots is True
+    assert config.sources[1].allowed_hosts == frozenset({"www.pingtan.gov.cn"})
+    assert config.sources[0].exclude_title is not None and config.sources[0].allow_private is False
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "sources:\n  - name: a\n    entry: http://x.test/\n    allow_private: 'false'\n",
+            r":2: 'allow_private' must be true or false",
+        ),
+        (
+            "sources:\n  - name: a\n    entry: http://x.test/\n    max_page: 3\n",
+            r":2: unknown key 'max_page' in a source",
+        ),
+        (
+            "settings:\n  rates: 2\nsources:\n  - name: a\n    entry: http://x.test/\n",
+            r":2: unknown key 'rates' in settings",
+        ),
+        (
+            "sources:\n  - name: a\n    entry: http://x.test/\n  - name: a\n    entry: http://y.test/\n",
+            r":4: source names must be unique",
+        ),
+    ],
+)
+def test_sources_file_mistakes_name_file_and_line(tmp_path: Path, text: str, message: str) -> None:
+    bad = tmp_path / "sources.yml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(SourcesError, match=rf"sources\.yml{message}"):
+        load_sources(bad)
