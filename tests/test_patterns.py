@@ -75,6 +75,12 @@ def test_empty_regex_is_refused(tmp_path: Path) -> None:
         ("tables.yml", ("default_unit: 万元\n", ""), r"tables\.yml:\d+: missing key 'default_unit'"),
         ("indicators.yml", ("level1_re:", "levelone_re:"), r"indicators\.yml:\d+: unknown key 'levelone_re'"),
         ("meta.yml", ("  any_re:", "  anyyear_re:"), r"meta\.yml:\d+: unknown key 'year\.anyyear_re'"),
+        (
+            "tables.yml",
+            ("max_caption_chars: 60", "max_caption_chars: '60'"),
+            r"'max_caption_chars' must be int",
+        ),
+        ("html.yml", ("deepest_share: 0.85", "deepest_share: high"), r"'deepest_share' must be int or float"),
     ],
 )
 def test_tree_files_reject_missing_and_unknown_keys(

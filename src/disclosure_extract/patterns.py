@@ -485,6 +485,20 @@ TREE_KEYS: dict[str, dict[str, Any]] = {
 }
 
 
+# The types of the tree files' values that are not regexes (keys ending in _re are checked as
+# regexes when compiled).
+LEAF_TYPES: dict[str, type | tuple[type, ...]] = {
+    "drop_tags": list,
+    "link_penalty": (int, float),
+    "deepest_share": (int, float),
+    "meta_names": list,
+    "max_caption_chars": int,
+    "max_caption_line_chars": int,
+    "default_unit": str,
+    "kinds": list,
+}
+
+
 def _check_keys(reader: _Reader, data: dict[str, Any], spec: dict[str, Any], where: str = "") -> None:
     line = data.get(_LINE_KEY)
     for key in data:
@@ -493,10 +507,15 @@ def _check_keys(reader: _Reader, data: dict[str, Any], spec: dict[str, Any], whe
     for key, sub in spec.items():
         if key not in data:
             raise reader.fail(line, f"missing key '{where}{key}'")
+        value = data[key]
         if sub is not None:
-            if not isinstance(data[key], dict):
+            if not isinstance(value, dict):
                 raise reader.fail(line, f"'{where}{key}' must be a mapping")
-            _check_keys(reader, data[key], sub, f"{where}{key}.")
+            _check_keys(reader, value, sub, f"{where}{key}.")
+        elif key in LEAF_TYPES and (isinstance(value, bool) or not isinstance(value, LEAF_TYPES[key])):
+            kind = LEAF_TYPES[key]
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise reader.fail(line, f"'{where}{key}' must be {names}, not {type(value).__name__}")
 
 
 def _compile_tree(reader: _Reader) -> dict[str, Any]:
