@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from frictionless import validate
 
-from disclosure_extract import Patterns
+from disclosure_extract import Patterns, load_patterns
 from disclosure_extract.pipeline import discover, run_batch
 from disclosure_extract.write import schema
 from disclosure_extract.write.dataset import write_sqlite
@@ -75,6 +75,6 @@ def test_failed_write_keeps_the_previous_database(out: Path) -> None:
     row = dict.fromkeys(schema.FACTS.column_names)
     bad["facts"] = [{**row, "source": "nope", "n": 0, "field": "x", "value": Decimal(1), "method": "table"}]
     with pytest.raises(sqlite3.IntegrityError):
-        write_sqlite(path, bad)
+        write_sqlite(path, bad, load_patterns())
     assert path.read_bytes() == before
     assert not list(out.glob(".disclosures.*.tmp"))

@@ -107,6 +107,7 @@ class Patterns:
     known_fields: tuple[str, ...]  # every field id the vocabulary may name, in FIELDS.md order
     meta_fields: tuple[str, ...]  # the metadata ids (meta.department …)
     core_fields: tuple[str, ...]  # what every disclosure should state
+    field_names: dict[str, str]  # field id -> its Chinese name
     meta: dict[str, Any]
     html: dict[str, Any]
     indicators: dict[str, Any]
@@ -210,6 +211,7 @@ class _Reader:
 RULE_KEYS = ("id", "field", "label", "context", "not_context")
 FIELDS_KEYS = (
     "known_fields",
+    "names",
     "meta_fields",
     "core_fields",
     "changes",
@@ -368,6 +370,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         known_fields=tuple(known_list),
         meta_fields=tuple(meta_list),
         core_fields=tuple(core_list),
+        field_names=_field_names(freader, fdata, known_list),
         count_labels=tuple(
             (rule, freader.regex_key(entry, "unit"))
             for rule, entry in zip(
@@ -389,6 +392,15 @@ def _rule_fields(reader: _Reader, data: dict[str, Any], key: str, known: set[str
         if field not in known:
             raise reader.fail(data[key].get(_LINE_KEY), f"{key}: unknown field id {field!r} for {rule}")
     return mapping
+
+
+def _field_names(reader: _Reader, data: dict[str, Any], known: list[str]) -> dict[str, str]:
+    names = {k: str(v) for k, v in reader.get(data, "names", dict).items() if k != _LINE_KEY}
+    missing = [f for f in known if f not in names]
+    unknown = [f for f in names if f not in known]
+    if missing or unknown:
+        raise reader.fail(data["names"].get(_LINE_KEY), f"names: missing {missing}, unknown {unknown}")
+    return names
 
 
 def _known_list(reader: _Reader, data: dict[str, Any], key: str, known: set[str]) -> frozenset[str]:
@@ -481,6 +493,7 @@ TREE_KEYS: dict[str, dict[str, Any]] = {
         "year": dict.fromkeys(("fiscal_re", "any_re")),
         "department": dict.fromkeys(("forms_re", "late_forms_re", "trailing_re", "reject_re")),
         "region": dict.fromkeys(("strip_prefix_re", "unit_re", "not_region_re")),
+        "department_key": dict.fromkeys(("same", "drop_re")),
     },
 }
 
@@ -496,6 +509,7 @@ LEAF_TYPES: dict[str, type | tuple[type, ...]] = {
     "max_caption_line_chars": int,
     "default_unit": str,
     "kinds": list,
+    "same": list,
 }
 
 

@@ -24,7 +24,7 @@ from .fetch.crawl import CrawlSummary, crawl
 from .fetch.sources import SourcesConfig
 from .load import load_bytes, sniff_format
 from .model import Issue, Result
-from .patterns import Patterns
+from .patterns import Patterns, get_patterns
 from .version import code_fingerprint
 from .write import dumps, loads_record, result_record
 from .write import write_outputs as write_all
@@ -187,7 +187,7 @@ def _cached(entry: Path, source: str) -> Result | None:
 def write_outputs(out_dir: Path, results: list[Result], patterns: Patterns | None = None) -> None:
     """Check the results (when a vocabulary is given) and write every output of ``out_dir``."""
     checks = check_all(results, patterns) if patterns is not None else []
-    write_all(out_dir, results, checks)
+    write_all(out_dir, results, checks, patterns or get_patterns())
 
 
 # The formats the crawler detects that extraction reads.

@@ -14,6 +14,7 @@ from collections import defaultdict
 
 import regex
 
+from ..common.text import department_key
 from ..model import FAIL, PASS, CheckResult, Fact, Result
 from ..patterns import Patterns
 from .rules import _num, _result, _stated, _tolerance, _where
@@ -21,26 +22,25 @@ from .rules import _num, _result, _stated, _tolerance, _where
 Key = tuple[str, int | None, str | None]
 
 
-def _key(record: Result, party_prefix: regex.Pattern[str]) -> Key:
-    """Department (without a 中共 / 共青团 prefix), year and kind."""
+def _key(record: Result, patterns: Patterns) -> Key:
+    """The department's key (patterns/meta.yml department_key), year and kind."""
     meta = record.meta
-    return party_prefix.sub("", meta.department or ""), meta.year, meta.kind
+    return department_key(meta.department, patterns) or "", meta.year, meta.kind
 
 
 def check_dataset(records: list[Result], patterns: Patterns) -> list[CheckResult]:
     """The checks across documents, rule by rule, over the documents that extracted."""
     ok = [r for r in records if not r.failed]
-    party_prefix = patterns.meta["region"]["strip_prefix_re"]
     by_key: dict[Key, list[Result]] = defaultdict(list)
     for r in ok:
-        by_key[_key(r, party_prefix)].append(r)
+        by_key[_key(r, patterns)].append(r)
     correction = patterns.correction
     assert correction is not None  # load_patterns always reads it
     return [
         *_duplicates(ok),
-        *_corrections(ok, by_key, correction, party_prefix),
-        *_previous_years(ok, by_key, patterns, party_prefix),
-        *_budgeted_against_budget(ok, by_key, party_prefix),
+        *_corrections(ok, by_key, correction, patterns),
+        *_previous_years(ok, by_key, patterns),
+        *_budgeted_against_budget(ok, by_key, patterns),
     ]
 
 
@@ -69,14 +69,14 @@ def _corrections(
     ok: list[Result],
     by_key: dict[Key, list[Result]],
     correction: regex.Pattern[str],
-    party: regex.Pattern[str],
+    patterns: Patterns,
 ) -> list[CheckResult]:
     """A 更正 is linked to the documents of the same department, year and kind it corrects."""
     results = []
     for r in ok:
         if not correction.search(f"{r.meta.title or ''} {r.source}"):
             continue
-        same_key = by_key[_key(r, party)]
+        same_key = by_key[_key(r, patterns)]
         originals = [o.source for o in same_key if o is not r and not correction.search(o.source)]
         results.append(
             CheckResult(
@@ -93,13 +93,13 @@ def _corrections(
 
 
 def _previous_years(
-    ok: list[Result], by_key: dict[Key, list[Result]], patterns: Patterns, party: regex.Pattern[str]
+    ok: list[Result], by_key: dict[Key, list[Result]], patterns: Patterns
 ) -> list[CheckResult]:
     """Year N's previous-year figure against year N−1's own document."""
     previous_pairs = tuple((prev, own) for own, prev in patterns.previous.items())
     results = []
     for r in ok:
-        department, year, kind = _key(r, party)
+        department, year, kind = _key(r, patterns)
         if not department or year is None:
             continue
         stated = _stated(r)
@@ -123,12 +123,12 @@ def _previous_years(
 
 
 def _budgeted_against_budget(
-    ok: list[Result], by_key: dict[Key, list[Result]], party: regex.Pattern[str]
+    ok: list[Result], by_key: dict[Key, list[Result]], patterns: Patterns
 ) -> list[CheckResult]:
     """A final account's budgeted 三公 total against that year's budget."""
     results = []
     for r in ok:
-        department, year, kind = _key(r, party)
+        department, year, kind = _key(r, patterns)
         stated = _stated(r)
         if kind != "final_accounts" or "sangong.total_prev" not in stated:
             continue

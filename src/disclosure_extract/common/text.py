@@ -28,3 +28,16 @@ def find_unit(text: str, patterns: Patterns) -> str | None:
         # unit_re is written for full-width brackets too; try the raw text
         match = patterns.tables["unit_re"].search(text)
     return match.group("unit") if match else None
+
+
+def department_key(name: str | None, patterns: Patterns) -> str | None:
+    """A department's name as a key that joins its documents across years and kinds:
+    full-width forms and white space gone, the same body's other names mapped to one
+    (patterns/meta.yml ``department_key``)."""
+    if not name:
+        return None
+    rules = patterns.meta["department_key"]
+    key = "".join(normalize_width(name).split()).translate({ord("（"): "(", ord("）"): ")"})
+    for pattern, replacement in rules["same"]:
+        key = regex.sub(pattern, replacement, key)
+    return rules["drop_re"].sub("", key) or None

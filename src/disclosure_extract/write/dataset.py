@@ -28,7 +28,17 @@ import pyarrow.parquet as pq
 
 from ..common.atomic import default_mode, write_text
 from ..model import Result
-from .schema import PHASES, TABLES, arrow_schema, frictionless_schema, sql_ddl
+from ..patterns import Patterns
+from .schema import (
+    PHASES,
+    TABLES,
+    OutputTable,
+    arrow_schema,
+    frictionless_schema,
+    panel_table,
+    panel_view_sql,
+    sql_ddl,
+)
 
 
 def _sql_value(value: Any) -> Any:
@@ -40,13 +50,14 @@ def _sql_value(value: Any) -> Any:
     return value
 
 
-def write_sqlite(path: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
+def write_sqlite(path: Path, rows: dict[str, list[dict[str, Any]]], patterns: Patterns) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".disclosures.", suffix=".sqlite.tmp", dir=path.parent)
     os.fchmod(fd, default_mode())
     os.close(fd)
     try:
         db = sqlite3.connect(tmp)
-        db.executescript("PRAGMA foreign_keys = ON;\n" + "\n".join(sql_ddl(t) for t in TABLES))
+        ddl = "\n".join(sql_ddl(t) for t in TABLES)
+        db.executescript(f"PRAGMA foreign_keys = ON;\n{ddl}\n{panel_view_sql(patterns)}")
         for table in TABLES:
             names = table.column_names
             quoted = ", ".join(f'"{c}"' for c in names)
@@ -62,9 +73,11 @@ def write_sqlite(path: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
         raise
 
 
-def write_parquet(folder: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
+def write_parquet(
+    folder: Path, rows: dict[str, list[dict[str, Any]]], tables: tuple[OutputTable, ...]
+) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for table in TABLES:
+    for table in tables:
         arrow = pa.Table.from_pylist(rows[table.name], schema=arrow_schema(table))
         fd, tmp = tempfile.mkstemp(prefix=f".{table.name}.", suffix=".parquet.tmp", dir=folder)
         os.fchmod(fd, default_mode())
@@ -78,11 +91,16 @@ def write_parquet(folder: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
 
 
 def write_dataset(
-    out_dir: Path, results: list[Result], rows: dict[str, list[dict[str, Any]]], table_files: list[str]
+    out_dir: Path,
+    results: list[Result],
+    rows: dict[str, list[dict[str, Any]]],
+    table_files: list[str],
+    patterns: Patterns,
 ) -> None:
-    write_sqlite(out_dir / "disclosures.sqlite", rows)
-    write_parquet(out_dir / "parquet", rows)
-    package = datapackage(results)
+    tables = (*TABLES, panel_table(patterns))
+    write_sqlite(out_dir / "disclosures.sqlite", rows, patterns)
+    write_parquet(out_dir / "parquet", rows, tables)
+    package = datapackage(results, tables)
     package["resources"].extend(_grid_resource(out_dir / "tables" / name) for name in sorted(table_files))
     write_text(out_dir / "datapackage.json", json.dumps(package, ensure_ascii=False, indent=2) + "\n")
 
@@ -111,7 +129,7 @@ def _grid_resource(path: Path) -> dict[str, Any]:
     }
 
 
-def datapackage(results: list[Result]) -> dict[str, Any]:
+def datapackage(results: list[Result], tables: tuple[OutputTable, ...] = TABLES) -> dict[str, Any]:
     """A Frictionless Data Package describing every CSV of the output folder, with its keys."""
     phases = sorted({PHASES[r.meta.kind] for r in results if r.meta.kind in PHASES})
     years = sorted({r.meta.year for r in results if r.meta.year})
@@ -134,6 +152,6 @@ def datapackage(results: list[Result]) -> dict[str, Any]:
                 "description": table.description,
                 "schema": frictionless_schema(table),
             }
-            for table in TABLES
+            for table in tables
         ],
     }

@@ -11,15 +11,20 @@ number: tolerances, which may be half a fen).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
+import regex
 
+from ..common.text import department_key
 from ..model import CheckResult, Fact, Result
+from ..patterns import Patterns
 
 ColumnType = Literal["string", "integer", "boolean", "money", "decimal"]
 PHASES = {"budget": "approved", "final_accounts": "executed"}
@@ -102,10 +107,12 @@ DOCUMENTS = OutputTable(
     "one row per distinct document (by sha256): what it is and how its extraction went",
     (
         _c("sha256", "string", "sha256 of the input bytes", required=True),
+        _c("source", "string", "the first path or URL it was read from", required=True),
         _c("format", "string", "text, html, pdf, xlsx, xls, or unknown"),
         _c("status", "string", "ok, or failed when an issue of severity error was raised", required=True),
         _c("encoding", "string", "the encoding the text was decoded with"),
         _c("department", "string", "meta.department"),
+        _c("department_key", "string", "the department as a key across years (中共/办公室 variants joined)"),
         _c("year", "integer", "meta.year: the fiscal year disclosed"),
         _c("kind", "string", "meta.kind: budget or final_accounts"),
         _c("phase", "string", "budget phase (Fiscal Data Package): approved (预算) or executed (决算)"),
@@ -114,7 +121,54 @@ DOCUMENTS = OutputTable(
         _c("checks_failed", "integer", "how many checks of this document failed", required=True),
     ),
     ("sha256",),
-    indexes=(("department", "year", "kind"),),
+    ((("department_key",), "departments", ("department_key",)),),
+    indexes=(("department_key", "year", "kind"),),
+)
+DEPARTMENTS = OutputTable(
+    "departments",
+    "one row per department key: its documents across years and kinds",
+    (
+        _c("department_key", "string", "the department as a key (documents.department_key)", required=True),
+        _c("department", "string", "the name its documents give most often"),
+        _c("region", "string", "the government it belongs to"),
+        _c("documents", "integer", "how many documents it has", required=True),
+        _c("years", "string", "the fiscal years of its documents (; separated)"),
+    ),
+    ("department_key",),
+)
+FIELDS = OutputTable(
+    "fields",
+    "the field vocabulary (docs/FIELDS.md): what each field id means",
+    (
+        _c("field", "string", "field id", required=True),
+        _c("name", "string", "中文名"),
+        _c("unit", "string", "yuan (money) or count"),
+        _c("description", "string", "what the field holds"),
+    ),
+    ("field",),
+)
+FIELD_VALUES = OutputTable(
+    "field_values",
+    "one value per document and field: the resolved value, once, with the evidence it came from",
+    (
+        _c("sha256", "string", "the document", required=True),
+        _c("field", "string", "field id (the fields table)", required=True),
+        _c("value", "money", "the value: yuan for money, a count for counts", required=True),
+        _c("unit", "string", "yuan, or the count's unit (辆)"),
+        _c("method", "string", "table, prose or derived"),
+        _c("rule", "string", "the vocabulary rule that named it"),
+        _c("text", "string", "the original text"),
+        _c("unit_printed", "string", "the unit as printed (万元…)"),
+        _c("page", "integer", "PDF page"),
+        _c("table", "integer", "table index"),
+        _c("row", "integer", "table row"),
+        _c("col", "integer", "table column"),
+        _c("line_start", "integer", "source line"),
+        _c("check_status", "string", "fail when a check of this value failed, pass when all passed"),
+    ),
+    ("sha256", "field"),
+    ((("sha256",), "documents", ("sha256",)), (("field",), "fields", ("field",))),
+    (("field",),),
 )
 SOURCES = OutputTable(
     "sources",
@@ -232,7 +286,56 @@ ISSUES = OutputTable(
     _BY_SOURCE,
     (("code",),),
 )
-TABLES: tuple[OutputTable, ...] = (DOCUMENTS, SOURCES, FACTS, LINE_ITEMS, INDICATORS, CHECKS, ISSUES)
+TABLES: tuple[OutputTable, ...] = (
+    FIELDS,
+    DEPARTMENTS,
+    DOCUMENTS,
+    SOURCES,
+    FIELD_VALUES,
+    FACTS,
+    LINE_ITEMS,
+    INDICATORS,
+    CHECKS,
+    ISSUES,
+)
+PANEL_DOCUMENT = ("sha256", "source", "department", "department_key", "region", "year", "kind", "phase")
+
+
+def panel_column(field_id: str) -> str:
+    """A field id as a panel column: income.total -> income_total (no quoting needed in SQL)."""
+    return field_id.replace(".", "_")
+
+
+def panel_table(patterns: Patterns) -> OutputTable:
+    """The panel: one row per document, one column per field id of the vocabulary."""
+    by_name = {c.name: c for c in DOCUMENTS.columns}
+    return OutputTable(
+        "panel",
+        "one row per document, one column per field (its resolved value): the table most users want",
+        (
+            *(by_name[name] for name in PANEL_DOCUMENT),
+            *(
+                _c(panel_column(f), "money", f"{f}: {patterns.field_names.get(f, '')}")
+                for f in patterns.known_fields
+            ),
+        ),
+        ("sha256",),
+        ((("sha256",), "documents", ("sha256",)),),
+    )
+
+
+def panel_view_sql(patterns: Patterns) -> str:
+    """The panel as a SQLite view over documents and field_values (the same columns)."""
+    pivot = ",\n    ".join(
+        f'MAX(CASE WHEN v."field" = \'{f}\' THEN v."value" END) AS {_q(panel_column(f))}'
+        for f in patterns.known_fields
+    )
+    documents = ", ".join(f"d.{_q(n)}" for n in PANEL_DOCUMENT)
+    return (
+        f'CREATE VIEW "panel" AS SELECT {documents},\n    {pivot}\n'
+        'FROM "documents" d LEFT JOIN "field_values" v ON v."sha256" = d."sha256"\n'
+        'GROUP BY d."sha256" ORDER BY d.rowid;'
+    )
 
 
 def _decimal(value: Decimal | int | str | None) -> Decimal | None:
@@ -269,10 +372,12 @@ def _fact_row(n: int, fact: Fact, chosen: bool) -> dict[str, Any]:
     }
 
 
-def _document_rows(result: Result, failed_checks: int) -> Iterator[dict[str, Any]]:
+def _document_rows(result: Result, failed_checks: int, patterns: Patterns) -> Iterator[dict[str, Any]]:
     meta = result.meta
     yield {
         "sha256": result.sha256,
+        "source": result.source,
+        "department_key": department_key(meta.department, patterns),
         "format": result.format,
         "status": result.status,
         "encoding": result.encoding,
@@ -363,25 +468,138 @@ def check_rows(checks: Iterable[CheckResult]) -> Iterator[dict[str, Any]]:
         }
 
 
-def table_rows(results: list[Result], checks: list[CheckResult]) -> dict[str, list[dict[str, Any]]]:
-    """Every output table's rows, in input order, from the typed results and their checks."""
+def table_rows(
+    results: list[Result], checks: list[CheckResult], patterns: Patterns
+) -> dict[str, list[dict[str, Any]]]:
+    """Every output table's rows (the panel's too), in input order, from the typed results."""
     rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in TABLES}
     failed: dict[str | None, int] = {}
     for check in checks:
         if check.status == "fail":
             failed[check.sha256] = failed.get(check.sha256, 0) + 1
+    statuses = _value_statuses(checks)
     seen: set[str] = set()
     for result in results:
         doc = {"source": result.source, "sha256": result.sha256}
         if result.sha256 and result.sha256 not in seen:
             seen.add(result.sha256)
-            rows["documents"].extend(_document_rows(result, failed.get(result.sha256, 0)))
+            rows["documents"].extend(_document_rows(result, failed.get(result.sha256, 0), patterns))
+            rows["field_values"].extend(_value_rows(result, statuses))
         rows["sources"].append({**doc, "status": result.status})
         for name, part in _per_document(result).items():
             rows[name].extend({**doc, **row} for row in part)
     sources = {r["source"] for r in rows["sources"]}
     rows["checks"] = [row for row in check_rows(checks) if row["source"] in sources]
-    return {t.name: [{c: row.get(c) for c in t.column_names} for row in rows[t.name]] for t in TABLES}
+    rows["fields"] = _field_rows(patterns)
+    rows["departments"] = _department_rows(rows["documents"])
+    panel = panel_table(patterns)
+    tables = (*TABLES, panel)
+    rows["panel"] = _panel_rows(rows["documents"], rows["field_values"], patterns)
+    return {t.name: [{c: row.get(c) for c in t.column_names} for row in rows[t.name]] for t in tables}
+
+
+def _value_statuses(checks: list[CheckResult]) -> dict[tuple[str | None, str], str]:
+    """(document, field) -> fail when any check citing the field failed, else pass."""
+    statuses: dict[tuple[str | None, str], str] = {}
+    for check in checks:
+        if check.status not in ("pass", "fail"):
+            continue
+        cited = {str(loc["field"]) for loc in check.locations if loc.get("field")}
+        for field_id in cited:
+            key = (check.sha256, field_id)
+            if statuses.get(key) != "fail":
+                statuses[key] = check.status
+    return statuses
+
+
+def _value_rows(result: Result, statuses: dict[tuple[str | None, str], str]) -> Iterator[dict[str, Any]]:
+    chosen = result.chosen_facts()
+    for field_id, value in result.fields.items():
+        if field_id.startswith("meta.") or isinstance(value, str):
+            continue
+        fact = chosen.get(field_id)
+        ev = fact.evidence if fact is not None else None
+        where = ev.location if ev is not None else None
+        count_unit = ev.unit if ev is not None and ev.unit and not ev.unit.endswith("元") else None
+        yield {
+            "sha256": result.sha256,
+            "field": field_id,
+            "value": _decimal(value),
+            "unit": count_unit or "yuan",
+            "method": ev.method if ev else None,
+            "rule": ev.rule if ev else None,
+            "text": ev.text if ev else None,
+            "unit_printed": ev.unit if ev else None,
+            "page": where.page if where else None,
+            "table": where.table if where else None,
+            "row": where.row if where else None,
+            "col": where.col if where else None,
+            "line_start": where.line_start if where else None,
+            "check_status": statuses.get((result.sha256, field_id)),
+        }
+
+
+def _field_rows(patterns: Patterns) -> list[dict[str, Any]]:
+    counts = {f for rule, _ in patterns.count_labels for f in rule.fields}
+    descriptions = field_descriptions()
+    return [
+        {
+            "field": f,
+            "name": patterns.field_names.get(f),
+            "unit": "count" if f in counts else "yuan",
+            "description": descriptions.get(f),
+        }
+        for f in patterns.known_fields
+    ]
+
+
+def _department_rows(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for doc in documents:
+        if doc["department_key"]:
+            by_key.setdefault(doc["department_key"], []).append(doc)
+    out = []
+    for key, docs in by_key.items():
+        names = [d["department"] for d in docs]
+        regions = [d["region"] for d in docs if d["region"]]
+        out.append(
+            {
+                "department_key": key,
+                "department": max(names, key=names.count),  # the most common, the first on ties
+                "region": max(regions, key=regions.count) if regions else None,
+                "documents": len(docs),
+                "years": ";".join(str(y) for y in sorted({d["year"] for d in docs if d["year"]})) or None,
+            }
+        )
+    return out
+
+
+def _panel_rows(
+    documents: list[dict[str, Any]], values: list[dict[str, Any]], patterns: Patterns
+) -> list[dict[str, Any]]:
+    by_doc: dict[str, dict[str, Any]] = {}
+    for value in values:
+        by_doc.setdefault(value["sha256"], {})[panel_column(value["field"])] = value["value"]
+    return [
+        {
+            **{n: doc.get(n) for n in PANEL_DOCUMENT},
+            **by_doc.get(doc["sha256"], {}),
+        }
+        for doc in documents
+    ]
+
+
+@functools.cache
+def field_descriptions() -> dict[str, str]:
+    """Field id -> its meaning, from the FIELDS.md bundled with the package (or the checkout's)."""
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[1] / "FIELDS.md", here.parents[3] / "docs" / "FIELDS.md"):
+        if candidate.is_file():
+            rows = regex.findall(
+                r"^\| ([a-z_]+\.[a-z_]+) \| ([^|]*) \|", candidate.read_text(encoding="utf-8"), flags=regex.M
+            )
+            return {field_id: meaning.strip() for field_id, meaning in rows}
+    return {}
 
 
 def arrow_schema(table: OutputTable) -> pa.Schema:
