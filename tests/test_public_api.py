@@ -7,6 +7,7 @@ import disclosure_extract
 PUBLIC = [
     "DisclosureError",
     "Document",
+    "Extraction",
     "Fact",
     "Indicator",
     "Issue",
@@ -15,6 +16,7 @@ PUBLIC = [
     "Patterns",
     "Result",
     "__version__",
+    "extract",
     "extract_data",
     "extract_document",
     "load_bytes",

@@ -1,10 +1,12 @@
 """disclosure-extract: checked, normalized data with provenance from Chinese budget disclosures.
 
-The public API is small: load and extract one document, or run a batch.
+The public API is small: ``extract`` one document (DataFrame views for notebooks), load
+and extract with the stages' own functions, or run a batch.
 """
 
 from __future__ import annotations
 
+from .api import Extraction, extract
 from .errors import DisclosureError, LoadError, PatternError
 from .extract import extract_document
 from .load import load_bytes
@@ -16,6 +18,7 @@ from .version import __version__
 __all__ = [
     "DisclosureError",
     "Document",
+    "Extraction",
     "Fact",
     "Indicator",
     "Issue",
@@ -24,6 +27,7 @@ __all__ = [
     "Patterns",
     "Result",
     "__version__",
+    "extract",
     "extract_data",
     "extract_document",
     "load_bytes",

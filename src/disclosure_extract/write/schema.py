@@ -484,7 +484,7 @@ def table_rows(
         if result.sha256 and result.sha256 not in seen:
             seen.add(result.sha256)
             rows["documents"].extend(_document_rows(result, failed.get(result.sha256, 0), patterns))
-            rows["field_values"].extend(_value_rows(result, statuses))
+            rows["field_values"].extend(value_rows(result, statuses))
         rows["sources"].append({**doc, "status": result.status})
         for name, part in _per_document(result).items():
             rows[name].extend({**doc, **row} for row in part)
@@ -512,7 +512,7 @@ def _value_statuses(checks: list[CheckResult]) -> dict[tuple[str | None, str], s
     return statuses
 
 
-def _value_rows(result: Result, statuses: dict[tuple[str | None, str], str]) -> Iterator[dict[str, Any]]:
+def value_rows(result: Result, statuses: dict[tuple[str | None, str], str]) -> Iterator[dict[str, Any]]:
     chosen = result.chosen_facts()
     for field_id, value in result.fields.items():
         if field_id.startswith("meta.") or isinstance(value, str):
