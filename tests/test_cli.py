@@ -77,8 +77,13 @@ def test_output_is_byte_identical(tmp_path: Path) -> None:
     for name in ("a", "b"):
         code, _, _ = _run("extract", *map(str, TEXT_HTML), "-o", str(tmp_path / name), "--no-cache")
         assert code == 0
-    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
-    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+
+    def outputs(folder: Path) -> list[Path]:
+        # .lock and .cache are the run's own state, not outputs
+        files = (p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+        return sorted(p for p in files if not p.parts[0].startswith("."))
+
+    files_a, files_b = outputs(tmp_path / "a"), outputs(tmp_path / "b")
     assert files_a == files_b and len(files_a) > 5
     for rel in files_a:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
@@ -166,3 +171,37 @@ def test_check_and_report_honour_patterns(tmp_path: Path) -> None:
     for command in ("check", "report"):
         code, _, stderr = _run(command, str(out), "--patterns", str(vocabulary))
         assert code == 2 and "checks.yml:" in stderr and "totl" in stderr, stderr
+
+
+def test_a_second_run_on_a_locked_folder_exits_2_naming_the_holder(tmp_path: Path) -> None:
+    from disclosure_extract.common.lock import folder_lock
+
+    out = tmp_path / "out"
+    with folder_lock(out):
+        code, _, err = _run("extract", str(SEED), "-o", str(out), "-q")
+    assert code == 2 and "being written by another run (pid " in err
+    assert not (out / "documents.jsonl").exists()
+    code, _, _ = _run("extract", str(SEED), "-o", str(out), "-q")  # released: the next run writes
+    assert code == 0 and (out / "documents.jsonl").is_file()
+
+
+def test_dash_streams_json_lines_to_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = _run("extract", str(SEED), *map(str, TEXT_HTML[1:3]), "-o", "-", "-q")
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [Path(r["source"]).name for r in records] == [SEED.name, TEXT_HTML[1].name, TEXT_HTML[2].name]
+    assert records[0]["fields"]["income.total"] == 962200
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_logs_carry_iso_timestamps_and_verbose_debug_per_document(tmp_path: Path) -> None:
+    log_file = tmp_path / "run.log"
+    code, _, err = _run("extract", str(SEED), "-o", str(tmp_path / "out"), "-v", "--log-file", str(log_file))
+    assert code == 0
+    import regex
+
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert lines and all(regex.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4} ", ln) for ln in lines)
+    assert any("DEBUG" in ln and SEED.name in ln and "facts" in ln for ln in lines)
+    assert log_file.read_text(encoding="utf-8").splitlines() == lines

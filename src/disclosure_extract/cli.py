@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from .check import FAIL, NOT_APPLICABLE, PASS, CheckResult, check_all
 from .common.atomic import write_text
+from .common.lock import FolderLockedError
 from .errors import PatternError
 from .evaluate import TruthError, format_report
 from .evaluate import evaluate as run_evaluation
@@ -26,9 +27,9 @@ from .fetch.demo import DemoSite, demo_sources
 from .fetch.sources import SourcesConfig, SourcesError, load_sources
 from .model import Result
 from .patterns import Patterns, load_patterns
-from .pipeline import DEFAULT_MAX_BYTES, crawl_and_extract, discover, run_batch
+from .pipeline import DEFAULT_MAX_BYTES, crawl_and_extract, discover, extract_file, run_batch
 from .version import __version__
-from .write import dumps, loads_record, render_report
+from .write import dumps, loads_record, render_report, result_record
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -39,13 +40,29 @@ LOG_EVERY = 50
 log = logging.getLogger("disclosure_extract")
 
 
-def _setup_logging(verbose: int, quiet: bool) -> None:
-    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    log.handlers[:] = [handler]
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_DATE = "%Y-%m-%dT%H:%M:%S%z"  # ISO 8601, with the zone
+
+
+def _setup_logging(verbose: int, quiet: bool, log_file: Path | None = None) -> None:
+    """Logs to stderr with ISO timestamps: INFO by default, WARNING with -q, DEBUG with -v
+    (every document), and -vv the libraries' own debug logs too (pdfminer, httpx …)."""
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose else logging.INFO)
+    formatter = logging.Formatter(LOG_FORMAT, LOG_DATE)
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file is not None:
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    for handler in handlers:
+        handler.setFormatter(formatter)
+    for old in log.handlers:
+        if old not in handlers:
+            old.close()  # a log file of an earlier call (tests run many commands in one process)
+    log.handlers[:] = handlers
     log.setLevel(level)
     log.propagate = False
+    root = logging.getLogger()
+    root.handlers[:] = handlers if verbose > 1 else []
+    root.setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
 
 
 def output_option(help_text: str) -> Callable[[_F], _F]:
@@ -54,7 +71,7 @@ def output_option(help_text: str) -> Callable[[_F], _F]:
         "-o",
         "--output",
         "out_dir",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(file_okay=False, path_type=Path, allow_dash=True),
         default=Path("out"),
         show_default=True,
         help=help_text,
@@ -92,7 +109,10 @@ patterns_option = click.option(
 )
 @click.option("--no-cache", is_flag=True, help="Re-extract every document instead of reusing OUT/.cache.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr; no progress bar.")
-@click.option("-v", "--verbose", count=True, help="More log detail (-vv for debug).")
+@click.option("-v", "--verbose", count=True, help="Debug logs: -v every document, -vv the libraries' too.")
+@click.option(
+    "--log-file", type=click.Path(dir_okay=False, path_type=Path), help="Also write the log to this file."
+)
 def extract(
     paths: tuple[Path, ...],
     out_dir: Path,
@@ -101,19 +121,26 @@ def extract(
     no_cache: bool,
     quiet: bool,
     verbose: int,
+    log_file: Path | None,
 ) -> None:
     """Extract every PATH (a file, or a folder read recursively) into OUT.
 
-    Writes OUT/documents.jsonl (one object per input), OUT/facts.csv,
-    OUT/indicators.csv and OUT/tables/*.csv. A document that cannot be read gets an
-    entry in its issues list and the batch goes on. Exit status 0 when every document
-    extracted, 1 when some failed, 2 on a usage error.
+    Writes into OUT: documents.jsonl (one JSON object per input); panel.csv (one row per
+    document, one column per field); field_values.csv, facts.csv, line_items.csv,
+    indicators.csv, checks.csv, issues.csv, documents.csv, sources.csv, departments.csv,
+    fields.csv; tables/*.csv (each table's grid); disclosures.sqlite; parquet/*.parquet;
+    datapackage.json. With -o - the JSON objects go to stdout instead, one per line, and
+    nothing is written. A document that cannot be read gets an entry in its issues list and
+    the batch goes on. Exit status 0 when every document extracted, 1 when some failed, 2 on
+    a usage error (or when another run is writing OUT).
     """
-    _setup_logging(verbose, quiet)
+    _setup_logging(verbose, quiet, log_file)
     patterns = _patterns(patterns_dir)
     inputs = discover(paths)
     if not inputs:
         raise click.UsageError("no files found under the given paths")
+    if str(out_dir) == "-":
+        sys.exit(_stream(inputs, patterns, max_bytes))
     log.info("extracting %d document(s) into %s", len(inputs), out_dir)
     bar = tqdm(total=len(inputs), unit="doc", file=sys.stderr, disable=quiet or not sys.stderr.isatty())
     done = 0
@@ -129,6 +156,8 @@ def extract(
         summary = run_batch(
             inputs, out_dir, patterns, max_bytes=max_bytes, use_cache=not no_cache, progress=progress
         )
+    except FolderLockedError as exc:
+        raise click.UsageError(str(exc)) from exc
     finally:
         bar.close()
     for source in summary.failed_sources:
@@ -142,6 +171,16 @@ def extract(
         out_dir,
     )
     sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
+
+
+def _stream(inputs: list[tuple[Path, str]], patterns: Patterns, max_bytes: int) -> int:
+    """Each input's JSON object to stdout as soon as it is extracted (no files, no cache)."""
+    failed = False
+    for path, source in inputs:
+        result = extract_file(path, source, patterns, max_bytes)
+        failed = failed or result.failed
+        click.echo(dumps(result_record(result)))
+    return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
 @main.command()
@@ -320,6 +359,8 @@ def _crawl_and_extract(config: SourcesConfig, out_dir: Path, quiet: bool, patter
     bar, progress = _crawl_progress(quiet)
     try:
         done = crawl_and_extract(config, out_dir, patterns, progress=progress)
+    except FolderLockedError as exc:
+        raise click.UsageError(str(exc)) from exc
     finally:
         bar.close()
     click.echo(f"crawl: {done.crawl.line()}")

@@ -15,6 +15,7 @@ Every exception the package raises on purpose derives from one root::
     │   ├── DamagedPdfError         a PDF whose structure is corrupt
     │   └── NoTextLayerError        a PDF whose pages are images (scans) with no text
     ├── OutputError                 an output file could not be written
+    ├── FolderLockedError           another run is writing the output folder (common.lock)
     ├── FetchRefusedError           a URL the crawler must not fetch (fetch.safety)
     ├── TruthError                  a truth or output file given to evaluate is malformed
     ├── _Retryable                  the HTTP client's signal to retry (fetch.client; never escapes it)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from .check import check_all
 from .common.atomic import write_text
+from .common.lock import folder_lock
 from .errors import DisclosureError, LoadError
 from .extract import extract_document
 from .fetch.archive import archived_documents
@@ -138,6 +140,23 @@ def run_batch(
     use_cache: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> BatchSummary:
+    """Extract every input (reusing cached results) and write every output of ``out_dir``,
+    holding the folder's lock (FolderLockedError when another run writes it)."""
+    with folder_lock(out_dir):
+        return _run_batch(
+            inputs, out_dir, patterns, max_bytes=max_bytes, use_cache=use_cache, progress=progress
+        )
+
+
+def _run_batch(
+    inputs: list[tuple[Path, str]],
+    out_dir: Path,
+    patterns: Patterns,
+    *,
+    max_bytes: int,
+    use_cache: bool,
+    progress: Callable[[str], None] | None,
+) -> BatchSummary:
     cache = out_dir / CACHE_DIR / fingerprint(patterns)
     summary = BatchSummary(total=len(inputs))
     results: list[Result] = []
@@ -152,8 +171,19 @@ def run_batch(
             if cached is not None:
                 result = cached
                 summary.cached += 1
+                log.debug("%s: from the cache (%s)", source, sha256[:12])
             else:
+                started = time.perf_counter()
                 result = extract_data(data, source, patterns)
+                log.debug(
+                    "%s: %s, %d facts, %d tables, %d issues in %.2f s",
+                    source,
+                    result.status,
+                    len(result.facts),
+                    len(result.tables),
+                    len(result.issues),
+                    time.perf_counter() - started,
+                )
                 if use_cache and not _transient(result):
                     write_text(cache / f"{sha256}.json", dumps({**result_record(result), "source": None}))
         results.append(result)
