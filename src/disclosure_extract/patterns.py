@@ -99,6 +99,7 @@ class Patterns:
     empty_table: regex.Pattern[str]
     source_scope: regex.Pattern[str]
     basic_other_part: regex.Pattern[str]
+    unnamed: regex.Pattern[str]
     fallback_rules: frozenset[str]
     unless_stated: dict[str, str]
     scope_fields: frozenset[str]
@@ -245,6 +246,7 @@ WORDS_KEYS = (
     "this_item",
     "source_scope",
     "basic_other_part",
+    "unnamed",
     "budgeted_phrase",
 )
 
@@ -363,6 +365,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         empty_table=freader.regex_key(words, "empty_table"),
         source_scope=freader.regex_key(words, "source_scope"),
         basic_other_part=freader.regex_key(words, "basic_other_part"),
+        unnamed=freader.regex_key(words, "unnamed"),
         fallback_rules=frozenset(freader.get(fdata, "fallback_rules", list)),
         unless_stated=_rule_fields(freader, fdata, "unless_stated", known),
         scope_fields=_known_list(freader, fdata, "scope_fields", known),

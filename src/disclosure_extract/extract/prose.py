@@ -420,10 +420,5 @@ def _change_sign(clause: str, patterns: Patterns) -> int:
 def _has_label_words(clause: str, patterns: Patterns) -> bool:
     """Whether the clause names something itself (so the heading must not be borrowed)."""
     cleaned = clean_label(clause, patterns)
-    # strip year phrases and verbs of allocation: what is left names a figure
-    rest = regex.sub(
-        r"(?:\d{4}年度?|预算|安排|为|共计|合计|总计|下达|本年|当年|全年|支出|经费|数|金额|执行|约|共|我单位|我部门|本单位|本部门)",
-        "",
-        cleaned,
-    )
-    return len(rest) >= 2
+    # strip year phrases, verbs of allocation and the unit's name for itself: what is left names a figure
+    return len(patterns.unnamed.sub("", cleaned)) >= 2
