@@ -159,3 +159,15 @@ def test_zeros_in_words_and_short_names(patterns: Patterns) -> None:
     assert fields["sangong.vehicle_operation"] == 2510000  # 公车运行费
     assert fields["sangong.vehicle_purchase"] == 560000  # 公务车用车购置费
     assert fields["appropriation.gov_fund"] == 14000000  # 基金预算支出
+
+
+def test_an_unnamed_figure_keeps_its_own_change(patterns: Patterns) -> None:
+    record = _extract("unnamed_figure_keeps_its_change.txt", patterns)
+    fields = record["fields"]
+    assert fields["sangong.total"] == 4310000
+    assert fields["sangong.total_prev"] == 4330000  # 比上年累计支出433万元
+    assert fields["sangong.total_change"] == -20000
+    assert fields["sangong.reception"] == 1240000  # 公务接待支出
+    # "下降34万元" belongs to the figure before it, which no field names: no second 三公 change
+    changes = [f for f in record["facts"] if f["id"] == "sangong.total_change"]
+    assert [f["value"] for f in changes] == [-20000]

@@ -224,7 +224,11 @@ class _BlockReader:
                 return _Named(last.fields, last.label, where.yuan)
             own = self._heading_label(context)
         if own is None:
-            return last
+            # a figure the vocabulary cannot name ("公务用车及运行维护费支出251万元") is still the
+            # subject of what follows: its change is not an earlier figure's
+            # (a comparison clause, "比上年累计支出433万元", continues the subject it compares)
+            unnamed = _has_label_words(clause, self.patterns) and not self.patterns.comparison.search(clause)
+            return _Named((), clause, where.yuan) if unnamed else last
         for field in own.rule.fields:
             self._emit(field, where.yuan, own.text, own.rule.id, span=where.span, amount=amount)
         named = _Named(own.rule.fields, own.text, where.yuan)
