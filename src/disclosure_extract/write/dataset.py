@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from ..common.atomic import default_mode, write_text
 from ..model import Result
 from ..patterns import Patterns
+from .datasette import datasette_metadata
 from .schema import (
     PHASES,
     TABLES,
@@ -101,6 +102,8 @@ def write_dataset(
     write_sqlite(out_dir / "disclosures.sqlite", rows, patterns)
     write_parquet(out_dir / "parquet", rows, tables)
     package = datapackage(results, tables)
+    metadata = datasette_metadata(tables[-1])
+    write_text(out_dir / "metadata.json", json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
     package["resources"].extend(_grid_resource(out_dir / "tables" / name) for name in sorted(table_files))
     write_text(out_dir / "datapackage.json", json.dumps(package, ensure_ascii=False, indent=2) + "\n")
 
