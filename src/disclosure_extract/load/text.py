@@ -152,32 +152,28 @@ class _TextReader:
                 self.items.append(table)
 
 
-def _tab_row(line: str, line_offset: int, line_no: int) -> list[RawCell]:
+def _split_row(line: str, line_offset: int, line_no: int, separator: str) -> list[RawCell]:
+    """The cells of a line split at ``separator``, each located in the file."""
     cells = []
     pos = 0
-    for piece in line.split(CELL_INDENT):
+    for piece in line.split(separator):
         lead = len(piece) - len(piece.lstrip())
         start = line_offset + pos + lead
         location = Location(
             line_start=line_no, line_end=line_no, char_start=start, char_end=start + len(piece.strip())
         )
         cells.append(RawCell(clean_inline(piece), location))
-        pos += len(piece) + len(CELL_INDENT)
+        pos += len(piece) + len(separator)
     return cells
+
+
+def _tab_row(line: str, line_offset: int, line_no: int) -> list[RawCell]:
+    return _split_row(line, line_offset, line_no, CELL_INDENT)
 
 
 def _pipe_row(line: str, line_offset: int, line_no: int) -> list[RawCell]:
     """The cells of a "|"-separated line, without the empty ones its ends and spans leave."""
-    cells = []
-    pos = 0
-    for piece in line.split(PIPE):
-        lead = len(piece) - len(piece.lstrip())
-        start = line_offset + pos + lead
-        location = Location(
-            line_start=line_no, line_end=line_no, char_start=start, char_end=start + len(piece.strip())
-        )
-        cells.append(RawCell(clean_inline(piece), location))
-        pos += len(piece) + len(PIPE)
+    cells = _split_row(line, line_offset, line_no, PIPE)
     if cells and not cells[0].text:
         cells.pop(0)  # "| a | b |": nothing before the first bar
     while cells and not cells[-1].text:
