@@ -373,7 +373,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         known_fields=tuple(known_list),
         meta_fields=tuple(meta_list),
         core_fields=tuple(core_list),
-        field_names=_field_names(freader, fdata, known_list),
+        field_names=_field_names(freader, fdata, known_list, meta_list),
         count_labels=tuple(
             (rule, freader.regex_key(entry, "unit"))
             for rule, entry in zip(
@@ -397,10 +397,10 @@ def _rule_fields(reader: _Reader, data: dict[str, Any], key: str, known: set[str
     return mapping
 
 
-def _field_names(reader: _Reader, data: dict[str, Any], known: list[str]) -> dict[str, str]:
+def _field_names(reader: _Reader, data: dict[str, Any], known: list[str], meta: list[str]) -> dict[str, str]:
     names = {k: str(v) for k, v in reader.get(data, "names", dict).items() if k != _LINE_KEY}
-    missing = [f for f in known if f not in names]
-    unknown = [f for f in names if f not in known]
+    missing = [f for f in (*meta, *known) if f not in names]
+    unknown = [f for f in names if f not in known and f not in meta]
     if missing or unknown:
         raise reader.fail(data["names"].get(_LINE_KEY), f"names: missing {missing}, unknown {unknown}")
     return names

@@ -116,12 +116,16 @@ def render_report(records: list[Result], checks: list[CheckResult], patterns: Pa
     )
 
     # --- coverage ---
-    parts.append("<h2>Field coverage</h2><table><tr><th>field</th><th>documents</th><th>share</th></tr>")
+    names = patterns.field_names
+    parts.append(
+        "<h2>Field coverage</h2><table><tr><th>field</th><th>名称</th><th>documents</th><th>share</th></tr>"
+    )
     for field_id in known_fields:
         n = sum(1 for r in ok if field_id in r.fields)
         share = n / len(ok) if ok else 0.0
         parts.append(
-            f"<tr><td><code>{_e(field_id)}</code></td><td class='num'>{n}</td>"
+            f"<tr><td><code>{_e(field_id)}</code></td><td>{_e(names.get(field_id, ''))}</td>"
+            f"<td class='num'>{n}</td>"
             f"<td class='num'>{share:.0%}</td></tr>"
         )
     parts.append("</table>")
@@ -129,12 +133,13 @@ def render_report(records: list[Result], checks: list[CheckResult], patterns: Pa
     # --- documents ---
     parts.append("<h2>Documents</h2>")
     for n, rec in enumerate(records):
-        parts.append(_document(n, rec, by_source.get(rec.source, []), patterns.core_fields))
+        parts.append(_document(n, rec, by_source.get(rec.source, []), patterns))
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _document(n: int, rec: Result, checks: list[CheckResult], core_fields: tuple[str, ...]) -> str:
+def _document(n: int, rec: Result, checks: list[CheckResult], patterns: Patterns) -> str:
+    core_fields, names = patterns.core_fields, patterns.field_names
     meta = rec.meta
     head = (
         f"<div class='doc' id='doc-{n}'><h3>{_e(meta.department or rec.source)} "
@@ -147,7 +152,7 @@ def _document(n: int, rec: Result, checks: list[CheckResult], core_fields: tuple
     fields = rec.fields
     evidence = rec.chosen_facts()
     if fields:
-        out.append("<table><tr><th>field</th><th>value</th><th>evidence</th></tr>")
+        out.append("<table><tr><th>field</th><th>名称</th><th>value</th><th>evidence</th></tr>")
         for k, v in fields.items():
             shown = evidence.get(k)
             unit = shown.evidence.unit if shown is not None else None
@@ -163,6 +168,7 @@ def _document(n: int, rec: Result, checks: list[CheckResult], core_fields: tuple
             )
             out.append(
                 f"<tr id='{anchor}'><td><a href='#{anchor}'><code>{_e(k)}</code></a></td>"
+                f"<td>{_e(names.get(k, ''))}</td>"
                 f"<td class='num'>{value}</td><td>{src}</td></tr>"
             )
         out.append("</table>")
