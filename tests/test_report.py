@@ -47,6 +47,9 @@ def test_report_is_self_contained(report: Path) -> None:
     assert "line_start 49" in page and "全部为一般公共预算安排" in page
     assert "prose_equals_table" in page  # the 2024 final account's 0.3万元 prose total
     assert "Field coverage" in page
+    # evidence links to the document at its page; the documents to look at first come first
+    assert "2024_final_shanghai_putuo_caizhengju.pdf#page=" in page
+    assert page.index("Needs review") < page.index("Field coverage")
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")

@@ -290,7 +290,7 @@ def report(out_dir: Path, output: Path | None, patterns_dir: Path | None) -> Non
     patterns = _patterns(patterns_dir)
     checks = check_all(records, patterns)
     target = output or out_dir / "report.html"
-    write_text(target, render_report(records, checks, patterns))
+    write_text(target, render_report(records, checks, patterns, target.parent))
     click.echo(f"report: {target}")
 
 

@@ -9,8 +9,10 @@ drawn as inline SVG. No script, no external file: it opens anywhere, offline.
 from __future__ import annotations
 
 import html
+import os
 from collections import Counter, defaultdict
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from ..model import FAIL, CheckResult, Result
@@ -78,7 +80,33 @@ def _bars(title: str, items: list[tuple[str, float]], unit: str, color: str) -> 
     )
 
 
-def render_report(records: list[Result], checks: list[CheckResult], patterns: Patterns) -> str:
+def _source_href(source: str, page: int | None, base: Path | None) -> str:
+    """A link to the document at the page: its URL, or its path relative to the report."""
+    if source.startswith(("http://", "https://")):
+        href = source
+    else:
+        path = Path(source).resolve()
+        href = os.path.relpath(path, base.resolve()) if base is not None else path.as_uri()
+    return f"{href}#page={page}" if page else href
+
+
+def _needs_review(records: list[Result], by_source: dict[str, list[CheckResult]]) -> str:
+    """The documents a reviewer should look at first: failed, or with a failed check."""
+    rows = []
+    for n, rec in enumerate(records):
+        failed = [c for c in by_source.get(rec.source, []) if c.status == FAIL]
+        if rec.failed or failed:
+            what = "extraction failed" if rec.failed else f"{len(failed)} failed check(s)"
+            name = f"{rec.meta.department or rec.source} {rec.meta.year or ''}"
+            rows.append(f"<li><a href='#doc-{n}'>{_e(name)}</a> — <span class='fail'>{what}</span></li>")
+    if not rows:
+        return "<h2>Needs review</h2><p class='ok'>No document failed and no check failed.</p>"
+    return f"<h2>Needs review</h2><ul>{''.join(rows)}</ul>"
+
+
+def render_report(
+    records: list[Result], checks: list[CheckResult], patterns: Patterns, base: Path | None = None
+) -> str:
     """The report of a dataset: coverage of every field id of the vocabulary, per-document evidence."""
     known_fields = [f for f in patterns.meta_fields if f != "meta.region"] + list(patterns.known_fields)
     ok = [r for r in records if not r.failed]
@@ -94,6 +122,7 @@ def render_report(records: list[Result], checks: list[CheckResult], patterns: Pa
         f"<span class='fail'>{len(records) - len(ok)} failed</span>; "
         f"{sum(len(r.facts) for r in ok)} facts; {len(checks)} checks, "
         f"<span class='fail'>{len(failed_checks)} failed</span>.</p>",
+        _needs_review(records, by_source),
     ]
 
     # --- charts ---
@@ -133,12 +162,12 @@ def render_report(records: list[Result], checks: list[CheckResult], patterns: Pa
     # --- documents ---
     parts.append("<h2>Documents</h2>")
     for n, rec in enumerate(records):
-        parts.append(_document(n, rec, by_source.get(rec.source, []), patterns))
+        parts.append(_document(n, rec, by_source.get(rec.source, []), patterns, base))
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _document(n: int, rec: Result, checks: list[CheckResult], patterns: Patterns) -> str:
+def _document(n: int, rec: Result, checks: list[CheckResult], patterns: Patterns, base: Path | None) -> str:
     core_fields, names = patterns.core_fields, patterns.field_names
     meta = rec.meta
     head = (
@@ -161,7 +190,8 @@ def _document(n: int, rec: Result, checks: list[CheckResult], patterns: Patterns
             src = (
                 (
                     f"<span class='pill'>{_e(shown.evidence.method)}</span>"
-                    f"{_where(shown.evidence.location.as_dict())} · “{_e(shown.evidence.text)[:80]}”"
+                    f"<a href='{_e(_source_href(rec.source, shown.evidence.location.page, base))}'>"
+                    f"{_where(shown.evidence.location.as_dict())}</a> · “{_e(shown.evidence.text)[:80]}”"
                 )
                 if shown is not None
                 else ""
