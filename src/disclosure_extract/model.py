@@ -317,20 +317,17 @@ class Result:
 
     def chosen_facts(self) -> dict[str, Fact]:
         """For each field, the one fact ``fields`` took its value from: of the facts stating that
-        value, a table's before prose before a derivation, a classified row last, then the first."""
+        value, ranked as resolution ranks them (a unit slip, then a classified row last; a table's
+        before prose before a derivation), then the first."""
         rank = {"table": 0, "prose": 1, "derived": 2}
-        chosen: dict[str, tuple[tuple[bool, int, int], Fact]] = {}
+        chosen: dict[str, tuple[tuple[bool, bool, int, int], Fact]] = {}
         for n, fact in enumerate(self.facts):
             if fact.field_id not in self.fields or self.fields[fact.field_id] != fact.value:
                 continue
-            key = ("line_item" in fact.flags, rank[fact.evidence.method], n)
+            key = ("unit_error" in fact.flags, "line_item" in fact.flags, rank[fact.evidence.method], n)
             if fact.field_id not in chosen or key < chosen[fact.field_id][0]:
                 chosen[fact.field_id] = (key, fact)
         return {field_id: fact for field_id, (_, fact) in chosen.items()}
-
-    def in_fields(self, fact: Fact) -> bool:
-        """Whether ``fact`` is the one statement ``fields`` took for its field (never two)."""
-        return self.chosen_facts().get(fact.field_id) is fact
 
 
 @dataclass

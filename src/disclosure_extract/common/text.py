@@ -37,7 +37,7 @@ def department_key(name: str | None, patterns: Patterns) -> str | None:
     if not name:
         return None
     rules = patterns.meta["department_key"]
-    key = "".join(normalize_width(name).split()).translate({ord("（"): "(", ord("）"): ")"})
+    key = "".join(normalize_width(name).split())
     for pattern, replacement in rules["same"]:
         key = regex.sub(pattern, replacement, key)
     return rules["drop_re"].sub("", key) or None

@@ -123,10 +123,8 @@ def _headers(grid: list[list[Cell | None]], start: int, end: int) -> list[list[s
 def _header_at(
     rows: list[list[str]], grid: list[list[Cell | None]], r: int, patterns: Patterns
 ) -> tuple[int, _Columns] | None:
-    """The grid header starting at row ``r`` (its row count and columns), if there is one."""
-    rx = patterns.indicators["indicator_re"]
-    if not any(cell and rx.search(clean_label(cell, patterns)) for cell in rows[r]):
-        return None
+    """The grid header starting at row ``r`` (a row naming an indicator column): its row count
+    and columns, if the rows there make one."""
     for n in range(1, MAX_GRID_HEADER_ROWS + 1):
         if r + n > len(rows):
             break
@@ -142,20 +140,21 @@ def _header_at(
 def _grids(table: Table, unit: TableUnit | None, patterns: Patterns) -> list[_Grid]:
     """Every indicator grid in the table, with the form rows above each."""
     rows = table.text_rows()
+    labels = [[clean_label(t, patterns) if t else "" for t in row] for row in rows]
+    indicator_re = patterns.indicators["indicator_re"]
+    candidates = [r for r, row in enumerate(labels) if any(t and indicator_re.search(t) for t in row)]
+    if not candidates:
+        return []  # most tables: no row names an indicator column
     grid = table.grid()
     project_re = patterns.indicators["form_project_re"]
-    form_starts = [
-        r for r, row in enumerate(rows) if any(t and project_re.search(clean_label(t, patterns)) for t in row)
-    ]
+    form_starts = [r for r, row in enumerate(labels) if any(t and project_re.search(t) for t in row)]
     headers: list[tuple[int, int, _Columns]] = []
-    r = 0
-    while r < len(rows):
+    for r in candidates:
+        if headers and r < headers[-1][0] + headers[-1][1]:
+            continue  # inside the header found just above
         found = _header_at(rows, grid, r, patterns)
-        if found is None:
-            r += 1
-            continue
-        headers.append((r, found[0], found[1]))
-        r += found[0]
+        if found is not None:
+            headers.append((r, found[0], found[1]))
     out: list[_Grid] = []
     previous_end = 0
     for i, (start, n, cols) in enumerate(headers):

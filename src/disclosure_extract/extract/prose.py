@@ -17,7 +17,7 @@ from decimal import Decimal
 import regex
 
 from ..model import Block, Document, Evidence, Fact, Location, Meta
-from ..numbers import half_last_digit, normalize_width, parse_decimal, to_yuan
+from ..numbers import half_last_digit, normalize_width, parse_cell_amount, to_yuan
 from ..patterns import Patterns
 from .labels import ProseMatch, clean_label, heading_label, match_prose_label
 from .sections import Outline
@@ -28,8 +28,6 @@ AMOUNT_RE = regex.compile(
     r"(?<![\d.,〔\[第])(?P<num>-?\d[\d,]*(?:\.\d+)?|零(?=\s*(?:亿元|万元|千元|元)))"
     r"(?:\s*(?P<unit>亿元|万元|千元|元))?(?![\d.%])"
 )
-# Zero written as a word before a unit ("年初结转和结余零万元").
-ZERO_WORD = "零"
 # A number printed without a unit counts only when a list separator or the sentence
 # end follows it ("人员经费70.73、公用经费3.32万元"): then the sentence's unit applies.
 BARE_END_RE = regex.compile(r"\s*(?:[,，、;；。)）]|和|及|$)")
@@ -95,7 +93,7 @@ def _sentence_amounts(norm: str, start: int, end: int) -> list[_Amount]:
     """The money amounts of one sentence; bare numbers take the sentence's unit."""
     found = []
     for m in AMOUNT_RE.finditer(norm, start, end):
-        value = Decimal(0) if m.group("num") == ZERO_WORD else parse_decimal(m.group("num"))
+        value = parse_cell_amount(m.group("num"))  # digits, or 零 before a unit ("零万元")
         if value is None:
             continue
         if m.group("unit"):

@@ -71,8 +71,9 @@ class _TextReader:
             self.column.extend(_pipe_row(line, offset, line_no))
             return
         self.flush_column()
-        if PIPE in stripped and _pipe_row(line, offset, line_no):
-            self._pipe_line(line, line_no, offset)
+        piped = _pipe_row(line, offset, line_no) if PIPE in stripped else []
+        if piped:
+            self._pipe_line(piped, line_no)
             return
         if self.piped:
             self.flush_table()
@@ -100,12 +101,12 @@ class _TextReader:
             self.rows.append(self.row)
             self.row = []
 
-    def _pipe_line(self, line: str, line_no: int, offset: int) -> None:
+    def _pipe_line(self, cells: list[RawCell], line_no: int) -> None:
         if (self.rows or self.row) and not self.piped:
             self.flush_table()
         self._start(line_no)
         self.piped = True
-        self.rows.append(_pipe_row(line, offset, line_no))
+        self.rows.append(cells)
 
     def _tab_line(self, line: str, line_no: int, offset: int) -> None:
         """A whole row on one line, cells separated by tabs (spreadsheet copy-paste)."""

@@ -372,9 +372,9 @@ def _fact_row(n: int, fact: Fact, chosen: bool) -> dict[str, Any]:
     }
 
 
-def _document_rows(result: Result, failed_checks: int, patterns: Patterns) -> Iterator[dict[str, Any]]:
+def _document_row(result: Result, failed_checks: int, patterns: Patterns) -> dict[str, Any]:
     meta = result.meta
-    yield {
+    return {
         "sha256": result.sha256,
         "source": result.source,
         "department_key": department_key(meta.department, patterns),
@@ -483,7 +483,7 @@ def table_rows(
         doc = {"source": result.source, "sha256": result.sha256}
         if result.sha256 and result.sha256 not in seen:
             seen.add(result.sha256)
-            rows["documents"].extend(_document_rows(result, failed.get(result.sha256, 0), patterns))
+            rows["documents"].append(_document_row(result, failed.get(result.sha256, 0), patterns))
             rows["field_values"].extend(value_rows(result, statuses))
         rows["sources"].append({**doc, "status": result.status})
         for name, part in _per_document(result).items():
