@@ -149,6 +149,10 @@ def test_demo_crawls_and_extracts(tmp_path: Path) -> None:
     renda = next(r for r in records if r["source"].endswith("pingtan_2017_budget_renda.html"))
     assert renda["encoding"] == "gb18030" and renda["fields"]["income.total"] == 7112700
     assert (tmp_path / "archive" / "catalog.sqlite").is_file()
+    # the report: crawled PDFs are cropped from their archived copies
+    assert f"report: {tmp_path / 'report' / 'index.html'}" in out
+    assert len(list((tmp_path / "report" / "docs").iterdir())) == n
+    assert any(p.suffix == ".png" for p in (tmp_path / "report" / "crops").iterdir())
     # a second demo run is incremental: nothing new, nothing extracted again
     code, out, _ = _run("demo", "-o", str(tmp_path), "-q")
     assert code == 0 and "fetched 0" in out and "0 extracted now" in out
@@ -164,7 +168,7 @@ def test_check_and_report_honour_patterns(tmp_path: Path) -> None:
     code, stdout, _ = _run("check", str(out), "--format", "json", "--patterns", str(vocabulary))
     assert code in (0, 1) and json.loads(stdout)
     code, _, _ = _run("report", str(out), "--patterns", str(vocabulary))
-    assert code == 0 and (out / "report.html").is_file()
+    assert code == 0 and (out / "report" / "index.html").is_file()
     # a broken one is a usage error naming the file and line
     checks = vocabulary / "checks.yml"
     checks.write_text(checks.read_text(encoding="utf-8").replace("total:", "totl:", 1), encoding="utf-8")

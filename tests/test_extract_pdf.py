@@ -6,8 +6,14 @@ from decimal import Decimal
 
 import pytest
 
+from disclosure_extract import Patterns
+
+from .conftest import CORPUS, extract_record
+
 RENDA_TABLES = "2019_budget_jiangsu_prov_rendachangweihui_office_tables.pdf"
 PUTUO_FINAL = "2024_final_shanghai_putuo_caizhengju.pdf"
+REGRESS = CORPUS / "regress"
+JIANGSU_2017 = "2017_budget_jiangsu_prov_rendachangweihui_office.pdf"
 
 
 def _cells(table: dict) -> dict[tuple[int, int], dict]:
@@ -81,13 +87,50 @@ def test_line_items_with_codes_and_parents(extracted: dict[str, dict]) -> None:
         "20805",
         "机关事业单位基本养老保险缴费支出",
     )
-    assert pension["amounts"][0] == {"column": "合计", "text": "160.75", "unit": "万元", "value": 1607500}
+    amount = pension["amounts"][0]
+    assert {k: amount[k] for k in ("column", "text", "unit", "value")} == {
+        "column": "合计",
+        "text": "160.75",
+        "unit": "万元",
+        "value": 1607500,
+    }
+    # the amount's own cell, for its page crop
+    assert {k: amount["location"][k] for k in ("page", "table", "row", "col")} == {
+        "page": pension["location"]["page"],
+        "table": 5,
+        "row": pension["row"],
+        "col": 4,
+    }
+    assert len(amount["location"]["bbox"]) == 4
     assert by_key[(5, "208")]["parent"] is None
     assert by_key[(5, "20805")]["parent"] == "208"
     # economic classification, from the right half of a side-by-side table
     training = by_key[(6, "30216")]
     assert (training["kind"], training["parent"], training["name"]) == ("economic", "302", "培训费")
-    assert training["amounts"] == [{"column": "决算数", "text": "4.05", "unit": "万元", "value": 40500}]
+    assert [(a["column"], a["text"], a["value"]) for a in training["amounts"]] == [("决算数", "4.05", 40500)]
+
+
+def test_line_items_of_a_stitched_table_cite_their_own_page(extracted: dict[str, dict]) -> None:
+    # 江苏省人大常委会办公厅 2017: the 基本支出 table starts on page 12 and 303's rows are on page 14
+    items = extracted[JIANGSU_2017]["line_items"]
+    housing = [i for i in items if i["code"] == "30311"]
+    assert [(i["location"]["page"], i["table"]) for i in housing] == [(14, 6), (18, 10)]
+    (amount,) = housing[0]["amounts"]
+    assert (amount["text"], amount["location"]["page"]) == ("494.22", 14)
+
+
+def test_text_outside_the_page_is_ignored_and_reported(extracted: dict[str, dict]) -> None:
+    # page 11 of the same file carries 450 characters below its bottom edge, never shown: a
+    # copy of a 基本支出 table that gave 23 invisible line items and three phantom tables
+    doc = extracted[JIANGSU_2017]
+    (issue,) = [i for i in doc["issues"] if i["code"] == "off_page_text"]
+    assert (issue["severity"], issue["location"]["page"]) == ("warning", 11)
+    assert "450 characters" in issue["message"]
+    assert len(doc["tables"]) == 14 and len(doc["line_items"]) == 96
+    page_height = 841.9
+    for item in doc["line_items"]:
+        for amount in item["amounts"]:
+            assert amount["location"]["bbox"][3] <= page_height
 
 
 def test_line_items_sum_to_parents(extracted: dict[str, dict]) -> None:
@@ -128,24 +171,24 @@ def test_year_written_in_another_font_stays_in_its_line(extracted: dict[str, dic
     assert extracted[PUTUO_FINAL]["meta"]["year"] == 2024
 
 
-def test_table_without_rulings_from_text_alignment(extracted: dict[str, dict]) -> None:
-    # page 11 of this file prints the 经济分类 rows with no ruling lines at all
-    record = extracted["2017_budget_jiangsu_prov_rendachangweihui_office.pdf"]
-    table = next(
-        t
-        for t in record["tables"]
-        if t["location"].get("page") == 11 and t["n_cols"] == 3 and not t["caption"]
-    )
+@pytest.fixture(scope="module")
+def unruled(patterns: Patterns) -> dict:
+    """A real page whose producer put two tables below its edge, the page enlarged to show them."""
+    return extract_record(REGRESS / "unruled_table_below_the_page_edge.pdf", patterns)
+
+
+def test_table_without_rulings_from_text_alignment(unruled: dict) -> None:
+    # the 财政拨款基本支出预算表 prints its 经济分类 rows with no ruling lines at all
+    table = next(t for t in unruled["tables"] if t["n_cols"] == 3 and not t["caption"])
     cells = _cells(table)
     assert [cells[(1, c)]["text"] for c in range(3)] == ["30101", "基本工资", "1,015.15"]
     assert [cells[(22, c)]["text"] for c in range(3)] == ["30312", "提租补贴", "1,018.01"]
-    items = {i["code"]: i for i in record["line_items"] if i["table"] == table["index"]}
+    items = {i["code"]: i for i in unruled["line_items"] if i["table"] == table["index"]}
     assert (items["30101"]["parent"], items["30101"]["amounts"][0]["value"]) == ("301", 10151500)
 
 
-def test_grid_holding_two_tables_is_split_at_the_title_row(extracted: dict[str, dict]) -> None:
-    record = extracted["2017_budget_jiangsu_prov_rendachangweihui_office.pdf"]
-    captions = [t["caption"] for t in record["tables"] if t["location"].get("page") == 11]
+def test_grid_holding_two_tables_is_split_at_the_title_row(unruled: dict) -> None:
+    captions = [t["caption"] for t in unruled["tables"]]
     assert captions[0].startswith("财政拨款支出预算表")
     assert captions[1].startswith("财政拨款基本支出预算表")
 

@@ -17,7 +17,6 @@ import click
 from tqdm import tqdm
 
 from .check import FAIL, NOT_APPLICABLE, PASS, CheckResult, check_all
-from .common.atomic import write_text
 from .common.lock import FolderLockedError
 from .errors import PatternError
 from .evaluate import TruthError, format_report
@@ -27,9 +26,9 @@ from .fetch.demo import DemoSite, demo_sources
 from .fetch.sources import SourcesConfig, SourcesError, load_sources
 from .model import Result
 from .patterns import Patterns, load_patterns
-from .pipeline import DEFAULT_MAX_BYTES, crawl_and_extract, discover, extract_file, run_batch
+from .pipeline import DEFAULT_MAX_BYTES, crawl_and_extract, discover, extract_file, make_report, run_batch
 from .version import __version__
-from .write import dumps, loads_record, render_report, result_record
+from .write import dumps, loads_record, result_record
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -275,23 +274,29 @@ def check(out_dir: Path, fmt: str, show_all: bool, patterns_dir: Path | None) ->
     "-o",
     "--output",
     "output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the report [default: DIR/report.html].",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The report folder [default: DIR/report].",
+)
+@click.option(
+    "--crops/--no-crops",
+    default=True,
+    show_default=True,
+    help="Show each PDF value on a crop of its page with the cell highlighted (needs the documents).",
 )
 @patterns_option
-def report(out_dir: Path, output: Path | None, patterns_dir: Path | None) -> None:
-    """Write one self-contained HTML report of DIR: fields, evidence, checks, coverage, charts.
+def report(out_dir: Path, output: Path | None, crops: bool, patterns_dir: Path | None) -> None:
+    """Write the HTML report of DIR: index.html, failures.html and a page per document.
 
-    Per document the fields found (each with its evidence: page, table, cell, original
-    text) and missing, and the checks it failed; for the dataset the coverage of each
-    field and charts (三公 by department and year, check failures by rule).
+    Each value with its Chinese field name, its amount in 万元, the text as printed, a
+    link to the source at its page and a crop of the page with the cell highlighted
+    (rendered once per page from the file extracted, or from DIR/archive for crawls);
+    failed checks with theirs; the index has the documents to review first, charts
+    (三公 by department and year, check failures by rule) and the coverage of each field.
     """
-    records = _read_records(out_dir / "documents.jsonl")
-    patterns = _patterns(patterns_dir)
-    checks = check_all(records, patterns)
-    target = output or out_dir / "report.html"
-    write_text(target, render_report(records, checks, patterns, target.parent))
-    click.echo(f"report: {target}")
+    summary = make_report(
+        _read_records(out_dir / "documents.jsonl"), out_dir, _patterns(patterns_dir), output, crops
+    )
+    click.echo(f"report: {summary.index}")
 
 
 def _patterns(patterns_dir: Path | None) -> Patterns:
@@ -477,7 +482,8 @@ def run(sources: Path, out_dir: Path, quiet: bool, patterns_dir: Path | None) ->
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
 @patterns_option
 def demo(out_dir: Path, docs: Path | None, quiet: bool, patterns_dir: Path | None) -> None:
-    """Serve the bundled corpus as a local government-style site, crawl it, extract it into OUT.
+    """Serve the bundled corpus as a local government-style site, crawl it, extract it into OUT,
+    and write the report (OUT/report/index.html).
 
     The site runs on 127.0.0.1 only: GBK listing pages without a charset, article pages
     and PDF attachments, as a 部门预算公开 column publishes them.
@@ -488,6 +494,9 @@ def demo(out_dir: Path, docs: Path | None, quiet: bool, patterns_dir: Path | Non
     with DemoSite(docs) as site:
         log.info("demo site at %s", site.url)
         code = _crawl_and_extract(demo_sources(site.url), out_dir, quiet, patterns)
+    if (out_dir / "documents.jsonl").is_file():
+        summary = make_report(_read_records(out_dir / "documents.jsonl"), out_dir, patterns)
+        click.echo(f"report: {summary.index}")
     sys.exit(code)
 
 

@@ -245,6 +245,7 @@ class LineAmount:
     value: Decimal
     text: str
     unit: str
+    location: Location = field(default_factory=Location)  # the cell: page, table, row, col, bbox
 
 
 @dataclass

@@ -116,6 +116,11 @@ class Patterns:
     identities: tuple[Identity, ...] = ()
     correction: regex.Pattern[str] | None = None
 
+    @property
+    def count_fields(self) -> frozenset[str]:
+        """The field ids whose values are counts (车辆数 …), not money."""
+        return frozenset(f for rule, _ in self.count_labels for f in rule.fields)
+
 
 @dataclass(frozen=True)
 class Identity:

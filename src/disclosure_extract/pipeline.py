@@ -21,14 +21,14 @@ from .common.atomic import write_text
 from .common.lock import folder_lock
 from .errors import DisclosureError, LoadError
 from .extract import extract_document
-from .fetch.archive import archived_documents
+from .fetch.archive import archived_documents, blob_path
 from .fetch.crawl import CrawlSummary, crawl
 from .fetch.sources import SourcesConfig
 from .load import load_bytes, sniff_format
 from .model import Issue, Result
 from .patterns import Patterns, get_patterns
 from .version import code_fingerprint
-from .write import dumps, loads_record, result_record
+from .write import ReportSummary, dumps, loads_record, result_record, write_report
 from .write import write_outputs as write_all
 
 log = logging.getLogger("disclosure_extract")
@@ -256,3 +256,49 @@ def crawl_and_extract(
         for source in summary.new_documents:
             log.info("new or changed: %s", source)
     return run
+
+
+def local_copy(out_dir: Path) -> Callable[[Result], Path | None]:
+    """A finder of a document's bytes for the report's page crops: the file it was extracted
+    from, or for crawled documents its copy in OUT/archive, only while the sha256 still matches
+    (a file changed since extraction would show other pages)."""
+    archive_dir = out_dir / "archive"
+
+    def locate(result: Result) -> Path | None:
+        if result.sha256 is None:
+            return None
+        candidates = [blob_path(archive_dir, result.sha256)]
+        if not result.source.startswith(("http://", "https://")):
+            candidates.insert(0, Path(result.source))
+        for path in candidates:
+            if path.is_file() and _file_sha256(path) == result.sha256:
+                return path
+        return None
+
+    return locate
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def make_report(
+    records: list[Result], out_dir: Path, patterns: Patterns, folder: Path | None = None, crops: bool = True
+) -> ReportSummary:
+    """The HTML report of the results of OUT, checked, in ``folder`` (default OUT/report)."""
+    started = time.monotonic()
+    checks = check_all(records, patterns)
+    summary = write_report(
+        records, checks, patterns, folder or out_dir / "report", local_copy(out_dir) if crops else None
+    )
+    log.info(
+        "report: %d documents, %d page crops, %.1f s",
+        summary.documents,
+        summary.crops,
+        time.monotonic() - started,
+    )
+    return summary

@@ -157,6 +157,7 @@ def _item_where(item: LineItem, amount: LineAmount) -> dict[str, Any]:
         "column": amount.column,
         "text": amount.text,
         **item.location.as_dict(),
+        **amount.location.as_dict(),
     }
 
 

@@ -7,13 +7,13 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from ..errors import OutputError
 
 
 @contextlib.contextmanager
-def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[str]]:
+def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     """Open ``path`` for writing so readers see the old file or the whole new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -23,7 +23,8 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[str]]:
     os.fchmod(fd, default_mode())  # mkstemp makes 0600 files; outputs are ordinary files
     try:
         # newline="" keeps CSV rows as the csv module writes them, on every platform
-        with os.fdopen(fd, mode, encoding="utf-8", newline="") as handle:
+        text = "b" not in mode
+        with os.fdopen(fd, mode, encoding="utf-8" if text else None, newline="" if text else None) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -44,3 +45,8 @@ def default_mode() -> int:
 def write_text(path: Path, text: str) -> None:
     with atomic_open(path) as handle:
         handle.write(text)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    with atomic_open(path, "wb") as handle:
+        handle.write(data)

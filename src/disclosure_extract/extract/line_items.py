@@ -116,7 +116,10 @@ def _group_items(view: _View, patterns: Patterns, code_cols: list[int], stop: in
         kind = _kind(table, headers, code)
         name = rows[r][name_col] if name_col < table.n_cols else ""
         location = Location(
-            page=table.location.page,
+            # a table stitched across pages: the row's own page, not the table's first
+            page=next(
+                (c.location.page for c in grid[r] if c is not None and c.location.page), table.location.page
+            ),
             line_start=table.location.line_start,
             path=table.location.path,
             table=table.index,
@@ -131,6 +134,9 @@ def _group_items(view: _View, patterns: Patterns, code_cols: list[int], stop: in
             if value is None:
                 continue
             column = " / ".join(headers[c]) or f"column {c}"
-            item.amounts.append(LineAmount(column, to_yuan(value, unit.unit), cell.text, unit.unit))
+            where = Location(
+                page=cell.location.page, table=table.index, row=r, col=c, bbox=cell.location.bbox
+            )
+            item.amounts.append(LineAmount(column, to_yuan(value, unit.unit), cell.text, unit.unit, where))
         items.append(item)
     return items

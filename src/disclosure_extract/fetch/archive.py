@@ -242,7 +242,7 @@ class Archive:
 
     # --- blobs --------------------------------------------------------------------------
     def blob_path(self, sha256: str) -> Path:
-        return self.blobs / sha256[:2] / sha256
+        return blob_path(self.folder, sha256)
 
     def has_blob(self, sha256: str) -> bool:
         return self.blob_path(sha256).is_file()
@@ -269,6 +269,11 @@ class Archive:
 
 def _mkstemp(folder: Path) -> tuple[int, str]:
     return tempfile.mkstemp(prefix="body.", suffix=".part", dir=folder)
+
+
+def blob_path(archive_dir: Path, sha256: str) -> Path:
+    """Where the archive in ``archive_dir`` keeps the bytes with this sha256."""
+    return archive_dir / "blobs" / sha256[:2] / sha256
 
 
 def archived_documents(archive_dir: Path, formats: tuple[str, ...]) -> list[tuple[Path, str]]:

@@ -222,10 +222,22 @@ def _title(items: list[Item], metadata: dict[str, Any] | None, patterns: Pattern
     return meta_title if disclosure(meta_title) else ""
 
 
-def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], list[Issue]]:
+def _readable_chars(page: Any, number: int) -> tuple[list[dict[str, Any]], list[Issue]]:
+    """The page's visible characters, or none with the issue that says why."""
     issues: list[Issue] = []
     chars = [c for c in page.chars if c.get("text", "").strip()]
-    if not chars:
+    visible = [c for c in chars if _on_page(c, page)]
+    if len(visible) < len(chars):
+        # text placed outside the page is not printed or shown: no reader can check a value from it
+        issues.append(
+            Issue(
+                "off_page_text",
+                "warning",
+                f"page {number}: {len(chars) - len(visible)} characters lie outside the page and are ignored",
+                Location(page=number),
+            )
+        )
+    if not visible:
         if page.images:
             issues.append(
                 Issue(
@@ -236,7 +248,7 @@ def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], l
                 )
             )
         return [], issues
-    raw = "".join(c["text"] for c in chars)
+    raw = "".join(c["text"] for c in visible)
     garbled = len(_CID_RE.findall(raw)) * 6 + raw.count("\ufffd")
     if garbled > MAX_GARBLED_SHARE * len(raw):
         issues.append(
@@ -247,6 +259,13 @@ def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], l
                 Location(page=number),
             )
         )
+        return [], issues
+    return visible, issues
+
+
+def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], list[Issue]]:
+    chars, issues = _readable_chars(page, number)
+    if not chars:
         return [], issues
 
     found = page.find_tables(TABLE_SETTINGS)
@@ -303,6 +322,13 @@ def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], l
             buffer.append(entry)
     out.extend(_paragraphs(buffer, right, number, patterns))
     return out, issues
+
+
+def _on_page(char: dict[str, Any], page: Any) -> bool:
+    """Whether the character's middle lies on the page as shown (its crop box)."""
+    x0, top, x1, bottom = page.bbox
+    x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+    return bool(x0 <= x <= x1 and top <= y <= bottom)
 
 
 def _text_right_edge(lines: list[Line], default: float) -> float:

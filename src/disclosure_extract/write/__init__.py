@@ -4,7 +4,7 @@
 ``schema``: fields, departments, documents, sources, field values, facts, line items,
 indicators, checks, issues, and the panel: one row per document, one column per field), each
 table's grid (tables/*.csv), disclosures.sqlite, the Parquet files and datapackage.json;
-``render_report`` writes the HTML report; ``result_record``/``loads_record`` are the JSON
+``write_report`` writes the HTML report folder; ``result_record``/``loads_record`` are the JSON
 edge of a result, and ``dumps`` its exact JSON text.
 """
 
@@ -18,10 +18,18 @@ from ..patterns import Patterns
 from .csvout import write_table_csv, write_tables
 from .dataset import write_dataset
 from .records import dumps, issue_record, loads_record, result_record
-from .report import render_report
+from .report import ReportSummary, write_report
 from .schema import TABLES, panel_table, table_rows
 
-__all__ = ["dumps", "issue_record", "loads_record", "render_report", "result_record", "write_outputs"]
+__all__ = [
+    "ReportSummary",
+    "dumps",
+    "issue_record",
+    "loads_record",
+    "result_record",
+    "write_outputs",
+    "write_report",
+]
 
 
 def write_outputs(

@@ -120,7 +120,14 @@ def line_item_record(item: LineItem) -> dict[str, Any]:
         "name": item.name,
         "location": item.location.as_dict(),
         "amounts": [
-            {"column": a.column, "value": a.value, "text": a.text, "unit": a.unit} for a in item.amounts
+            {
+                "column": a.column,
+                "value": a.value,
+                "text": a.text,
+                "unit": a.unit,
+                "location": a.location.as_dict(),
+            }
+            for a in item.amounts
         ],
     }
 
@@ -207,7 +214,13 @@ def _line_item(data: dict[str, Any]) -> LineItem:
         name=data.get("name", ""),
         location=Location.from_dict(data.get("location")),
         amounts=[
-            LineAmount(a["column"], _decimal(a["value"]), a.get("text", ""), a.get("unit", ""))
+            LineAmount(
+                a["column"],
+                _decimal(a["value"]),
+                a.get("text", ""),
+                a.get("unit", ""),
+                Location.from_dict(a.get("location")),
+            )
             for a in data.get("amounts", [])
         ],
     )

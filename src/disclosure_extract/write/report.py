@@ -1,51 +1,105 @@
-"""`disclosure-extract report DIR`: one self-contained HTML file a person can read.
+"""`disclosure-extract report DIR`: HTML pages a reviewer verifies values from.
 
-For each document: the fields found (with their evidence: page, table, cell, original
-text) and the fields missing, the checks it failed and its issues. For the dataset:
-coverage of each field, and charts (三公 by department and year, check failures by rule)
-drawn as inline SVG. No script, no external file: it opens anywhere, offline.
+Layout of the report folder (``DIR/report`` by default)::
+
+    index.html      the summary, the documents to review first, charts, field coverage and
+                    a table of every document
+    failures.html   only what failed: documents that could not be read, failed checks
+    docs/ID.html    one page per document: each field with its value, the text as printed,
+                    a link to the source at its page and a crop of the page with the cell
+                    highlighted; its failed checks with theirs; its issues
+    crops/          the page crops (``crops.py``), made once per document, page and box
+
+Every amount is in 万元, exact (as many decimals as the yuan value needs); counts are
+counts. There is no script and no file from elsewhere: the folder opens offline, and a
+report of 1,000 documents is 1,000 small pages behind one index.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import logging
 import os
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..model import FAIL, CheckResult, Result
+from ..common.atomic import write_text
+from ..model import FAIL, CheckResult, Fact, Result
 from ..patterns import Patterns
+from .crops import Box, crop_name, make_crops
+
+log = logging.getLogger(__name__)
 
 WAN = Decimal(10000)
+CENT_OF_WAN = Decimal("0.01")
+UNIT_NOTE = "金额单位：万元 (every amount in 万元, exact)"
 CSS = """
-body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem;color:#1d2733}
-body{max-width:1200px}
+body{font-family:system-ui,"Noto Sans CJK SC","WenQuanYi Zen Hei","Microsoft YaHei",sans-serif}
+body{margin:2rem;color:#1d2733;max-width:1280px}
 h1{font-size:1.6rem}
 h2{margin-top:2.2rem;border-bottom:1px solid #ccd;padding-bottom:.2rem}
-h3{margin-bottom:.3rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem}
 td,th{border:1px solid #ccd;padding:.25rem .5rem;font-size:.9rem;vertical-align:top}
 th{background:#eef1f6;text-align:left}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+img.crop{display:block;width:500px;max-width:100%;border:1px solid #ccd;margin-top:.3rem}
+td.ev{min-width:500px}
 .fail{color:#b00020;font-weight:600}
 .ok{color:#176b2c}
 .muted{color:#667}
-.doc{border:1px solid #dde;padding:0 1rem 1rem;margin:1rem 0;border-radius:6px}
 .pill{display:inline-block;padding:0 .4rem;border-radius:4px;background:#eef1f6;margin-right:.3rem}
 .pill{font-size:.85rem}
+nav{margin-bottom:1rem}
+nav a{margin-right:1rem}
 svg text{font-size:12px;font-family:inherit}
 """
+
+Locate = Callable[[Result], Path | None]
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """What ``write_report`` wrote."""
+
+    index: Path
+    documents: int
+    crops: int
 
 
 def _e(value: Any) -> str:
     return html.escape(str(value)) if value is not None else ""
 
 
-def _money(value: Any) -> str:
-    v = Decimal(str(value))
-    return f"{v / WAN:,.2f} 万元" if abs(v) >= 100 else f"{v:,} 元"
+def wan(value: Any) -> str:
+    """An amount in yuan shown in 万元: two decimals, more only when the yuan value needs them."""
+    w = Decimal(str(value)) / WAN
+    return f"{w:,.2f}" if w == w.quantize(CENT_OF_WAN) else f"{w.normalize():,f}"
+
+
+class _Units:
+    """One way to show a field's value: 万元 for money, the number itself for counts."""
+
+    def __init__(self, patterns: Patterns) -> None:
+        self.counts = patterns.count_fields
+
+    def show(self, field_id: str, value: Any) -> str:
+        if value is None or isinstance(value, str):
+            return value or ""  # meta.department …: text, shown as it is
+        if field_id in self.counts:
+            return f"{Decimal(str(value)):,f}"
+        return wan(value)
+
+
+def _page(title: str, body: Iterable[str]) -> str:
+    return (
+        f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{_e(title)}</title>"
+        f"<style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>"
+    )
 
 
 def _where(loc: dict[str, Any]) -> str:
@@ -55,7 +109,7 @@ def _where(loc: dict[str, Any]) -> str:
     return ", ".join(parts) or "—"
 
 
-def _bars(title: str, items: list[tuple[str, float]], unit: str, color: str) -> str:
+def _bars(title: str, items: list[tuple[str, float]], money: bool, color: str) -> str:
     """A horizontal bar chart as inline SVG."""
     if not items:
         return f"<p class='muted'>{_e(title)}: nothing to show.</p>"
@@ -66,7 +120,7 @@ def _bars(title: str, items: list[tuple[str, float]], unit: str, color: str) -> 
     for i, (label, value) in enumerate(items):
         y = 24 + i * bar_h
         w = max(1.0, (width - label_w - 110) * value / top)
-        shown = f"{value:,.2f} {unit}" if unit else f"{value:,.0f}"  # amounts with cents, counts whole
+        shown = f"{value:,.2f}" if money else f"{value:,.0f}"  # 万元 with two decimals, counts whole
         rows.append(
             f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{_e(label[:28])}</text>'
             f'<rect x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{bar_h - 6}" fill="{color}"></rect>'
@@ -80,151 +134,352 @@ def _bars(title: str, items: list[tuple[str, float]], unit: str, color: str) -> 
     )
 
 
-def _source_href(source: str, page: int | None, base: Path | None) -> str:
-    """A link to the document at the page: its URL, or its path relative to the report."""
+def _source_href(source: str, page: int | None, base: Path) -> str:
+    """A link to the document at the page: its URL, or its path relative to the page linking it."""
     if source.startswith(("http://", "https://")):
         href = source
     else:
-        path = Path(source).resolve()
-        href = os.path.relpath(path, base.resolve()) if base is not None else path.as_uri()
+        href = os.path.relpath(Path(source).resolve(), base.resolve())
     return f"{href}#page={page}" if page else href
+
+
+def document_page(source: str) -> str:
+    """The report page of a document, relative to the report folder: named by its source."""
+    return f"docs/{hashlib.sha256(source.encode()).hexdigest()[:16]}.html"
+
+
+def _title(rec: Result) -> str:
+    meta = rec.meta
+    return " ".join(str(p) for p in (meta.department or rec.source, meta.year or "", meta.kind or "") if p)
+
+
+def _failed_checks(checks: list[CheckResult]) -> list[CheckResult]:
+    return [c for c in checks if c.status == FAIL]
+
+
+def write_report(
+    records: list[Result],
+    checks: list[CheckResult],
+    patterns: Patterns,
+    folder: Path,
+    locate: Locate | None = None,
+) -> ReportSummary:
+    """Write the report of a dataset into ``folder``; ``locate`` finds a document's bytes for crops.
+
+    Without ``locate`` (or when it finds nothing, or for formats other than PDF) values are
+    shown with their printed text and a link, without a crop.
+    """
+    by_source: dict[str, list[CheckResult]] = defaultdict(list)
+    for c in checks:
+        by_source[c.source].append(c)
+    units = _Units(patterns)
+    crops = 0
+    for n, rec in enumerate(records):
+        doc_checks = by_source.get(rec.source, [])
+        pictures = _document_crops(rec, doc_checks, folder / "crops", locate)
+        crops += len(pictures)
+        page = _document_html(rec, doc_checks, patterns, units, pictures, _neighbours(records, n), folder)
+        write_text(folder / document_page(rec.source), page)
+        if (n + 1) % 100 == 0:
+            log.info("report: %d of %d documents", n + 1, len(records))
+    write_text(folder / "failures.html", _failures_html(records, by_source, units, folder))
+    index = folder / "index.html"
+    write_text(index, _index_html(records, checks, by_source, patterns))
+    return ReportSummary(index=index, documents=len(records), crops=crops)
+
+
+def _neighbours(records: list[Result], n: int) -> tuple[Result | None, Result | None]:
+    return (records[n - 1] if n > 0 else None, records[n + 1] if n + 1 < len(records) else None)
+
+
+def _boxes(rec: Result, checks: list[CheckResult]) -> Iterable[tuple[int, Box]]:
+    for fact in rec.chosen_facts().values():
+        loc = fact.evidence.location
+        if loc.page is not None and loc.bbox is not None:
+            yield loc.page, loc.bbox
+    for c in _failed_checks(checks):
+        for where in c.locations:
+            box = _box_of(where)
+            if box is not None:
+                yield box
+
+
+def _box_of(loc: dict[str, Any]) -> tuple[int, Box] | None:
+    bbox, page = loc.get("bbox"), loc.get("page")
+    if page is None or not bbox or len(bbox) != 4:
+        return None
+    return int(page), (float(bbox[0]), float(bbox[1]), float(bbox[2]), float(bbox[3]))
+
+
+def _document_crops(
+    rec: Result, checks: list[CheckResult], folder: Path, locate: Locate | None
+) -> dict[tuple[int, Box], str]:
+    if locate is None or rec.format != "pdf" or rec.sha256 is None:
+        return {}
+    wanted = list(_boxes(rec, checks))
+    if not wanted:
+        return {}
+    path = locate(rec)
+    if path is None:
+        log.info("%s: the document is not at hand, so its values have no page crops", rec.source)
+        return {}
+    folder.mkdir(parents=True, exist_ok=True)
+    return {key: f"../crops/{name}" for key, name in make_crops(path, rec.sha256, wanted, folder).items()}
+
+
+def _crop_img(pictures: dict[tuple[int, Box], str], page: int | None, box: Box | None, alt: str) -> str:
+    src = pictures.get((page, box)) if page is not None and box is not None else None
+    if src is None:
+        return ""
+    return f"<img class='crop' loading='lazy' src='{_e(src)}' alt='{_e(alt)}'>"
+
+
+def _nav(folder_rel: str, prev_next: tuple[Result | None, Result | None] = (None, None)) -> str:
+    links = [
+        f"<a href='{folder_rel}index.html'>← index</a>",
+        f"<a href='{folder_rel}failures.html'>failures only</a>",
+    ]
+    prev, nxt = prev_next
+    if prev is not None:
+        links.append(f"<a href='../{document_page(prev.source)}'>‹ previous: {_e(_title(prev))}</a>")
+    if nxt is not None:
+        links.append(f"<a href='../{document_page(nxt.source)}'>next: {_e(_title(nxt))} ›</a>")
+    return "<nav>" + "".join(links) + "</nav>"
+
+
+def _document_html(
+    rec: Result,
+    checks: list[CheckResult],
+    patterns: Patterns,
+    units: _Units,
+    pictures: dict[tuple[int, Box], str],
+    prev_next: tuple[Result | None, Result | None],
+    folder: Path,
+) -> str:
+    base = (folder / "docs").resolve()
+    body = [
+        _nav("../", prev_next),
+        f"<h1>{_e(_title(rec))}</h1>",
+        f"<p class='muted'><a href='{_e(_source_href(rec.source, None, base))}'>{_e(rec.source)}</a> · "
+        f"{_e(rec.format)} · sha256 {_e(str(rec.sha256)[:12])} · "
+        f"<span class='{'fail' if rec.failed else 'ok'}'>{_e(rec.status)}</span></p>",
+        f"<p class='muted'>{UNIT_NOTE}</p>",
+        _fields_table(rec, patterns, units, pictures, base),
+    ]
+    missing = [f for f in patterns.core_fields if f not in rec.fields]
+    if missing and not rec.failed:
+        body.append("<p>Missing: " + " ".join(f"<span class='pill'>{_e(f)}</span>" for f in missing) + "</p>")
+    body.append(_checks_table(_failed_checks(checks), units, pictures))
+    issues = [i for i in rec.issues if i.severity != "info"]
+    if issues:
+        body.append(
+            "<h2>Issues</h2><ul>"
+            + "".join(f"<li><span class='pill'>{_e(i.code)}</span>{_e(i.message[:300])}</li>" for i in issues)
+            + "</ul>"
+        )
+    return _page(_title(rec), body)
+
+
+def _fields_table(
+    rec: Result, patterns: Patterns, units: _Units, pictures: dict[tuple[int, Box], str], base: Path
+) -> str:
+    if not rec.fields:
+        return "<p class='muted'>No values.</p>"
+    evidence = rec.chosen_facts()
+    rows = [
+        "<h2>Values</h2><table><tr><th>field</th><th>名称</th><th>value (万元)</th>"
+        "<th>as printed</th><th>evidence</th></tr>"
+    ]
+    for field_id, value in rec.fields.items():
+        fact = evidence.get(field_id)
+        rows.append(
+            f"<tr id='{_e(field_id)}'><td><a href='#{_e(field_id)}'><code>{_e(field_id)}</code></a></td>"
+            f"<td>{_e(patterns.field_names.get(field_id, ''))}</td>"
+            f"<td class='num'>{_e(units.show(field_id, value))}</td>"
+            f"<td>{_printed(fact)}</td><td class='ev'>{_evidence(rec, fact, pictures, base)}</td></tr>"
+        )
+    rows.append("</table>")
+    return "".join(rows)
+
+
+def _printed(fact: Fact | None) -> str:
+    if fact is None:
+        return ""
+    ev = fact.evidence
+    unit = f" {_e(ev.unit)}" if ev.unit else ""
+    inferred = " <span class='muted'>(unit inferred)</span>" if ev.unit_inferred else ""
+    label = f"<br><span class='muted'>{_e(ev.label)}</span>" if ev.label else ""
+    return f"“{_e(ev.text[:80])}”{unit}{inferred}{label}"
+
+
+def _evidence(rec: Result, fact: Fact | None, pictures: dict[tuple[int, Box], str], base: Path) -> str:
+    if fact is None:
+        return ""
+    ev = fact.evidence
+    loc = ev.location
+    flags = "".join(f"<span class='pill fail'>{_e(f)}</span>" for f in fact.flags)
+    return (
+        f"<span class='pill'>{_e(ev.method)}</span>{flags}"
+        f"<a href='{_e(_source_href(rec.source, loc.page, base))}'>{_where(loc.as_dict())}</a>"
+        f"{_crop_img(pictures, loc.page, loc.bbox, f'{fact.field_id} on page {loc.page}')}"
+    )
+
+
+def _check_value(c: CheckResult, units: _Units, value: Decimal | None) -> str:
+    return _e(units.show(c.subject, value)) if value is not None else ""
+
+
+def _checks_table(
+    failed: list[CheckResult],
+    units: _Units,
+    pictures: dict[tuple[int, Box], str],
+    heading: str = "Failed checks",
+) -> str:
+    if not failed:
+        return ""
+    rows = [
+        (f"<h2>{heading}</h2>" if heading else "")
+        + "<table><tr><th>check</th><th>expected</th><th>stated</th>"
+        "<th>difference</th><th>evidence</th></tr>"
+    ]
+    for c in failed:
+        where = []
+        for loc in c.locations[:3]:
+            box = _box_of(loc)
+            img = _crop_img(pictures, *box, str(loc.get("field", ""))) if box else ""
+            where.append(f"{_e(loc.get('field', ''))} {_where(loc)} “{_e(loc.get('text', ''))[:60]}”{img}")
+        rows.append(
+            f"<tr><td class='fail'>{_e(c.rule)}<br><span class='muted'>{_e(c.subject)}</span>"
+            f"<br><span class='muted'>{_e(c.description)}</span></td>"
+            f"<td class='num'>{_check_value(c, units, c.expected)}</td>"
+            f"<td class='num'>{_check_value(c, units, c.actual)}</td>"
+            f"<td class='num'>{_check_value(c, units, c.difference)}</td><td>{'<br>'.join(where)}</td></tr>"
+        )
+    rows.append("</table>")
+    return "".join(rows)
+
+
+def _failures_html(
+    records: list[Result], by_source: dict[str, list[CheckResult]], units: _Units, folder: Path
+) -> str:
+    """Only what failed, each with a link to its document's page."""
+    body = [_nav(""), "<h1>Failures only</h1>", f"<p class='muted'>{UNIT_NOTE}</p>"]
+    unreadable = [r for r in records if r.failed]
+    body.append(f"<h2>Documents that could not be extracted ({len(unreadable)})</h2>")
+    body.append(
+        "<ul>"
+        + "".join(
+            f"<li><a href='{document_page(r.source)}'>{_e(r.source)}</a> "
+            + " ".join(f"<span class='pill'>{_e(i.code)}</span>{_e(i.message[:200])}" for i in r.issues)
+            + "</li>"
+            for r in unreadable
+        )
+        + "</ul>"
+    )
+    failing = [(r, _failed_checks(by_source.get(r.source, []))) for r in records]
+    failing = [(r, f) for r, f in failing if f]
+    body.append(f"<h2>Documents with failed checks ({len(failing)})</h2>")
+    for rec, failed in failing:
+        body.append(f"<h3><a href='{document_page(rec.source)}'>{_e(_title(rec))}</a></h3>")
+        body.append(_checks_table(failed, units, _existing_crops(rec, failed, folder), heading=""))
+    return _page("Failures", body)
+
+
+def _existing_crops(rec: Result, failed: list[CheckResult], folder: Path) -> dict[tuple[int, Box], str]:
+    """The crops the document pages made, for the failures page (which sits one folder up)."""
+    if rec.sha256 is None:
+        return {}
+    boxes = [b for c in failed for loc in c.locations if (b := _box_of(loc)) is not None]
+    found = {(p, box): crop_name(rec.sha256, p, box) for p, box in boxes}
+    return {k: f"crops/{v}" for k, v in found.items() if (folder / "crops" / v).is_file()}
+
+
+def _index_html(
+    records: list[Result],
+    checks: list[CheckResult],
+    by_source: dict[str, list[CheckResult]],
+    patterns: Patterns,
+) -> str:
+    ok = [r for r in records if not r.failed]
+    failed_checks = _failed_checks(checks)
+    body = [
+        "<h1>部门预算/决算公开 — extraction report</h1>",
+        f"<p>{len(records)} documents: <span class='ok'>{len(ok)} extracted</span>, "
+        f"<span class='fail'>{len(records) - len(ok)} failed</span>; "
+        f"{sum(len(r.facts) for r in ok)} facts; {len(checks)} checks, "
+        f"<span class='fail'>{len(failed_checks)} failed</span>. "
+        f"<a href='failures.html'>Failures only</a></p>",
+        f"<p class='muted'>{UNIT_NOTE}</p>",
+        _needs_review(records, by_source),
+        "<h2>Charts</h2>",
+        _bars("三公经费 by department and year (万元)", _sangong(ok)[:30], True, "#3a6ea5"),
+        _bars(
+            "Check failures by rule",
+            [(k, float(v)) for k, v in Counter(c.rule for c in failed_checks).most_common()],
+            False,
+            "#b00020",
+        ),
+        _coverage(ok, patterns),
+        _documents_table(records, by_source),
+    ]
+    return _page("Disclosure report", body)
+
+
+def _sangong(ok: list[Result]) -> list[tuple[str, float]]:
+    items = [
+        (_title(r), float(Decimal(str(r.fields["sangong.total"])) / WAN))
+        for r in ok
+        if "sangong.total" in r.fields
+    ]
+    return sorted(items, key=lambda x: -x[1])
 
 
 def _needs_review(records: list[Result], by_source: dict[str, list[CheckResult]]) -> str:
     """The documents a reviewer should look at first: failed, or with a failed check."""
     rows = []
-    for n, rec in enumerate(records):
-        failed = [c for c in by_source.get(rec.source, []) if c.status == FAIL]
+    for rec in records:
+        failed = _failed_checks(by_source.get(rec.source, []))
         if rec.failed or failed:
             what = "extraction failed" if rec.failed else f"{len(failed)} failed check(s)"
-            name = f"{rec.meta.department or rec.source} {rec.meta.year or ''}"
-            rows.append(f"<li><a href='#doc-{n}'>{_e(name)}</a> — <span class='fail'>{what}</span></li>")
+            rows.append(
+                f"<li><a href='{document_page(rec.source)}'>{_e(_title(rec))}</a> — "
+                f"<span class='fail'>{what}</span></li>"
+            )
     if not rows:
         return "<h2>Needs review</h2><p class='ok'>No document failed and no check failed.</p>"
     return f"<h2>Needs review</h2><ul>{''.join(rows)}</ul>"
 
 
-def render_report(
-    records: list[Result], checks: list[CheckResult], patterns: Patterns, base: Path | None = None
-) -> str:
-    """The report of a dataset: coverage of every field id of the vocabulary, per-document evidence."""
-    known_fields = [f for f in patterns.meta_fields if f != "meta.region"] + list(patterns.known_fields)
-    ok = [r for r in records if not r.failed]
-    failed_checks = [c for c in checks if c.status == FAIL]
-    by_source: dict[str, list[CheckResult]] = defaultdict(list)
-    for c in checks:
-        by_source[c.source].append(c)
-    parts = [
-        f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>Disclosure report</title>"
-        f"<style>{CSS}</style></head><body>",
-        "<h1>部门预算/决算公开 — extraction report</h1>",
-        f"<p>{len(records)} documents: <span class='ok'>{len(ok)} extracted</span>, "
-        f"<span class='fail'>{len(records) - len(ok)} failed</span>; "
-        f"{sum(len(r.facts) for r in ok)} facts; {len(checks)} checks, "
-        f"<span class='fail'>{len(failed_checks)} failed</span>.</p>",
-        _needs_review(records, by_source),
-    ]
-
-    # --- charts ---
-    sangong = sorted(
-        (
-            (
-                f"{r.meta.department or '?'} {r.meta.year or ''}",
-                float(Decimal(str(r.fields["sangong.total"])) / WAN),
-            )
-            for r in ok
-            if "sangong.total" in r.fields
-        ),
-        key=lambda x: -x[1],
-    )
-    parts.append("<h2>Charts</h2>")
-    parts.append(_bars("三公经费 by department and year", sangong[:30], "万元", "#3a6ea5"))
-    by_rule = Counter(c.rule for c in failed_checks)
-    parts.append(
-        _bars("Check failures by rule", [(k, float(v)) for k, v in by_rule.most_common()], "", "#b00020")
-    )
-
-    # --- coverage ---
-    names = patterns.field_names
-    parts.append(
+def _coverage(ok: list[Result], patterns: Patterns) -> str:
+    known = [f for f in patterns.meta_fields if f != "meta.region"] + list(patterns.known_fields)
+    rows = [
         "<h2>Field coverage</h2><table><tr><th>field</th><th>名称</th><th>documents</th><th>share</th></tr>"
-    )
-    for field_id in known_fields:
+    ]
+    for field_id in known:
         n = sum(1 for r in ok if field_id in r.fields)
         share = n / len(ok) if ok else 0.0
-        parts.append(
-            f"<tr><td><code>{_e(field_id)}</code></td><td>{_e(names.get(field_id, ''))}</td>"
-            f"<td class='num'>{n}</td>"
-            f"<td class='num'>{share:.0%}</td></tr>"
+        rows.append(
+            f"<tr><td><code>{_e(field_id)}</code></td><td>{_e(patterns.field_names.get(field_id, ''))}</td>"
+            f"<td class='num'>{n}</td><td class='num'>{share:.0%}</td></tr>"
         )
-    parts.append("</table>")
-
-    # --- documents ---
-    parts.append("<h2>Documents</h2>")
-    for n, rec in enumerate(records):
-        parts.append(_document(n, rec, by_source.get(rec.source, []), patterns, base))
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    rows.append("</table>")
+    return "".join(rows)
 
 
-def _document(n: int, rec: Result, checks: list[CheckResult], patterns: Patterns, base: Path | None) -> str:
-    core_fields, names = patterns.core_fields, patterns.field_names
-    meta = rec.meta
-    head = (
-        f"<div class='doc' id='doc-{n}'><h3>{_e(meta.department or rec.source)} "
-        f"{_e(meta.year or '')} {_e(meta.kind or '')}</h3>"
-        f"<p class='muted'>{_e(rec.source)} · {_e(rec.format)} · "
-        f"sha256 {_e(str(rec.sha256)[:12])}"
-        f" · <span class='{'fail' if rec.failed else 'ok'}'>{_e(rec.status)}</span></p>"
-    )
-    out = [head]
-    fields = rec.fields
-    evidence = rec.chosen_facts()
-    if fields:
-        out.append("<table><tr><th>field</th><th>名称</th><th>value</th><th>evidence</th></tr>")
-        for k, v in fields.items():
-            shown = evidence.get(k)
-            unit = shown.evidence.unit if shown is not None else None
-            value = _money(v) if unit and unit.endswith("元") else _e(v)
-            anchor = f"doc-{n}-{_e(k)}"
-            src = (
-                (
-                    f"<span class='pill'>{_e(shown.evidence.method)}</span>"
-                    f"<a href='{_e(_source_href(rec.source, shown.evidence.location.page, base))}'>"
-                    f"{_where(shown.evidence.location.as_dict())}</a> · “{_e(shown.evidence.text)[:80]}”"
-                )
-                if shown is not None
-                else ""
-            )
-            out.append(
-                f"<tr id='{anchor}'><td><a href='#{anchor}'><code>{_e(k)}</code></a></td>"
-                f"<td>{_e(names.get(k, ''))}</td>"
-                f"<td class='num'>{value}</td><td>{src}</td></tr>"
-            )
-        out.append("</table>")
-    missing = [f for f in core_fields if f not in fields]
-    if missing and not rec.failed:
-        out.append("<p>Missing: " + " ".join(f"<span class='pill'>{_e(f)}</span>" for f in missing) + "</p>")
-    failed = [c for c in checks if c.status == FAIL]
-    if failed:
-        out.append(
-            "<table><tr><th>failed check</th><th>expected</th><th>stated</th><th>difference</th>"
-            "<th>evidence</th></tr>"
+def _documents_table(records: list[Result], by_source: dict[str, list[CheckResult]]) -> str:
+    rows = [
+        f"<h2>Documents ({len(records)})</h2><table><tr><th>department</th><th>year</th><th>kind</th>"
+        "<th>status</th><th>values</th><th>failed checks</th><th>source</th></tr>"
+    ]
+    for rec in records:
+        failed = len(_failed_checks(by_source.get(rec.source, [])))
+        rows.append(
+            f"<tr><td><a href='{document_page(rec.source)}'>{_e(rec.meta.department or '?')}</a></td>"
+            f"<td>{_e(rec.meta.year or '')}</td><td>{_e(rec.meta.kind or '')}</td>"
+            f"<td class='{'fail' if rec.failed else 'ok'}'>{_e(rec.status)}</td>"
+            f"<td class='num'>{len(rec.fields)}</td>"
+            f"<td class='num{' fail' if failed else ''}'>{failed}</td>"
+            f"<td class='muted'>{_e(rec.source)}</td></tr>"
         )
-        for c in failed:
-            where = "<br>".join(f"{_where(loc)} “{_e(loc.get('text', ''))[:60]}”" for loc in c.locations[:3])
-            out.append(
-                f"<tr><td class='fail'>{_e(c.rule)}<br><span class='muted'>{_e(c.subject)}</span></td>"
-                f"<td class='num'>{_e(c.expected)}</td><td class='num'>{_e(c.actual)}</td>"
-                f"<td class='num'>{_e(c.difference)}</td><td>{where}</td></tr>"
-            )
-        out.append("</table>")
-    issues = [i for i in rec.issues if i.severity != "info"]
-    if issues:
-        out.append(
-            "<ul>"
-            + "".join(f"<li><span class='pill'>{_e(i.code)}</span>{_e(i.message[:200])}</li>" for i in issues)
-            + "</ul>"
-        )
-    out.append("</div>")
-    return "".join(out)
+    rows.append("</table>")
+    return "".join(rows)

@@ -213,7 +213,9 @@ LINE_ITEMS = OutputTable(
         _N,
         _c("table", "integer", "table index"),
         _c("row", "integer", "table row"),
-        _c("page", "integer", "PDF page"),
+        _c("col", "integer", "the amount's table column"),
+        _c("page", "integer", "PDF page of the amount"),
+        _c("bbox", "string", "the amount's cell: x0;top;x1;bottom in PDF points"),
         _c("kind", "string", "function or economic"),
         _c("code", "string", "classification code (3/5/7 digits)", required=True),
         _c("parent", "string", "the code two digits shorter"),
@@ -347,9 +349,13 @@ def _decimal(value: Decimal | int | str | None) -> Decimal | None:
 def _location(where: dict[str, Any]) -> dict[str, Any]:
     keys = ("page", "line_start", "line_end", "char_start", "char_end", "path", "table", "row", "col")
     out = {k: where.get(k) for k in keys}
-    bbox = where.get("bbox")
-    out["bbox"] = ";".join(str(v) for v in bbox) if bbox else None
+    out["bbox"] = _bbox(where.get("bbox"))
     return out
+
+
+def _bbox(bbox: Any) -> str | None:
+    """A box as one text column: x0;top;x1;bottom, rounded as the JSON record rounds it."""
+    return ";".join(str(round(float(v), 2)) for v in bbox) if bbox else None
 
 
 def _fact_row(n: int, fact: Fact, chosen: bool) -> dict[str, Any]:
@@ -403,7 +409,9 @@ def _per_document(result: Result) -> dict[str, list[dict[str, Any]]]:
                     "n": len(items),
                     "table": item.table,
                     "row": item.row,
-                    "page": item.location.page,
+                    "col": amount.location.col,
+                    "page": amount.location.page or item.location.page,
+                    "bbox": _bbox(amount.location.bbox),
                     "kind": item.kind,
                     "code": item.code,
                     "parent": item.parent,
@@ -540,7 +548,7 @@ def value_rows(result: Result, statuses: dict[tuple[str | None, str], str]) -> I
 
 
 def _field_rows(patterns: Patterns) -> list[dict[str, Any]]:
-    counts = {f for rule, _ in patterns.count_labels for f in rule.fields}
+    counts = patterns.count_fields
     descriptions = field_descriptions()
     return [
         {
