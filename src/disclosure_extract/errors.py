@@ -13,7 +13,9 @@ Every exception the package raises on purpose derives from one root::
     │   ├── EncryptedPdfError       a PDF that needs a password
     │   ├── TruncatedPdfError       a PDF whose end is missing (interrupted download)
     │   ├── DamagedPdfError         a PDF whose structure is corrupt
-    │   └── NoTextLayerError        a PDF whose pages are images (scans) with no text
+    │   ├── NoTextLayerError        a PDF whose pages are images (scans) with no text
+    │   ├── ConverterMissingError   a .doc/.wps/.rtf/.et needs LibreOffice, which is not installed
+    │   └── ConversionError         LibreOffice failed or timed out converting a file
     ├── OutputError                 an output file could not be written
     ├── FolderLockedError           another run is writing the output folder (common.lock)
     ├── FetchRefusedError           a URL the crawler must not fetch (fetch.safety)
@@ -21,9 +23,10 @@ Every exception the package raises on purpose derives from one root::
     ├── _Retryable                  the HTTP client's signal to retry (fetch.client; never escapes it)
     └── _Failed                     the HTTP client's signal of a final failure (likewise)
 
-Backend errors (lxml, pdfminer) are wrapped at the loader boundary into a ``LoadError``
-carrying the source and, where known, the page. Loaders raise; the pipeline turns each
-raised error into an entry in the document's ``issues`` list so a batch goes on.
+Backend errors (lxml, pdfminer, python-docx, LibreOffice) are wrapped at the loader
+boundary into a ``LoadError`` carrying the source and, where known, the page. Loaders
+raise; the pipeline turns each raised error into an entry in the document's ``issues``
+list so a batch goes on.
 """
 
 from __future__ import annotations
@@ -105,6 +108,18 @@ class DamagedPdfError(LoadError):
     """The PDF's structure is broken (truncated, corrupt)."""
 
     code = "damaged_pdf"
+
+
+class ConverterMissingError(LoadError):
+    """The format is read through LibreOffice, which is not installed."""
+
+    code = "converter_missing"
+
+
+class ConversionError(LoadError):
+    """LibreOffice could not convert the file, or did not finish in time."""
+
+    code = "conversion_failed"
 
 
 class OutputError(DisclosureError):

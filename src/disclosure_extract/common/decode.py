@@ -42,6 +42,7 @@ MAGIC = (
     (b"\xff\xd8\xff", "jpeg"),
     (b"GIF8", "gif"),
     (b"\x1f\x8b", "gzip"),
+    (b"{\\rtf", "rtf"),  # Rich Text Format, as Word and WPS save it
 )
 
 

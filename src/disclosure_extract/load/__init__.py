@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from functools import partial
 
 from ..common.decode import decode_text, sniff_format
 from ..errors import UnsupportedFormatError
@@ -12,11 +14,12 @@ from .excel import is_xlsx, load_excel
 from .html import load_html
 from .pdf import load_pdf
 from .text import load_text
+from .word import is_docx, is_word_ole, load_converted, load_docx, word_kind
 
 __all__ = ["load_bytes", "sniff_format"]
 
 _CONTAINERS = {
-    "zip": "a ZIP container that is not an Excel workbook (.docx, .zip …): Word and archives are not read",
+    "zip": "a ZIP container that is neither an Excel workbook nor a Word document: archives are not read",
     "rar": "a RAR archive; archives are recorded, not unpacked",
     "gzip": "a gzip archive; archives are recorded, not unpacked",
     "png": "an image (PNG); images hold no text layer",
@@ -25,16 +28,16 @@ _CONTAINERS = {
 }
 
 
+Loader = Callable[[bytes, str, str, Patterns], Document]
+
+
 def load_bytes(data: bytes, source: str, patterns: Patterns) -> Document:
     """Load one input from its bytes, deciding the format from the content."""
     sha256 = hashlib.sha256(data).hexdigest()
     fmt = sniff_format(data)
-    if fmt == "pdf":
-        return load_pdf(data, source, sha256, patterns)
-    if fmt == "zip" and is_xlsx(data):
-        return load_excel(data, source, sha256, patterns, "xlsx")
-    if fmt == "ole":
-        return load_excel(data, source, sha256, patterns, "xls")
+    loader = _binary_loader(fmt, data, source)
+    if loader is not None:
+        return loader(data, source, sha256, patterns)
     if fmt in _CONTAINERS:
         raise UnsupportedFormatError(source, _CONTAINERS[fmt])
     decoded = decode_text(data, source, html=fmt == "html")
@@ -47,3 +50,23 @@ def load_bytes(data: bytes, source: str, patterns: Patterns) -> Document:
             doc.charset_mismatch = True
         return doc
     return load_text(decoded.text, source, sha256, patterns, encoding=decoded.encoding)
+
+
+def _binary_loader(fmt: str, data: bytes, source: str) -> Loader | None:
+    """The loader of a binary format; None for text, HTML and formats not read."""
+    if fmt == "pdf":
+        return load_pdf
+    if fmt == "zip" and is_xlsx(data):
+        return partial(load_excel, fmt="xlsx")
+    if fmt == "zip" and is_docx(data):
+        return load_docx
+    if fmt == "ole":
+        # one container for legacy Word, WPS and Excel files: the streams inside tell
+        return (
+            partial(load_converted, fmt=word_kind(source))
+            if is_word_ole(data)
+            else partial(load_excel, fmt="xls")
+        )
+    if fmt == "rtf":
+        return partial(load_converted, fmt="rtf")
+    return None

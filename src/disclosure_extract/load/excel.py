@@ -29,12 +29,17 @@ from .textclean import make_block
 TEXT_SHEET_CHARS = 30
 
 
-def is_xlsx(data: bytes) -> bool:
+def zip_holds(data: bytes, member: str) -> bool:
+    """Whether the bytes are a ZIP container holding ``member`` (an Office Open XML part)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return "xl/workbook.xml" in z.namelist()
+            return member in z.namelist()
     except zipfile.BadZipFile:
         return False
+
+
+def is_xlsx(data: bytes) -> bool:
+    return zip_holds(data, "xl/workbook.xml")
 
 
 def _text(value: Any) -> str:
@@ -49,6 +54,13 @@ def _text(value: Any) -> str:
 
 
 def load_excel(data: bytes, source: str, sha256: str, patterns: Patterns, fmt: str) -> Document:
+    items = workbook_items(data, source, patterns, fmt)
+    title = next((i.text for i in items if isinstance(i, Block) and i.text), "")
+    return Document(source=source, sha256=sha256, format=fmt, items=items, title=title)
+
+
+def workbook_items(data: bytes, source: str, patterns: Patterns, fmt: str) -> list[Item]:
+    """A workbook's sheets as tables (or, for one-column text sheets, paragraphs)."""
     sheets = _xlsx_sheets(data, source) if fmt == "xlsx" else _xls_sheets(data, source)
     items: list[Item] = []
     for name, rows in sheets:
@@ -70,8 +82,7 @@ def load_excel(data: bytes, source: str, sha256: str, patterns: Patterns, fmt: s
             )
             continue
         items.append(table)
-    title = next((i.text for i in items if isinstance(i, Block) and i.text), "")
-    return Document(source=source, sha256=sha256, format=fmt, items=items, title=title)
+    return items
 
 
 def _xlsx_sheets(data: bytes, source: str) -> list[tuple[str, list[list[RawCell]]]]:
@@ -113,7 +124,7 @@ def _xls_sheets(data: bytes, source: str) -> list[tuple[str, list[list[RawCell]]
     except xlrd.XLRDError as exc:
         raise UnsupportedFormatError(
             source,
-            f"a legacy Office file that is not an Excel workbook ({exc}); Word .doc files are not read",
+            f"a legacy Office file that is neither an Excel workbook nor a Word document ({exc})",
         ) from exc
     sheets = []
     for sh in book.sheets():

@@ -18,7 +18,7 @@ from ..common.text import clean_inline
 from ..errors import EmptyDocumentError, LoadError
 from ..model import Document, Item, Location
 from ..patterns import Patterns
-from .tables import RawCell, finish_table, place_spanned, preceding_caption, split_at_titles
+from .tables import RawCell, finish_table, is_layout_table, place_spanned, preceding_caption, split_at_titles
 from .textclean import make_block
 
 BLOCK_TAGS = frozenset(
@@ -60,8 +60,6 @@ BLOCK_TAGS = frozenset(
 HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 CANDIDATE_TAGS = frozenset(["div", "td", "article", "section", "main", "body"])
 _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.IGNORECASE)
-# A table whose single cell holds this much text is a layout box, not a data table.
-LAYOUT_CELL_CHARS = 300
 
 
 def load_html(text: str, source: str, sha256: str, patterns: Patterns) -> Document:
@@ -311,15 +309,9 @@ def _nearest_table(el: Any) -> Any:
 
 def _is_layout_table(table_el: Any) -> bool:
     """A table used to lay out a page: it nests tables, or is one big text box."""
-    for inner in table_el.iter("table"):
-        if inner is not table_el:
-            return True
+    nests = any(inner is not table_el for inner in table_el.iter("table"))
     cells = [c for c in table_el.iter("td", "th") if _nearest_table(c) is table_el]
-    if len(cells) == 1 and len(clean_inline(cells[0].text_content())) >= LAYOUT_CELL_CHARS:
-        return True
-    return any(
-        # a cell holding paragraphs of running text (several <p> or <br>) is a page region
-        len(c.findall(".//p")) + len(c.findall(".//br")) > 3
-        and len(clean_inline(c.text_content())) >= LAYOUT_CELL_CHARS
-        for c in cells
-    )
+    texts = [
+        (clean_inline(c.text_content()), len(c.findall(".//p")) + len(c.findall(".//br"))) for c in cells
+    ]
+    return is_layout_table(nests, texts)

@@ -26,6 +26,22 @@ CAPTION_LINES = 2
 PREAMBLE_MAX_CELLS = 4
 # Spans beyond this are markup errors (colspan="9999"); clamping keeps grids small.
 MAX_SPAN = 200
+# A table whose single cell holds this much text is a layout box, not a data table; so is
+# one with a cell of running text: this many characters in more than LAYOUT_PARAGRAPHS.
+LAYOUT_CELL_CHARS = 300
+LAYOUT_PARAGRAPHS = 3
+
+
+def is_layout_table(nests_tables: bool, cells: list[tuple[str, int]]) -> bool:
+    """A table used to lay out a page, given whether it nests tables and each own cell's
+    text and number of paragraphs (or line breaks): its cells are read as running content."""
+    if nests_tables:
+        return True
+    if len(cells) == 1 and len(cells[0][0]) >= LAYOUT_CELL_CHARS:
+        return True
+    return any(
+        paragraphs > LAYOUT_PARAGRAPHS and len(text) >= LAYOUT_CELL_CHARS for text, paragraphs in cells
+    )
 
 
 @dataclass
