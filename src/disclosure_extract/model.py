@@ -39,6 +39,8 @@ class Location:
     row: int | None = None
     col: int | None = None
     bbox: tuple[float, float, float, float] | None = None
+    # a page read by OCR: the lowest recognition confidence (0-1) of the text here
+    ocr_confidence: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The set fields only, so output stays small and stable."""
@@ -59,6 +61,8 @@ class Location:
                 out[key] = value
         if self.bbox is not None:
             out["bbox"] = [round(v, 2) for v in self.bbox]
+        if self.ocr_confidence is not None:
+            out["ocr_confidence"] = round(self.ocr_confidence, 4)
         return out
 
     @classmethod
@@ -78,6 +82,7 @@ class Location:
             row=data.get("row"),
             col=data.get("col"),
             bbox=(float(bbox[0]), float(bbox[1]), float(bbox[2]), float(bbox[3])) if bbox else None,
+            ocr_confidence=data.get("ocr_confidence"),
         )
 
 

@@ -17,10 +17,11 @@ from __future__ import annotations
 import bisect
 import io
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pdfplumber
+import pypdfium2 as pdfium
 import regex
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.psparser import PSException
@@ -37,7 +38,8 @@ from ..errors import (
 )
 from ..model import Block, Cell, Document, Issue, Item, Location
 from ..patterns import Patterns
-from .pdflines import Line, find_aligned_tables, text_lines
+from .ocr import OcrPage, ocr_available, ocr_page
+from .pdflines import Line, find_aligned_tables, ocr_confidence, text_lines
 from .tables import finish_table, split_at_titles
 from .textclean import make_block, outline_number
 
@@ -51,6 +53,11 @@ TABLE_SETTINGS: dict[str, Any] = {
     "join_tolerance": 3,
     "intersection_tolerance": 3,
 }
+# Scanned pages: the table finder takes the rulings OCR saw in the image.
+EXPLICIT = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit"}
+# The page issues that send a page to OCR when the extra is installed.
+OCR_CODES = ("no_text_layer", "unreadable_text_layer")
+OCR_HINT = "OCR reads such pages when the extra is installed: pip install 'disclosure-extract[ocr]'"
 # Edges of cell rectangles closer than this (points) are one grid line.
 GRID_TOLERANCE = 2.0
 # A line whose right edge stops this far (in character widths) short of the text column's
@@ -90,12 +97,13 @@ class _PageTable:
 
 def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Document:
     pdf = _open(data, source)
+    ocr = _PageOcr(data) if ocr_available() else None
     with pdf:
         pages = _pages(pdf, data, source)
         stitcher = _Stitcher(patterns)
         for number, page in enumerate(pages, 1):
             try:
-                page_items, page_issues = _read_page(page, number, patterns)
+                page_items, page_issues = _read_page(page, number, patterns, ocr)
             except (PdfminerException, PSException, ValueError, KeyError, TypeError, AssertionError) as exc:
                 stitcher.issues.append(
                     Issue(
@@ -110,6 +118,8 @@ def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Docum
                 page.flush_cache()  # keeps memory flat in the number of pages
             stitcher.issues.extend(page_issues)
             stitcher.add_page(page_items, number)
+        if ocr is not None:
+            ocr.close()
         items, issues = stitcher.finish()
         title = _title(items, pdf.metadata, patterns)
         properties = {k: str(v) for k, v in (pdf.metadata or {}).items() if isinstance(v, (str, int))}
@@ -119,7 +129,12 @@ def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Docum
         pages_text = f" (pages {', '.join(map(str, unreadable))})" if unreadable else ""
         raise NoTextLayerError(
             source,
-            f"no page has a readable text layer{pages_text}: a scanned or image-only PDF needs OCR first",
+            f"no page has a readable text layer{pages_text}: "
+            + (
+                "OCR found no text in them"
+                if ocr is not None
+                else f"a scanned or image-only PDF needs OCR ({OCR_HINT})"
+            ),
         )
     doc = Document(
         source=source,
@@ -243,7 +258,7 @@ def _readable_chars(page: Any, number: int) -> tuple[list[dict[str, Any]], list[
                 Issue(
                     "no_text_layer",
                     "warning",
-                    f"page {number} is an image with no text layer",
+                    f"page {number} is an image with no text layer ({OCR_HINT})",
                     Location(page=number),
                 )
             )
@@ -263,12 +278,63 @@ def _readable_chars(page: Any, number: int) -> tuple[list[dict[str, Any]], list[
     return visible, issues
 
 
-def _read_page(page: Any, number: int, patterns: Patterns) -> tuple[list[Any], list[Issue]]:
+class _PageOcr:
+    """OCR of the pages with no usable text layer; the document is opened for it once."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.document: pdfium.PdfDocument | None = None
+
+    def __call__(self, number: int) -> OcrPage:
+        if self.document is None:
+            self.document = pdfium.PdfDocument(self.data)
+        return ocr_page(self.document, number)
+
+    def close(self) -> None:
+        if self.document is not None:
+            self.document.close()
+
+
+def _page_chars(
+    page: Any, number: int, ocr: _PageOcr | None
+) -> tuple[list[dict[str, Any]], list[Issue], dict[str, Any] | None]:
+    """The page's characters, its issues and the table finder's settings: from the text
+    layer, or, where it has none that can be read, from OCR with the rulings seen in the image."""
     chars, issues = _readable_chars(page, number)
+    if chars or ocr is None or not any(i.code in OCR_CODES for i in issues):
+        return chars, issues, TABLE_SETTINGS
+    read = ocr(number)
+    if not read.chars:
+        found_nothing = Issue(
+            "no_text_layer",
+            "warning",
+            f"page {number} has no text layer and OCR found no text",
+            Location(page=number),
+        )
+        return [], [i for i in issues if i.code not in OCR_CODES] + [found_nothing], None
+    note = Issue(
+        "ocr",
+        "info",
+        f"page {number}: no usable text layer, read by OCR (mean confidence {read.confidence:.2f})",
+        Location(page=number),
+    )
+    issues = [i for i in issues if i.code not in OCR_CODES] + [note]
+    h = [e for e in read.edges if e["orientation"] == "h"]
+    v = [e for e in read.edges if e["orientation"] == "v"]
+    if len(h) < 2 or len(v) < 2:
+        return read.chars, issues, None  # no ruled grid: tables come from text alignment only
+    explicit = {"explicit_horizontal_lines": h, "explicit_vertical_lines": v}
+    return read.chars, issues, {**TABLE_SETTINGS, **EXPLICIT, **explicit}
+
+
+def _read_page(
+    page: Any, number: int, patterns: Patterns, ocr: _PageOcr | None
+) -> tuple[list[Any], list[Issue]]:
+    chars, issues, settings = _page_chars(page, number, ocr)
     if not chars:
         return [], issues
 
-    found = page.find_tables(TABLE_SETTINGS)
+    found = page.find_tables(settings) if settings is not None else []
     tables: list[_PageTable] = []
     in_table: set[int] = set()
     for ft in found:
@@ -344,7 +410,10 @@ def _aligned_cells(aligned: Any, page: int) -> list[Cell]:
     for r, (line, row) in enumerate(zip(aligned.lines, aligned.rows, strict=True)):
         for c, text in enumerate(row):
             x0, x1 = aligned.columns[c]
-            cells.append(Cell(r, c, text, Location(page=page, bbox=(x0, line.top, x1, line.bottom))))
+            where = Location(
+                page=page, bbox=(x0, line.top, x1, line.bottom), ocr_confidence=line.ocr_confidence
+            )
+            cells.append(Cell(r, c, text, where))
     return cells
 
 
@@ -402,6 +471,9 @@ def _place_cells(
             used.add(i)
     for k, cell_chars in texts.items():
         cells[k].text = clean_inline("\n".join(ln.text for ln in text_lines(cell_chars)))
+        confidence = ocr_confidence(cell_chars)
+        if confidence is not None:
+            cells[k].location = replace(cells[k].location, ocr_confidence=confidence)
     return cells
 
 
@@ -451,7 +523,9 @@ def _paragraphs(lines: list[Line], right: float, page: int, patterns: Patterns) 
                     max(ln.x1 for ln in current),
                     current[-1].bottom,
                 )
-                blocks.append(make_block(text, Location(page=page, bbox=bbox), patterns))
+                scores = [ln.ocr_confidence for ln in current if ln.ocr_confidence is not None]
+                where = Location(page=page, bbox=bbox, ocr_confidence=min(scores) if scores else None)
+                blocks.append(make_block(text, where, patterns))
             current.clear()
 
     for line in lines:

@@ -45,6 +45,7 @@ class Line:
     bottom: float
     char_width: float
     segments: list[Segment] = field(default_factory=list)
+    ocr_confidence: float | None = None  # OCR'd pages: the lowest confidence of its characters
 
 
 def text_lines(chars: list[dict[str, Any]]) -> list[Line]:
@@ -90,7 +91,14 @@ def _line(row: list[dict[str, Any]]) -> Line:
         max(c["bottom"] for c in row),
         char_width,
         segments,
+        ocr_confidence(row),
     )
+
+
+def ocr_confidence(chars: list[dict[str, Any]]) -> float | None:
+    """The lowest OCR confidence of the characters; None for a text layer."""
+    scores = [c["ocr_confidence"] for c in chars if c.get("ocr_confidence") is not None]
+    return min(scores) if scores else None
 
 
 def _segment(chars: list[dict[str, Any]]) -> Segment:

@@ -318,6 +318,8 @@ def _evidence(rec: Result, fact: Fact | None, pictures: dict[tuple[int, Box], st
     ev = fact.evidence
     loc = ev.location
     flags = "".join(f"<span class='pill fail'>{_e(f)}</span>" for f in fact.flags)
+    if loc.ocr_confidence is not None:
+        flags += f"<span class='pill'>OCR {loc.ocr_confidence:.2f}</span>"
     return (
         f"<span class='pill'>{_e(ev.method)}</span>{flags}"
         f"<a href='{_e(_source_href(rec.source, loc.page, base))}'>{_where(loc.as_dict())}</a>"

@@ -99,6 +99,7 @@ _WHERE = (
     _c("row", "integer", "table row"),
     _c("col", "integer", "table column"),
     _c("bbox", "string", "x0;top;x1;bottom in PDF points"),
+    _c("ocr_confidence", "decimal", "a page read by OCR: the lowest recognition confidence (0-1) here"),
 )
 _BY_SOURCE = ((("source",), "sources", ("source",)),)
 
@@ -350,6 +351,8 @@ def _location(where: dict[str, Any]) -> dict[str, Any]:
     keys = ("page", "line_start", "line_end", "char_start", "char_end", "path", "table", "row", "col")
     out = {k: where.get(k) for k in keys}
     out["bbox"] = _bbox(where.get("bbox"))
+    confidence = where.get("ocr_confidence")
+    out["ocr_confidence"] = Decimal(str(confidence)) if confidence is not None else None
     return out
 
 
