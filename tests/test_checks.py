@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from disclosure_extract.check import check_all
 from disclosure_extract.check.rules import check_document
 from disclosure_extract.cli import main
 from disclosure_extract.pipeline import discover, run_batch
-from disclosure_extract.write import loads_record
+from disclosure_extract.write import dumps, loads_record, result_record
 
 from .conftest import DOCS
 
@@ -136,3 +137,33 @@ def test_optional_parts_and_kind_limits(results: dict[str, Result], patterns: Pa
     # in final accounts sangong.total_prev is the budget, so "change = this − previous" does not apply
     final = {r.rule for r in check_document(results[ORIGINAL], patterns)}
     assert "stated_sangong_change" not in final and "sangong_total_parts" in final
+
+
+def _as_if_ocr(record: Result) -> Result:
+    """The same record as if every stated figure had been read off a scan by OCR."""
+    copy = loads_record(dumps(result_record(record)))
+    for fact in copy.facts:
+        fact.evidence.location = replace(fact.evidence.location, ocr_confidence=0.97)
+    for item in copy.line_items:
+        for amount in item.amounts:
+            amount.location = replace(amount.location, ocr_confidence=0.97)
+    return copy
+
+
+def test_ocr_figures_are_allowed_one_last_digit(results: dict[str, Result], patterns: Patterns) -> None:
+    record = _as_if_ocr(results["pingtan_2014_final_jianchayuan.html"])
+    income = {r.rule: r for r in check_document(record, patterns)}["income_total_parts"]
+    # 161.90 + 3,804.70 against 3,966.59: one digit of 0.01万元 off, which OCR may blur
+    assert (income.status, income.difference, income.tolerance) == ("pass", Decimal(-100), Decimal(100))
+
+
+def test_a_scanned_page_failing_its_sums_is_flagged(results: dict[str, Result], patterns: Patterns) -> None:
+    original = check_document(results[EDITED], patterns)
+    assert not any(r.rule == "ocr_page_sums" for r in original)  # a text layer: no page flag
+    checks = check_document(_as_if_ocr(results[EDITED]), patterns)
+    failed = [r for r in checks if r.status == "fail" and r.rule != "ocr_page_sums"]
+    failed_pages = {int(where["page"]) for r in failed for where in r.locations if "page" in where}
+    flagged = [r for r in checks if r.rule == "ocr_page_sums"]
+    assert flagged and {r.locations[0]["page"] for r in flagged} == failed_pages
+    for r in flagged:
+        assert r.status == "fail" and r.subject.startswith(f"page {r.locations[0]['page']}: ")

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from disclosure_extract.errors import ConversionError
 from disclosure_extract.evaluate import evaluate
 from disclosure_extract.load import load_bytes
 from disclosure_extract.load.convert import convert, converter
-from disclosure_extract.model import Table
+from disclosure_extract.model import Block, Table
 from disclosure_extract.pipeline import discover, run_batch
 
 from .conftest import CORPUS, DOCS, as_record
@@ -179,3 +180,16 @@ def test_without_libreoffice_the_document_says_what_to_install(tmp_path: Path) -
     assert doc["status"] == "failed" and doc["issues"][0]["code"] == "converter_missing"
     assert "libreoffice-writer-nogui" in doc["issues"][0]["message"]
     assert docx["status"] == "ok" and docx["fields"]["income.total"] == 7112700
+
+
+def test_heading_styles_make_headings(patterns: Patterns) -> None:
+    twin = load_bytes((TWINS / "pingtan_2014_final_dongxiangxiang.docx").read_bytes(), "twin", patterns)
+    html = load_bytes((DOCS / "pingtan_2014_final_dongxiangxiang.html").read_bytes(), "html", patterns)
+
+    def headings(doc: Any) -> list[tuple[str, int | None]]:
+        return [(b.text, b.level) for b in doc.items if isinstance(b, Block) and b.kind == "heading"]
+
+    # the page's outline headings, as the HTML gives them ...
+    assert [h for h in headings(twin) if h[1] is not None] == [h for h in headings(html) if h[1] is not None]
+    # ... and a line with no outline number that Word styles "Heading 3" (the site's 新媒体矩阵)
+    assert ("新媒体矩阵", None) in headings(twin)
