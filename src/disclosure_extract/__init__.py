@@ -7,12 +7,13 @@ and extract with the stages' own functions, or run a batch.
 from __future__ import annotations
 
 from .api import Extraction, extract
+from .document import extract_data
 from .errors import DisclosureError, LoadError, PatternError
 from .extract import extract_document
 from .load import load_bytes
 from .model import Document, Fact, Indicator, Issue, Result
 from .patterns import Patterns, load_patterns
-from .pipeline import extract_data, run_batch
+from .pipeline import run_batch
 from .version import __version__
 
 __all__ = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,7 @@ from .model import Result
 from .patterns import Patterns, load_patterns
 from .pipeline import DEFAULT_MAX_BYTES, crawl_and_extract, discover, extract_file, make_report, run_batch
 from .version import __version__
+from .workers import DEFAULT_TIMEOUT
 from .write import dumps, loads_record, result_record
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
@@ -87,6 +89,21 @@ def main() -> None:
     """
 
 
+jobs_option = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="the machine's cores",
+    help="Extract in this many worker processes (1: in this process, with no time limit).",
+)
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds one document may take in a worker; past it the document fails with a timeout issue.",
+)
 patterns_option = click.option(
     "--patterns",
     "patterns_dir",
@@ -107,6 +124,8 @@ patterns_option = click.option(
     help="Refuse inputs larger than this (reported as a too_large issue).",
 )
 @click.option("--no-cache", is_flag=True, help="Re-extract every document instead of reusing OUT/.cache.")
+@jobs_option
+@timeout_option
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr; no progress bar.")
 @click.option("-v", "--verbose", count=True, help="Debug logs: -v every document, -vv the libraries' too.")
 @click.option(
@@ -118,6 +137,8 @@ def extract(
     patterns_dir: Path | None,
     max_bytes: int,
     no_cache: bool,
+    jobs: int,
+    timeout: float,
     quiet: bool,
     verbose: int,
     log_file: Path | None,
@@ -153,7 +174,14 @@ def extract(
 
     try:
         summary = run_batch(
-            inputs, out_dir, patterns, max_bytes=max_bytes, use_cache=not no_cache, progress=progress
+            inputs,
+            out_dir,
+            patterns,
+            max_bytes=max_bytes,
+            use_cache=not no_cache,
+            progress=progress,
+            jobs=min(jobs, len(inputs)),
+            timeout=timeout,
         )
     except FolderLockedError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -360,10 +388,18 @@ def _crawl_progress(quiet: bool) -> tuple[Any, Any]:
     return bar, progress
 
 
-def _crawl_and_extract(config: SourcesConfig, out_dir: Path, quiet: bool, patterns: Patterns | None) -> int:
+def _crawl_and_extract(
+    config: SourcesConfig,
+    out_dir: Path,
+    quiet: bool,
+    patterns: Patterns | None,
+    *,
+    jobs: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> int:
     bar, progress = _crawl_progress(quiet)
     try:
-        done = crawl_and_extract(config, out_dir, patterns, progress=progress)
+        done = crawl_and_extract(config, out_dir, patterns, progress=progress, jobs=jobs, timeout=timeout)
     except FolderLockedError as exc:
         raise click.UsageError(str(exc)) from exc
     finally:
@@ -459,7 +495,11 @@ def crawl_command(sources: Path, out_dir: Path, quiet: bool) -> None:
 @output_option("Output folder: documents.jsonl and the other outputs, and the archive.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
 @patterns_option
-def run(sources: Path, out_dir: Path, quiet: bool, patterns_dir: Path | None) -> None:
+@jobs_option
+@timeout_option
+def run(
+    sources: Path, out_dir: Path, quiet: bool, patterns_dir: Path | None, jobs: int, timeout: float
+) -> None:
     """Crawl SOURCES, then extract what is new: the one command for cron or a systemd timer.
 
     Documents fetched before are not extracted again (their results are cached by
@@ -467,7 +507,8 @@ def run(sources: Path, out_dir: Path, quiet: bool, patterns_dir: Path | None) ->
     URL or document failed.
     """
     _setup_logging(0, quiet)
-    sys.exit(_crawl_and_extract(_load_sources(sources), out_dir, quiet, _patterns(patterns_dir)))
+    config = _load_sources(sources)
+    sys.exit(_crawl_and_extract(config, out_dir, quiet, _patterns(patterns_dir), jobs=jobs, timeout=timeout))
 
 
 @main.command()

@@ -11,25 +11,42 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-import traceback
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .check import check_all
 from .common.atomic import write_text
 from .common.lock import folder_lock
-from .errors import DisclosureError, LoadError
-from .extract import extract_document
+from .document import extract_data, failed_result, format_name
 from .fetch.archive import archived_documents, blob_path
 from .fetch.crawl import CrawlSummary, crawl
 from .fetch.sources import SourcesConfig
-from .load import load_bytes, sniff_format
 from .model import Issue, Result
 from .patterns import Patterns, get_patterns
 from .version import code_fingerprint
+from .workers import DEFAULT_TIMEOUT, WorkerPool
 from .write import ReportSummary, dumps, loads_record, result_record, write_report
 from .write import write_outputs as write_all
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "EXTRACTABLE",
+    "BatchSummary",
+    "CrawlRun",
+    "crawl_and_extract",
+    "discover",
+    "extract_data",
+    "extract_file",
+    "failed_result",
+    "fingerprint",
+    "local_copy",
+    "make_report",
+    "run_batch",
+    "write_outputs",
+]
 
 log = logging.getLogger("disclosure_extract")
 
@@ -71,11 +88,6 @@ def fingerprint(patterns: Patterns) -> str:
     return digest.hexdigest()[:16]
 
 
-def failed_result(source: str, sha256: str | None, fmt: str, issue: Issue) -> Result:
-    """The result of a document that could not be read or extracted: no figures, one error."""
-    return Result(source=source, sha256=sha256, format=fmt, issues=[issue])
-
-
 def _read_input(path: Path, source: str, max_bytes: int) -> bytes | Result:
     """The file's bytes, or the failed result saying why they cannot be had."""
     try:
@@ -97,40 +109,6 @@ def extract_file(path: Path, source: str, patterns: Patterns, max_bytes: int = D
     return data if isinstance(data, Result) else extract_data(data, source, patterns)
 
 
-def extract_data(data: bytes, source: str, patterns: Patterns) -> Result:
-    """Load and extract one document's bytes; every failure becomes an issue, never an exception."""
-    sha256 = hashlib.sha256(data).hexdigest()
-    try:
-        doc = load_bytes(data, source, patterns)
-        result = extract_document(doc, patterns)
-        result.encoding = doc.encoding
-        declared = doc.declared_charset
-        if doc.charset_mismatch:
-            result.issues.append(
-                Issue(
-                    "charset_mismatch",
-                    "warning",
-                    f"the page declares charset {declared} but its bytes are {doc.encoding}; "
-                    f"decoded as {doc.encoding}",
-                )
-            )
-        return result
-    except LoadError as exc:
-        return failed_result(source, sha256, _format_name(data), Issue(exc.code, "error", exc.message))
-    except DisclosureError as exc:
-        return failed_result(source, sha256, _format_name(data), Issue("extract_failed", "error", str(exc)))
-    except Exception as exc:  # noqa: BLE001 - one document's bug must not end a batch of thousands
-        log.error("internal error on %s:\n%s", source, traceback.format_exc())
-        issue = Issue("internal_error", "error", f"{type(exc).__name__}: {exc} (a bug: please report it)")
-        return failed_result(source, sha256, "unknown", issue)
-
-
-def _format_name(data: bytes) -> str:
-    """The format the bytes are, for the record of a document that failed to load."""
-    fmt = sniff_format(data) if data.strip() else "unknown"
-    return {"zip": "zip", "ole": "ole"}.get(fmt, fmt)
-
-
 def run_batch(
     inputs: list[tuple[Path, str]],
     out_dir: Path,
@@ -139,68 +117,112 @@ def run_batch(
     max_bytes: int = DEFAULT_MAX_BYTES,
     use_cache: bool = True,
     progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> BatchSummary:
     """Extract every input (reusing cached results) and write every output of ``out_dir``,
-    holding the folder's lock (FolderLockedError when another run writes it)."""
+    holding the folder's lock (FolderLockedError when another run writes it).
+
+    ``jobs`` above 1 extracts in that many worker processes, each document under
+    ``timeout`` seconds; with 1 it runs here, with no time limit. The outputs are the same
+    bytes either way: results are taken in input order.
+    """
     with folder_lock(out_dir):
-        return _run_batch(
-            inputs, out_dir, patterns, max_bytes=max_bytes, use_cache=use_cache, progress=progress
-        )
+        batch = _Batch(out_dir / CACHE_DIR / fingerprint(patterns), patterns, use_cache, progress)
+        batch.summary.total = len(inputs)
+        if jobs > 1:
+            with WorkerPool(jobs, patterns, timeout) as pool:
+                batch.run(inputs, max_bytes, pool, window=2 * jobs)
+        else:
+            batch.run(inputs, max_bytes, None, window=0)
+        write_outputs(out_dir, batch.results, patterns)
+        return batch.summary
 
 
-def _run_batch(
-    inputs: list[tuple[Path, str]],
-    out_dir: Path,
-    patterns: Patterns,
-    *,
-    max_bytes: int,
-    use_cache: bool,
-    progress: Callable[[str], None] | None,
-) -> BatchSummary:
-    cache = out_dir / CACHE_DIR / fingerprint(patterns)
-    summary = BatchSummary(total=len(inputs))
-    results: list[Result] = []
-    for path, source in inputs:
+@dataclass
+class _Pending:
+    """A document on its way: its result already, or its future in the pool."""
+
+    source: str
+    result: Result | None = None
+    future: Any = None
+    data: bytes = b""
+    sha256: str = ""
+    started: float = 0.0
+
+
+class _Batch:
+    """Documents through the cache and the extractor, results kept in input order."""
+
+    def __init__(
+        self, cache: Path, patterns: Patterns, use_cache: bool, progress: Callable[[str], None] | None
+    ) -> None:
+        self.cache = cache
+        self.patterns = patterns
+        self.use_cache = use_cache
+        self.progress = progress
+        self.summary = BatchSummary()
+        self.results: list[Result] = []
+
+    def run(
+        self, inputs: list[tuple[Path, str]], max_bytes: int, pool: WorkerPool | None, window: int
+    ) -> None:
+        pending: deque[_Pending] = deque()
+        for path, source in inputs:
+            pending.append(self._start(path, source, max_bytes, pool))
+            while len(pending) > window:
+                self._finish(pending.popleft(), pool)
+        while pending:
+            self._finish(pending.popleft(), pool)
+
+    def _start(self, path: Path, source: str, max_bytes: int, pool: WorkerPool | None) -> _Pending:
         # each file is read once: its size checked first, then hashed for the cache, then extracted
         data = _read_input(path, source, max_bytes)
         if isinstance(data, Result):
-            result = data
-        else:
-            sha256 = hashlib.sha256(data).hexdigest()
-            cached = _cached(cache / f"{sha256}.json", source) if use_cache else None
-            if cached is not None:
-                result = cached
-                summary.cached += 1
-                log.debug("%s: from the cache (%s)", source, sha256[:12])
-            else:
-                started = time.perf_counter()
-                result = extract_data(data, source, patterns)
-                log.debug(
-                    "%s: %s, %d facts, %d tables, %d issues in %.2f s",
-                    source,
-                    result.status,
-                    len(result.facts),
-                    len(result.tables),
-                    len(result.issues),
-                    time.perf_counter() - started,
-                )
-                if use_cache and not _transient(result):
-                    write_text(cache / f"{sha256}.json", dumps({**result_record(result), "source": None}))
-        results.append(result)
+            return _Pending(source, result=data)
+        sha256 = hashlib.sha256(data).hexdigest()
+        cached = _cached(self.cache / f"{sha256}.json", source) if self.use_cache else None
+        if cached is not None:
+            self.summary.cached += 1
+            log.debug("%s: from the cache (%s)", source, sha256[:12])
+            return _Pending(source, result=cached)
+        started = time.perf_counter()
+        if pool is None:
+            return _Pending(source, extract_data(data, source, self.patterns), sha256=sha256, started=started)
+        return _Pending(source, future=pool.submit(data, source), data=data, sha256=sha256, started=started)
+
+    def _finish(self, item: _Pending, pool: WorkerPool | None) -> None:
+        result = item.result
+        if result is None:
+            assert pool is not None
+            result = pool.result(item.future, item.data, item.source, item.sha256, format_name(item.data))
+        if item.sha256:  # extracted now, not read from the cache
+            log.debug(
+                "%s: %s, %d facts, %d tables, %d issues in %.2f s",
+                item.source,
+                result.status,
+                len(result.facts),
+                len(result.tables),
+                len(result.issues),
+                time.perf_counter() - item.started,
+            )
+            if self.use_cache and not _transient(result):
+                record = dumps({**result_record(result), "source": None})
+                write_text(self.cache / f"{item.sha256}.json", record)
+        self.results.append(result)
         if result.failed:
-            summary.failed += 1
-            summary.failed_sources.append(source)
+            self.summary.failed += 1
+            self.summary.failed_sources.append(item.source)
         else:
-            summary.ok += 1
-        if progress is not None:
-            progress(source)
-    write_outputs(out_dir, results, patterns)
-    return summary
+            self.summary.ok += 1
+        if self.progress is not None:
+            self.progress(item.source)
 
 
 def _transient(result: Result) -> bool:
-    """Failures that may not recur (a bug fixed, a file readable again) are not cached."""
-    return any(i.code in ("internal_error", "unreadable") for i in result.issues)
+    """Failures that may not recur (a bug fixed, a file readable again, a worker that died or
+    ran out of time) are not cached."""
+    return any(i.code in ("internal_error", "unreadable", "timeout", "worker_died") for i in result.issues)
 
 
 def _cached(entry: Path, source: str) -> Result | None:
@@ -221,7 +243,7 @@ def write_outputs(out_dir: Path, results: list[Result], patterns: Patterns | Non
 
 
 # The formats the crawler detects that extraction reads.
-EXTRACTABLE = ("html", "pdf", "text", "xls", "xlsx")
+EXTRACTABLE = ("html", "pdf", "text", "xls", "xlsx", "doc", "docx", "wps", "rtf", "ole")
 
 
 @dataclass
@@ -242,9 +264,11 @@ def crawl_and_extract(
     patterns: Patterns | None,
     *,
     progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> CrawlRun:
     """Crawl the sources into OUT/archive; with a vocabulary, then extract every archived
-    document into OUT (those extracted before come from the cache)."""
+    document into OUT (those extracted before come from the cache), in ``jobs`` workers."""
     archive_dir = out_dir / "archive"
     summary = crawl(config, archive_dir, progress)
     for url, reason in summary.failures:
@@ -252,7 +276,10 @@ def crawl_and_extract(
     log.info("crawl: %s", summary.line())
     run = CrawlRun(summary)
     if patterns is not None:
-        run.batch = run_batch(archived_documents(archive_dir, EXTRACTABLE), out_dir, patterns)
+        documents = archived_documents(archive_dir, EXTRACTABLE)
+        run.batch = run_batch(
+            documents, out_dir, patterns, jobs=min(jobs, max(1, len(documents))), timeout=timeout
+        )
         for source in summary.new_documents:
             log.info("new or changed: %s", source)
     return run

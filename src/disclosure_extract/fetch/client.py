@@ -46,7 +46,9 @@ _FILENAME_STAR = regex.compile(r"filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)")
 _FILENAME = regex.compile(r'filename\s*=\s*"?([^";]+)"?')
 _EXTENSION_FORMATS = {
     ".doc": "doc",
+    ".wps": "wps",
     ".xls": "xls",
+    ".et": "xls",
     ".docx": "docx",
     ".xlsx": "xlsx",
     ".rar": "rar",

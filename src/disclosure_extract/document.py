@@ -1,0 +1,59 @@
+"""One document from its bytes to its typed result: load, then extract.
+
+Every failure becomes an issue of the result, never an exception: a batch of thousands
+goes on past any one document. The batch (``pipeline``) and its worker processes
+(``workers``) both call ``extract_data``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import traceback
+
+from .errors import DisclosureError, LoadError
+from .extract import extract_document
+from .load import load_bytes, sniff_format
+from .model import Issue, Result
+from .patterns import Patterns
+
+log = logging.getLogger("disclosure_extract")
+
+
+def failed_result(source: str, sha256: str | None, fmt: str, issue: Issue) -> Result:
+    """The result of a document that could not be read or extracted: no figures, one error."""
+    return Result(source=source, sha256=sha256, format=fmt, issues=[issue])
+
+
+def extract_data(data: bytes, source: str, patterns: Patterns) -> Result:
+    """Load and extract one document's bytes; every failure becomes an issue, never an exception."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        doc = load_bytes(data, source, patterns)
+        result = extract_document(doc, patterns)
+        result.encoding = doc.encoding
+        declared = doc.declared_charset
+        if doc.charset_mismatch:
+            result.issues.append(
+                Issue(
+                    "charset_mismatch",
+                    "warning",
+                    f"the page declares charset {declared} but its bytes are {doc.encoding}; "
+                    f"decoded as {doc.encoding}",
+                )
+            )
+        return result
+    except LoadError as exc:
+        return failed_result(source, sha256, format_name(data), Issue(exc.code, "error", exc.message))
+    except DisclosureError as exc:
+        return failed_result(source, sha256, format_name(data), Issue("extract_failed", "error", str(exc)))
+    except Exception as exc:  # noqa: BLE001 - one document's bug must not end a batch of thousands
+        log.error("internal error on %s:\n%s", source, traceback.format_exc())
+        issue = Issue("internal_error", "error", f"{type(exc).__name__}: {exc} (a bug: please report it)")
+        return failed_result(source, sha256, "unknown", issue)
+
+
+def format_name(data: bytes) -> str:
+    """The format the bytes are, for the record of a document that failed to load."""
+    fmt = sniff_format(data) if data.strip() else "unknown"
+    return {"zip": "zip", "ole": "ole"}.get(fmt, fmt)

@@ -1,0 +1,77 @@
+"""Extraction in worker processes (pebble): every core, a time limit per document, and a
+worker that dies or hangs costing one document, not the batch.
+
+Each worker loads the vocabulary once and returns each result as its JSON record (the
+same text the cache stores), so what a worker gives back is exactly what a run in one
+process writes. A worker killed from outside (kill -9, the OOM killer) gets its document
+tried once more in a fresh worker; a second death, or a document over the time limit,
+becomes a failed record with its own issue code (``worker_died``, ``timeout``), and the
+pool goes on.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+from pathlib import Path
+from typing import Any
+
+from pebble import ProcessExpired, ProcessPool
+
+from .document import extract_data, failed_result
+from .model import Issue, Result
+from .patterns import Patterns, load_patterns
+from .write import dumps, loads_record, result_record
+
+log = logging.getLogger("disclosure_extract")
+
+# No disclosure takes this long to extract (the slowest, OCR'd, take a minute or two).
+DEFAULT_TIMEOUT = 600.0
+_patterns: Patterns | None = None
+
+
+def _init(directory: str) -> None:
+    global _patterns  # noqa: PLW0603 - one vocabulary per worker process, loaded once
+    _patterns = load_patterns(Path(directory))
+
+
+def _extract(data: bytes, source: str) -> str:
+    assert _patterns is not None
+    return dumps(result_record(extract_data(data, source, _patterns)))
+
+
+class WorkerPool:
+    """A pool of ``jobs`` extraction processes; use as a context manager."""
+
+    def __init__(self, jobs: int, patterns: Patterns, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.timeout = timeout
+        self.pool = ProcessPool(max_workers=jobs, initializer=_init, initargs=(str(patterns.directory),))
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.stop()  # type: ignore[no-untyped-call]
+        self.pool.join()
+
+    def submit(self, data: bytes, source: str) -> Any:
+        return self.pool.schedule(_extract, args=(data, source), timeout=self.timeout)
+
+    def result(self, future: Any, data: bytes, source: str, sha256: str, fmt: str) -> Result:
+        """The document's result; a dead worker's document is tried once more."""
+        for attempt in (1, 2):
+            try:
+                result = loads_record(future.result())
+            except concurrent.futures.TimeoutError:
+                message = f"extraction took longer than {self.timeout:.0f} s; its worker was stopped"
+                return failed_result(source, sha256, fmt, Issue("timeout", "error", message))
+            except ProcessExpired as exc:
+                log.warning("%s: the worker died (exit code %s), attempt %d", source, exc.exitcode, attempt)
+                if attempt == 1:
+                    future = self.submit(data, source)
+                    continue
+                message = f"the worker process died twice on this document (exit code {exc.exitcode})"
+                return failed_result(source, sha256, fmt, Issue("worker_died", "error", message))
+            result.source = source
+            return result
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,111 @@
+"""--jobs: worker processes give the same bytes as one process; a worker killed mid-batch or a
+document over its time limit costs that document at most, never the batch."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .conftest import CORPUS, DOCS
+
+CLI = [sys.executable, "-m", "disclosure_extract.cli"]
+PDFS = sorted(DOCS.glob("*.pdf"))
+
+
+def _outputs(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".cache" not in p.parts and not p.name.endswith(".lock")
+    }
+
+
+def _extract(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, "extract", *args, "-o", str(out), "--no-cache", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_two_jobs_write_the_bytes_one_job_writes(tmp_path: Path) -> None:
+    inputs = [str(DOCS), str(CORPUS / "regress")]
+    one, two = (
+        _extract(tmp_path / "one", *inputs, "--jobs", "1"),
+        _extract(tmp_path / "two", *inputs, "--jobs", "2"),
+    )
+    assert one.returncode == two.returncode == 0, two.stderr
+    assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
+    return [int(x) for x in found.stdout.split()]
+
+
+def test_a_worker_killed_mid_batch_loses_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [*CLI, "extract", *map(str, PDFS), "-o", str(out), "--no-cache", "-q", "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while len(workers) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        workers = [
+            c
+            for c in _children(process.pid)
+            if "disclosure_extract" in Path(f"/proc/{c}/cmdline").read_text()
+        ]
+    assert workers, "no worker process started"
+    time.sleep(1.5)  # let it be in the middle of a document
+    os.kill(workers[0], signal.SIGKILL)
+    _, err = process.communicate(timeout=600)
+    assert process.returncode == 0, err
+    assert "the worker died" in err
+    records = [
+        json.loads(line) for line in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert [r["source"] for r in records] == [str(p) for p in PDFS]
+    assert all(r["status"] == "ok" for r in records)
+
+
+def test_a_document_over_the_time_limit_fails_alone_and_is_retried_next_run(tmp_path: Path) -> None:
+    slow = DOCS / "2023_budget_shanghai_putuo_wanlijiedao.pdf"  # 35 pages: several seconds
+    quick = DOCS / "2017_budget_hebei_shanhaiguan_zonggonghui.txt"
+    out = tmp_path / "out"
+    run = subprocess.run(
+        [*CLI, "extract", str(slow), str(quick), "-o", str(out), "-q", "--jobs", "2", "--timeout", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 1
+    first, second = (
+        json.loads(x) for x in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    )
+    assert first["status"] == "failed" and first["issues"][0]["code"] == "timeout"
+    assert "longer than 1 s" in first["issues"][0]["message"]
+    assert second["status"] == "ok"
+    # a timeout is not cached: with time enough, the next run extracts the document
+    again = subprocess.run(
+        [*CLI, "extract", str(slow), str(quick), "-o", str(out), "-q", "--jobs", "2"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    first = json.loads((out / "documents.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert first["status"] == "ok"
