@@ -132,13 +132,14 @@ class _BodyReader:
 
     def _table(self, element: Any) -> Iterator[Item]:
         self.tables += 1
-        if _is_layout(element):  # a page laid out in a table: its cells are running content
-            for entries in _grid_entries(element):
+        grid = _grid_entries(element)
+        if _is_layout(element, grid):  # a page laid out in a table: its cells are running content
+            for entries in grid:
                 for *_, tc in entries:
                     yield from self.items(tc)
             return
         path = f"tbl[{self.tables}]"
-        table = finish_table(place_spanned(_rows(element, path)), Location(path=path), self.patterns)
+        table = finish_table(place_spanned(_rows(grid, path)), Location(path=path), self.patterns)
         if table is not None:
             yield table
 
@@ -226,15 +227,14 @@ def _grid_entries(tbl: Any) -> list[list[tuple[int, int, str | None, Any]]]:
     return rows
 
 
-def _is_layout(tbl: Any) -> bool:
+def _is_layout(tbl: Any, grid: list[list[tuple[int, int, str | None, Any]]]) -> bool:
     nests = any(inner is not tbl for inner in tbl.iter(W + "tbl"))
-    cells = [(_cell_text(tc), len(tc.findall(W + "p"))) for row in _grid_entries(tbl) for *_, tc in row]
+    cells = [(_cell_text(tc), len(tc.findall(W + "p"))) for row in grid for *_, tc in row]
     return is_layout_table(nests, cells)
 
 
-def _rows(tbl: Any, path: str) -> list[list[RawCell]]:
+def _rows(grid: list[list[tuple[int, int, str | None, Any]]], path: str) -> list[list[RawCell]]:
     """Rows of raw cells with their spans; cells continuing a vertical merge are left out."""
-    grid = _grid_entries(tbl)
     rows: list[list[RawCell]] = []
     for r, entries in enumerate(grid):
         row: list[RawCell] = []

@@ -12,7 +12,7 @@ import hashlib
 import io
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -38,12 +38,14 @@ def crop_name(sha256: str, page: int, box: Box) -> str:
 
 
 def make_crops(
-    pdf: Path, sha256: str, wanted: Iterable[tuple[int, Box]], folder: Path
+    locate: Callable[[], Path | None], sha256: str, wanted: Iterable[tuple[int, Box]], folder: Path
 ) -> dict[tuple[int, Box], str]:
-    """The crop file name of every (page, box) of ``pdf``, made in ``folder`` when missing.
+    """The crop file name of every (page, box) of the PDF, made in ``folder`` when missing.
 
-    A page that cannot be rendered (damaged, encrypted, out of range) gets no crops: it
-    is logged and the report shows the value without its picture.
+    ``locate`` finds the PDF, and is called only when a crop is missing: a second report
+    neither reads nor hashes the documents again. A PDF not at hand, or a page that cannot
+    be rendered (damaged, encrypted, out of range), gets no crops: it is logged and the
+    report shows the value without its picture.
     """
     by_page: dict[int, set[Box]] = defaultdict(set)
     for page, box in wanted:
@@ -51,7 +53,11 @@ def make_crops(
     names = {(p, b): crop_name(sha256, p, b) for p, boxes in by_page.items() for b in boxes}
     todo = {p: [b for b in boxes if not (folder / names[p, b]).is_file()] for p, boxes in by_page.items()}
     todo = {p: boxes for p, boxes in todo.items() if boxes}
-    if todo:
+    pdf = locate() if todo else None
+    if todo and pdf is None:
+        log.info("%s: the document is not at hand, so its values have no new page crops", sha256[:12])
+    elif pdf is not None:
+        folder.mkdir(parents=True, exist_ok=True)
         try:
             _render(pdf, todo, sha256, folder)
         except (pdfium.PdfiumError, OSError, ValueError) as exc:

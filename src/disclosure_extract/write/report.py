@@ -219,12 +219,8 @@ def _document_crops(
     wanted = list(_boxes(rec, checks))
     if not wanted:
         return {}
-    path = locate(rec)
-    if path is None:
-        log.info("%s: the document is not at hand, so its values have no page crops", rec.source)
-        return {}
-    folder.mkdir(parents=True, exist_ok=True)
-    return {key: f"../crops/{name}" for key, name in make_crops(path, rec.sha256, wanted, folder).items()}
+    made = make_crops(lambda: locate(rec), rec.sha256, wanted, folder)
+    return {key: f"../crops/{name}" for key, name in made.items()}
 
 
 def _crop_img(pictures: dict[tuple[int, Box], str], page: int | None, box: Box | None, alt: str) -> str:
