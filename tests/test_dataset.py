@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
-from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from frictionless import validate
 
-from disclosure_extract import Patterns, load_patterns
+from disclosure_extract import Patterns
+from disclosure_extract.errors import OutputError
+from disclosure_extract.model import CheckResult, Result
 from disclosure_extract.pipeline import discover, run_batch
-from disclosure_extract.write import schema
-from disclosure_extract.write.dataset import write_sqlite
+from disclosure_extract.write import OutputStream, loads_record
 
 from .conftest import DOCS, TEXT_HTML
 
@@ -67,14 +67,32 @@ def test_parquet_matches_sqlite(out: Path) -> None:
         assert len(pd.read_parquet(out / "parquet" / f"{table}.parquet")) == counts[table]
 
 
-def test_failed_write_keeps_the_previous_database(out: Path) -> None:
-    path = out / "disclosures.sqlite"
-    before = path.read_bytes()
-    # a fact of a document that is not in the dataset breaks a foreign key mid-write
-    bad: dict[str, list[dict[str, object]]] = {t.name: [] for t in schema.TABLES}
-    row = dict.fromkeys(schema.FACTS.column_names)
-    bad["facts"] = [{**row, "source": "nope", "n": 0, "field": "x", "value": Decimal(1), "method": "table"}]
-    with pytest.raises(sqlite3.IntegrityError):
-        write_sqlite(path, bad, load_patterns())
-    assert path.read_bytes() == before
-    assert not list(out.glob(".disclosures.*.tmp"))
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _records(out: Path) -> list[Result]:
+    lines = (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    return [loads_record(line) for line in lines]
+
+
+def test_failed_write_keeps_the_previous_outputs(out: Path, patterns: Patterns) -> None:
+    before = _snapshot(out)
+    # a check of a source that is not in the dataset breaks a foreign key at the end
+    stray = CheckResult("nope", None, "x", "fail", "a check of nothing")
+    with (
+        pytest.raises(OutputError, match="refer to rows that are not there"),
+        OutputStream(out, patterns) as stream,
+    ):
+        for result in _records(out):
+            stream.add(result, [])
+        stream.close([stray])
+    assert _snapshot(out) == before  # no file changed, no temporary file left
+
+
+def test_interrupted_write_keeps_the_previous_outputs(out: Path, patterns: Patterns) -> None:
+    before = _snapshot(out)
+    with pytest.raises(KeyboardInterrupt), OutputStream(out, patterns) as stream:
+        stream.add(_records(out)[0], [])
+        raise KeyboardInterrupt
+    assert _snapshot(out) == before

@@ -27,7 +27,15 @@ from .fetch.demo import DemoSite, demo_sources
 from .fetch.sources import SourcesConfig, SourcesError, load_sources
 from .model import Result
 from .patterns import Patterns, load_patterns
-from .pipeline import DEFAULT_MAX_BYTES, crawl_and_extract, discover, extract_file, make_report, run_batch
+from .pipeline import (
+    DEFAULT_MAX_BYTES,
+    Workers,
+    crawl_and_extract,
+    discover,
+    extract_file,
+    make_report,
+    run_batch,
+)
 from .version import __version__
 from .workers import DEFAULT_TIMEOUT
 from .write import dumps, loads_record, result_record
@@ -104,6 +112,13 @@ timeout_option = click.option(
     show_default=True,
     help="Seconds one document may take in a worker; past it the document fails with a timeout issue.",
 )
+dask_option = click.option(
+    "--dask",
+    metavar="ADDRESS",
+    help="Extract on a Dask cluster: a scheduler's address (tcp://host:8786), or 'local' for a "
+    "cluster of --jobs workers on this machine. Workers read the inputs from their paths, so "
+    "those must be shared (NFS). Needs the dask extra.",
+)
 patterns_option = click.option(
     "--patterns",
     "patterns_dir",
@@ -126,6 +141,7 @@ patterns_option = click.option(
 @click.option("--no-cache", is_flag=True, help="Re-extract every document instead of reusing OUT/.cache.")
 @jobs_option
 @timeout_option
+@dask_option
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr; no progress bar.")
 @click.option("-v", "--verbose", count=True, help="Debug logs: -v every document, -vv the libraries' too.")
 @click.option(
@@ -139,6 +155,7 @@ def extract(
     no_cache: bool,
     jobs: int,
     timeout: float,
+    dask: str | None,
     quiet: bool,
     verbose: int,
     log_file: Path | None,
@@ -180,8 +197,7 @@ def extract(
             max_bytes=max_bytes,
             use_cache=not no_cache,
             progress=progress,
-            jobs=min(jobs, len(inputs)),
-            timeout=timeout,
+            workers=Workers(min(jobs, len(inputs)), timeout, dask),
         )
     except FolderLockedError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -393,13 +409,11 @@ def _crawl_and_extract(
     out_dir: Path,
     quiet: bool,
     patterns: Patterns | None,
-    *,
-    jobs: int = 1,
-    timeout: float = DEFAULT_TIMEOUT,
+    workers: Workers | None = None,
 ) -> int:
     bar, progress = _crawl_progress(quiet)
     try:
-        done = crawl_and_extract(config, out_dir, patterns, progress=progress, jobs=jobs, timeout=timeout)
+        done = crawl_and_extract(config, out_dir, patterns, progress=progress, workers=workers)
     except FolderLockedError as exc:
         raise click.UsageError(str(exc)) from exc
     finally:
@@ -497,8 +511,15 @@ def crawl_command(sources: Path, out_dir: Path, quiet: bool) -> None:
 @patterns_option
 @jobs_option
 @timeout_option
+@dask_option
 def run(
-    sources: Path, out_dir: Path, quiet: bool, patterns_dir: Path | None, jobs: int, timeout: float
+    sources: Path,
+    out_dir: Path,
+    quiet: bool,
+    patterns_dir: Path | None,
+    jobs: int,
+    timeout: float,
+    dask: str | None,
 ) -> None:
     """Crawl SOURCES, then extract what is new: the one command for cron or a systemd timer.
 
@@ -508,7 +529,8 @@ def run(
     """
     _setup_logging(0, quiet)
     config = _load_sources(sources)
-    sys.exit(_crawl_and_extract(config, out_dir, quiet, _patterns(patterns_dir), jobs=jobs, timeout=timeout))
+    workers = Workers(jobs, timeout, dask)
+    sys.exit(_crawl_and_extract(config, out_dir, quiet, _patterns(patterns_dir), workers))
 
 
 @main.command()

@@ -1,13 +1,15 @@
-"""The batch: discover inputs, extract each (resumably), write the outputs.
+"""The batch: discover inputs, extract each (resumably), write the outputs as results come.
 
 Each document's result is cached under ``OUT/.cache/<fingerprint>/<sha256>.json`` as soon
 as it is extracted (atomically), so a killed run resumes without redoing finished
-documents; the combined outputs are written atomically at the end, in input order, so
-the same inputs give byte-identical outputs.
+documents. Results are taken in input order and streamed into the outputs (write/stream.py),
+which replace the previous ones when the batch is complete: the same inputs give
+byte-identical outputs, with one process or many, and memory does not grow with the batch.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
@@ -17,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .check import check_all
+from .check import check_all, check_dataset, check_document, dataset_summary
+from .cluster import DaskPool
 from .common.atomic import write_text
 from .common.lock import folder_lock
 from .document import extract_data, failed_result, format_name
@@ -28,14 +31,14 @@ from .model import Issue, Result
 from .patterns import Patterns, get_patterns
 from .version import code_fingerprint
 from .workers import DEFAULT_TIMEOUT, WorkerPool
-from .write import ReportSummary, dumps, loads_record, result_record, write_report
-from .write import write_outputs as write_all
+from .write import OutputStream, ReportSummary, dumps, loads_record, result_record, write_report
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "EXTRACTABLE",
     "BatchSummary",
     "CrawlRun",
+    "Workers",
     "crawl_and_extract",
     "discover",
     "extract_data",
@@ -54,6 +57,22 @@ log = logging.getLogger("disclosure_extract")
 # exhaust memory. Raise with --max-bytes for unusual corpora.
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 CACHE_DIR = ".cache"
+# Documents in flight per worker, and the input bytes held for them: results are taken in
+# input order, so a long document at the head of the line must not leave the workers idle.
+IN_FLIGHT_PER_JOB = 16
+IN_FLIGHT_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Workers:
+    """Where a batch's documents are extracted: ``jobs`` above 1 in that many worker processes,
+    each document under ``timeout`` seconds (with 1, in this process, with no time limit);
+    with ``dask`` (a scheduler's address, or ``local`` for a cluster of ``jobs`` workers on this
+    machine) on a Dask cluster whose workers read the inputs from their paths."""
+
+    jobs: int = 1
+    timeout: float = DEFAULT_TIMEOUT
+    dask: str | None = None
 
 
 @dataclass
@@ -117,26 +136,33 @@ def run_batch(
     max_bytes: int = DEFAULT_MAX_BYTES,
     use_cache: bool = True,
     progress: Callable[[str], None] | None = None,
-    jobs: int = 1,
-    timeout: float = DEFAULT_TIMEOUT,
+    workers: Workers | None = None,
 ) -> BatchSummary:
     """Extract every input (reusing cached results) and write every output of ``out_dir``,
     holding the folder's lock (FolderLockedError when another run writes it).
 
-    ``jobs`` above 1 extracts in that many worker processes, each document under
-    ``timeout`` seconds; with 1 it runs here, with no time limit. The outputs are the same
-    bytes either way: results are taken in input order.
+    Where documents are extracted is ``workers`` (default: here, one at a time, with no time
+    limit). The outputs are the same bytes in every case: results are taken in input order.
     """
-    with folder_lock(out_dir):
-        batch = _Batch(out_dir / CACHE_DIR / fingerprint(patterns), patterns, use_cache, progress)
+    workers = workers or Workers()
+    jobs, timeout = workers.jobs, workers.timeout
+    with folder_lock(out_dir), OutputStream(out_dir, patterns) as stream:
+        cache = out_dir / CACHE_DIR / fingerprint(patterns)
+        batch = _Batch(cache, patterns, use_cache, progress, stream)
         batch.summary.total = len(inputs)
-        if jobs > 1:
+        if workers.dask is not None:
+            with DaskPool(workers.dask, jobs, patterns, timeout) as cluster:
+                batch.run(inputs, max_bytes, cluster, window=IN_FLIGHT_PER_JOB * cluster.workers)
+        elif jobs > 1:
             with WorkerPool(jobs, patterns, timeout) as pool:
-                batch.run(inputs, max_bytes, pool, window=2 * jobs)
+                batch.run(inputs, max_bytes, pool, window=IN_FLIGHT_PER_JOB * jobs)
         else:
             batch.run(inputs, max_bytes, None, window=0)
-        write_outputs(out_dir, batch.results, patterns)
+        stream.close(check_dataset(batch.summaries, patterns))
         return batch.summary
+
+
+Pool = WorkerPool | DaskPool
 
 
 @dataclass
@@ -145,6 +171,7 @@ class _Pending:
 
     source: str
     result: Result | None = None
+    record: str | None = None  # the result as its documents.jsonl line, when made already
     future: Any = None
     data: bytes = b""
     sha256: str = ""
@@ -152,30 +179,40 @@ class _Pending:
 
 
 class _Batch:
-    """Documents through the cache and the extractor, results kept in input order."""
+    """Documents through the cache and the extractor into the outputs, in input order; what is
+    kept of each is the small summary the checks across documents need."""
 
     def __init__(
-        self, cache: Path, patterns: Patterns, use_cache: bool, progress: Callable[[str], None] | None
+        self,
+        cache: Path,
+        patterns: Patterns,
+        use_cache: bool,
+        progress: Callable[[str], None] | None,
+        stream: OutputStream,
     ) -> None:
         self.cache = cache
         self.patterns = patterns
         self.use_cache = use_cache
         self.progress = progress
+        self.stream = stream
         self.summary = BatchSummary()
-        self.results: list[Result] = []
+        self.summaries: list[Result] = []
 
-    def run(
-        self, inputs: list[tuple[Path, str]], max_bytes: int, pool: WorkerPool | None, window: int
-    ) -> None:
+    def run(self, inputs: list[tuple[Path, str]], max_bytes: int, pool: Pool | None, window: int) -> None:
         pending: deque[_Pending] = deque()
+        held = 0
         for path, source in inputs:
-            pending.append(self._start(path, source, max_bytes, pool))
-            while len(pending) > window:
-                self._finish(pending.popleft(), pool)
+            item = self._start(path, source, max_bytes, pool)
+            pending.append(item)
+            held += len(item.data)
+            while pending and (len(pending) > window or held > IN_FLIGHT_BYTES):
+                done = pending.popleft()
+                held -= len(done.data)
+                self._finish(done, pool)
         while pending:
             self._finish(pending.popleft(), pool)
 
-    def _start(self, path: Path, source: str, max_bytes: int, pool: WorkerPool | None) -> _Pending:
+    def _start(self, path: Path, source: str, max_bytes: int, pool: Pool | None) -> _Pending:
         # each file is read once: its size checked first, then hashed for the cache, then extracted
         data = _read_input(path, source, max_bytes)
         if isinstance(data, Result):
@@ -188,14 +225,18 @@ class _Batch:
             return _Pending(source, result=cached)
         started = time.perf_counter()
         if pool is None:
-            return _Pending(source, extract_data(data, source, self.patterns), sha256=sha256, started=started)
-        return _Pending(source, future=pool.submit(data, source), data=data, sha256=sha256, started=started)
+            result = extract_data(data, source, self.patterns)
+            record = dumps(result_record(result))
+            return _Pending(source, result, record, sha256=sha256, started=started)
+        future = pool.submit(data, source, str(path.absolute()))
+        return _Pending(source, future=future, data=data, sha256=sha256, started=started)
 
-    def _finish(self, item: _Pending, pool: WorkerPool | None) -> None:
-        result = item.result
+    def _finish(self, item: _Pending, pool: Pool | None) -> None:
+        result, record = item.result, item.record
         if result is None:
             assert pool is not None
-            result = pool.result(item.future, item.data, item.source, item.sha256, format_name(item.data))
+            fmt = format_name(item.data)
+            result, record = pool.result(item.future, item.data, item.source, item.sha256, fmt)
         if item.sha256:  # extracted now, not read from the cache
             log.debug(
                 "%s: %s, %d facts, %d tables, %d issues in %.2f s",
@@ -207,9 +248,11 @@ class _Batch:
                 time.perf_counter() - item.started,
             )
             if self.use_cache and not _transient(result):
-                record = dumps({**result_record(result), "source": None})
-                write_text(self.cache / f"{item.sha256}.json", record)
-        self.results.append(result)
+                # the entry names the source it was made for; a reader puts its own in
+                write_text(self.cache / f"{item.sha256}.json", record or dumps(result_record(result)))
+        self.stream.add(result, check_document(result, self.patterns), record)
+        if not result.failed:
+            self.summaries.append(dataset_summary(result, self.patterns))
         if result.failed:
             self.summary.failed += 1
             self.summary.failed_sources.append(item.source)
@@ -236,10 +279,15 @@ def _cached(entry: Path, source: str) -> Result | None:
     return result
 
 
-def write_outputs(out_dir: Path, results: list[Result], patterns: Patterns | None = None) -> None:
+def write_outputs(out_dir: Path, results: Iterable[Result], patterns: Patterns | None = None) -> None:
     """Check the results (when a vocabulary is given) and write every output of ``out_dir``."""
-    checks = check_all(results, patterns) if patterns is not None else []
-    write_all(out_dir, results, checks, patterns or get_patterns())
+    with OutputStream(out_dir, patterns or get_patterns()) as stream:
+        summaries = []
+        for result in results:
+            stream.add(result, check_document(result, patterns) if patterns is not None else [])
+            if patterns is not None and not result.failed:
+                summaries.append(dataset_summary(result, patterns))
+        stream.close(check_dataset(summaries, patterns) if patterns is not None else [])
 
 
 # The formats the crawler detects that extraction reads.
@@ -264,11 +312,10 @@ def crawl_and_extract(
     patterns: Patterns | None,
     *,
     progress: Callable[[str], None] | None = None,
-    jobs: int = 1,
-    timeout: float = DEFAULT_TIMEOUT,
+    workers: Workers | None = None,
 ) -> CrawlRun:
     """Crawl the sources into OUT/archive; with a vocabulary, then extract every archived
-    document into OUT (those extracted before come from the cache), in ``jobs`` workers."""
+    document into OUT (those extracted before come from the cache), in ``workers``."""
     archive_dir = out_dir / "archive"
     summary = crawl(config, archive_dir, progress)
     for url, reason in summary.failures:
@@ -277,9 +324,9 @@ def crawl_and_extract(
     run = CrawlRun(summary)
     if patterns is not None:
         documents = archived_documents(archive_dir, EXTRACTABLE)
-        run.batch = run_batch(
-            documents, out_dir, patterns, jobs=min(jobs, max(1, len(documents))), timeout=timeout
-        )
+        workers = workers or Workers()
+        jobs = min(workers.jobs, max(1, len(documents)))
+        run.batch = run_batch(documents, out_dir, patterns, workers=dataclasses.replace(workers, jobs=jobs))
         for source in summary.new_documents:
             log.info("new or changed: %s", source)
     return run

@@ -54,24 +54,28 @@ class WorkerPool:
         self.pool.stop()  # type: ignore[no-untyped-call]
         self.pool.join()
 
-    def submit(self, data: bytes, source: str) -> Any:
+    def submit(self, data: bytes, source: str, location: str = "") -> Any:
+        """Extract ``data`` (``location``, where it was read, is for pools that read it themselves)."""
         return self.pool.schedule(_extract, args=(data, source), timeout=self.timeout)
 
-    def result(self, future: Any, data: bytes, source: str, sha256: str, fmt: str) -> Result:
-        """The document's result; a dead worker's document is tried once more."""
+    def result(
+        self, future: Any, data: bytes, source: str, sha256: str, fmt: str
+    ) -> tuple[Result, str | None]:
+        """The document's result, and its JSON record when the worker made one; a dead worker's
+        document is tried once more."""
         for attempt in (1, 2):
             try:
-                result = loads_record(future.result())
+                record = future.result()
+                result = loads_record(record)
             except concurrent.futures.TimeoutError:
                 message = f"extraction took longer than {self.timeout:.0f} s; its worker was stopped"
-                return failed_result(source, sha256, fmt, Issue("timeout", "error", message))
+                return failed_result(source, sha256, fmt, Issue("timeout", "error", message)), None
             except ProcessExpired as exc:
                 log.warning("%s: the worker died (exit code %s), attempt %d", source, exc.exitcode, attempt)
                 if attempt == 1:
                     future = self.submit(data, source)
                     continue
                 message = f"the worker process died twice on this document (exit code {exc.exitcode})"
-                return failed_result(source, sha256, fmt, Issue("worker_died", "error", message))
-            result.source = source
-            return result
+                return failed_result(source, sha256, fmt, Issue("worker_died", "error", message)), None
+            return result, record
         raise AssertionError("unreachable")  # pragma: no cover

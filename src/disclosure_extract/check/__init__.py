@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from ..model import FAIL, NOT_APPLICABLE, PASS, CheckResult, Result
 from ..patterns import Patterns
-from .crossdoc import check_dataset
+from .crossdoc import check_dataset, dataset_summary
 from .rules import check_document
 
-__all__ = ["FAIL", "NOT_APPLICABLE", "PASS", "CheckResult", "check_all"]
+__all__ = [
+    "FAIL",
+    "NOT_APPLICABLE",
+    "PASS",
+    "CheckResult",
+    "check_all",
+    "check_dataset",
+    "check_document",
+    "dataset_summary",
+]
 
 
 def check_all(records: list[Result], patterns: Patterns) -> list[CheckResult]:

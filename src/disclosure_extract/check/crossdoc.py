@@ -20,12 +20,30 @@ from ..patterns import Patterns
 from .rules import _num, _result, _stated, _tolerance, _where
 
 Key = tuple[str, int | None, str | None]
+# a final account's budgeted 三公 total, and the budget's own
+_BUDGETED_TOTAL, _BUDGET_TOTAL = "sangong.total_prev", "sangong.total"
 
 
 def _key(record: Result, patterns: Patterns) -> Key:
     """The department's key (patterns/meta.yml department_key), year and kind."""
     meta = record.meta
     return department_key(meta.department, patterns) or "", meta.year, meta.kind
+
+
+def dataset_summary(record: Result, patterns: Patterns) -> Result:
+    """What the checks across documents read of a document: its source, sha256 and meta, and
+    the stated facts of the fields they compare (a batch keeps this much per document)."""
+    wanted = {*patterns.previous, *patterns.previous.values(), _BUDGETED_TOTAL, _BUDGET_TOTAL}
+    stated = [f for f in _stated(record).values() if f.field_id in wanted]
+    return Result(
+        source=record.source,
+        sha256=record.sha256,
+        format=record.format,
+        meta=record.meta,
+        fields={f.field_id: record.fields[f.field_id] for f in stated},
+        facts=stated,
+        issues=[i for i in record.issues if i.severity == "error"],
+    )
 
 
 def check_dataset(records: list[Result], patterns: Patterns) -> list[CheckResult]:
@@ -130,17 +148,17 @@ def _budgeted_against_budget(
     for r in ok:
         department, year, kind = _key(r, patterns)
         stated = _stated(r)
-        if kind != "final_accounts" or "sangong.total_prev" not in stated:
+        if kind != "final_accounts" or _BUDGETED_TOTAL not in stated:
             continue
         for o in by_key.get((department, year, "budget"), []):
-            budget = _stated(o).get("sangong.total")
+            budget = _stated(o).get(_BUDGET_TOTAL)
             if budget is not None:
                 results.append(
                     _compare(
                         r,
                         "final_budgeted_matches_budget",
                         "a final account's budgeted 三公 total equals the budget",
-                        facts=(budget, stated["sangong.total_prev"]),
+                        facts=(budget, stated[_BUDGETED_TOTAL]),
                         other=o,
                     )
                 )

@@ -1,48 +1,24 @@
-"""The dataset people query: SQLite, Parquet, and a Frictionless Data Package over the CSVs.
+"""The dataset's descriptions and conversions: datapackage.json and SQLite values.
 
-Every table is declared once in write/schema.py; this module writes those declarations'
-rows. ``DIR/disclosures.sqlite`` holds documents (keyed by sha256), sources, facts, line
-items, indicators, checks and issues, with primary and foreign keys and indexes; money is
-a number (NUMERIC), never text. It is built in a temporary file and renamed over the old
-one, so a crash mid-write leaves the previous database intact, and it is rebuilt from
-every document of the batch, so running twice gives the same rows, never duplicates.
-``DIR/parquet/*.parquet`` hold the same tables with the same columns (money as
-``decimal(20,2)``), an empty table keeping its schema. ``DIR/datapackage.json`` describes
-every CSV with its keys, units, currency CNY and the budget phase of amounts (预算 →
-approved, 决算 → executed), as the Fiscal Data Package does.
+Every table is declared once in write/schema.py; write/stream.py writes their rows.
+``DIR/disclosures.sqlite`` holds documents (keyed by sha256), sources, facts, line items,
+indicators, checks and issues, with primary and foreign keys and indexes; money is a number
+(NUMERIC), never text. ``DIR/parquet/*.parquet`` hold the same tables with the same columns
+(money as ``decimal(20,2)``), an empty table keeping its schema. ``DIR/datapackage.json``
+describes every CSV with its keys, units, currency CNY and the budget phase of amounts
+(预算 → approved, 决算 → executed), as the Fiscal Data Package does.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-import os
-import sqlite3
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from ..common.atomic import default_mode, write_text
-from ..model import Result
-from ..patterns import Patterns
-from .datasette import datasette_metadata
-from .schema import (
-    PHASES,
-    TABLES,
-    OutputTable,
-    arrow_schema,
-    frictionless_schema,
-    panel_table,
-    panel_view_sql,
-    sql_ddl,
-)
+from .schema import OutputTable, frictionless_schema
 
 
-def _sql_value(value: Any) -> Any:
+def sql_value(value: Any) -> Any:
     """Exact decimal text, which the NUMERIC affinity stores as an integer or a real number."""
     if isinstance(value, Decimal):
         return format(value + 0, "f")
@@ -51,70 +27,12 @@ def _sql_value(value: Any) -> Any:
     return value
 
 
-def write_sqlite(path: Path, rows: dict[str, list[dict[str, Any]]], patterns: Patterns) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".disclosures.", suffix=".sqlite.tmp", dir=path.parent)
-    os.fchmod(fd, default_mode())
-    os.close(fd)
-    try:
-        db = sqlite3.connect(tmp)
-        ddl = "\n".join(sql_ddl(t) for t in TABLES)
-        db.executescript(f"PRAGMA foreign_keys = ON;\n{ddl}\n{panel_view_sql(patterns)}")
-        for table in TABLES:
-            names = table.column_names
-            quoted = ", ".join(f'"{c}"' for c in names)
-            db.executemany(
-                f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" for _ in names)})',
-                [tuple(_sql_value(r[c]) for c in names) for r in rows[table.name]],
-            )
-        db.commit()
-        db.close()
-        os.replace(tmp, path)  # the previous database stays whole until this instant
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_parquet(
-    folder: Path, rows: dict[str, list[dict[str, Any]]], tables: tuple[OutputTable, ...]
-) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for table in tables:
-        arrow = pa.Table.from_pylist(rows[table.name], schema=arrow_schema(table))
-        fd, tmp = tempfile.mkstemp(prefix=f".{table.name}.", suffix=".parquet.tmp", dir=folder)
-        os.fchmod(fd, default_mode())
-        os.close(fd)
-        try:
-            pq.write_table(arrow, tmp)
-            os.replace(tmp, folder / f"{table.name}.parquet")
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-
-def write_dataset(
-    out_dir: Path,
-    results: list[Result],
-    rows: dict[str, list[dict[str, Any]]],
-    table_files: list[str],
-    patterns: Patterns,
-) -> None:
-    tables = (*TABLES, panel_table(patterns))
-    write_sqlite(out_dir / "disclosures.sqlite", rows, patterns)
-    write_parquet(out_dir / "parquet", rows, tables)
-    package = datapackage(results, tables)
-    metadata = datasette_metadata(tables[-1])
-    write_text(out_dir / "metadata.json", json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
-    package["resources"].extend(_grid_resource(out_dir / "tables" / name) for name in sorted(table_files))
-    write_text(out_dir / "datapackage.json", json.dumps(package, ensure_ascii=False, indent=2) + "\n")
-
-
-def _grid_resource(path: Path) -> dict[str, Any]:
-    """A table's grid as printed: no header row, every cell a string."""
-    first = path.read_text(encoding="utf-8").split("\n", 1)[0]
-    width = max(2, len(next(csv.reader([first]), [])))
+def grid_resource(name: str, width: int) -> dict[str, Any]:
+    """The resource of a table's grid file as printed (``width`` columns, the row number first):
+    no header row, every cell a string."""
     return {
-        "name": path.stem.lower().replace("_", "-")[:100],
-        "path": f"tables/{path.name}",
+        "name": Path(name).stem.lower().replace("_", "-")[:100],
+        "path": f"tables/{name}",
         "format": "csv",
         "encoding": "utf-8",
         "profile": "tabular-data-resource",
@@ -125,17 +43,16 @@ def _grid_resource(path: Path) -> dict[str, Any]:
                 {"name": "row", "type": "integer", "description": "row number"},
                 *(
                     {"name": f"c{i}", "type": "string", "description": f"column {i}"}
-                    for i in range(width - 1)
+                    for i in range(max(2, width) - 1)
                 ),
             ]
         },
     }
 
 
-def datapackage(results: list[Result], tables: tuple[OutputTable, ...] = TABLES) -> dict[str, Any]:
-    """A Frictionless Data Package describing every CSV of the output folder, with its keys."""
-    phases = sorted({PHASES[r.meta.kind] for r in results if r.meta.kind in PHASES})
-    years = sorted({r.meta.year for r in results if r.meta.year})
+def datapackage(phases: list[str], years: list[int], tables: tuple[OutputTable, ...]) -> dict[str, Any]:
+    """A Frictionless Data Package describing every output table's CSV, with its keys, for a
+    dataset of those budget phases and fiscal years (the grids' resources are added after)."""
     return {
         "profile": "tabular-data-package",
         "name": "disclosure-extract-output",

@@ -2,7 +2,7 @@
 
 The CSV header, the SQLite DDL, the Parquet (Arrow) schema and the datapackage.json schema
 are all generated from these declarations, so a column has the same name and type in
-every output. Rows are built once from the typed results (:func:`table_rows`).
+every output. Rows are built once from the typed results, a document at a time.
 
 Types: ``string``; ``integer``; ``boolean``; ``money`` (yuan, exact to the fen: Parquet
 ``decimal(20,2)``, SQLite NUMERIC, a plain number in CSV); ``decimal`` (a finer exact
@@ -381,7 +381,8 @@ def _fact_row(n: int, fact: Fact, chosen: bool) -> dict[str, Any]:
     }
 
 
-def _document_row(result: Result, failed_checks: int, patterns: Patterns) -> dict[str, Any]:
+def document_row(result: Result, failed_checks: int, patterns: Patterns) -> dict[str, Any]:
+    """The documents row of a result (one per content: the first source of its sha256)."""
     meta = result.meta
     return {
         "sha256": result.sha256,
@@ -458,8 +459,8 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def check_rows(checks: Iterable[CheckResult]) -> Iterator[dict[str, Any]]:
-    counters: dict[str, int] = {}
+def check_rows(checks: Iterable[CheckResult], counters: dict[str, int]) -> Iterator[dict[str, Any]]:
+    """The checks table's rows; ``counters`` (source -> checks numbered so far) is updated."""
     for check in checks:
         n = counters.get(check.source, 0)
         counters[check.source] = n + 1
@@ -479,37 +480,32 @@ def check_rows(checks: Iterable[CheckResult]) -> Iterator[dict[str, Any]]:
         }
 
 
-def table_rows(
-    results: list[Result], checks: list[CheckResult], patterns: Patterns
-) -> dict[str, list[dict[str, Any]]]:
-    """Every output table's rows (the panel's too), in input order, from the typed results."""
-    rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in TABLES}
+def content_rows(result: Result) -> dict[str, list[dict[str, Any]]]:
+    """A result's rows of the tables that hold a document's content, keyed by its source."""
+    doc = {"source": result.source, "sha256": result.sha256}
+    rows = {name: [{**doc, **row} for row in part] for name, part in _per_document(result).items()}
+    rows["sources"] = [{**doc, "status": result.status}]
+    return rows
+
+
+def failed_counts(checks: Iterable[CheckResult]) -> dict[str | None, int]:
+    """sha256 -> how many of the checks failed."""
     failed: dict[str | None, int] = {}
     for check in checks:
         if check.status == "fail":
             failed[check.sha256] = failed.get(check.sha256, 0) + 1
-    statuses = _value_statuses(checks)
-    seen: set[str] = set()
-    for result in results:
-        doc = {"source": result.source, "sha256": result.sha256}
-        if result.sha256 and result.sha256 not in seen:
-            seen.add(result.sha256)
-            rows["documents"].append(_document_row(result, failed.get(result.sha256, 0), patterns))
-            rows["field_values"].extend(value_rows(result, statuses))
-        rows["sources"].append({**doc, "status": result.status})
-        for name, part in _per_document(result).items():
-            rows[name].extend({**doc, **row} for row in part)
-    sources = {r["source"] for r in rows["sources"]}
-    rows["checks"] = [row for row in check_rows(checks) if row["source"] in sources]
-    rows["fields"] = _field_rows(patterns)
-    rows["departments"] = _department_rows(rows["documents"])
-    panel = panel_table(patterns)
-    tables = (*TABLES, panel)
-    rows["panel"] = _panel_rows(rows["documents"], rows["field_values"], patterns)
-    return {t.name: [{c: row.get(c) for c in t.column_names} for row in rows[t.name]] for t in tables}
+    return failed
 
 
-def _value_statuses(checks: list[CheckResult]) -> dict[tuple[str | None, str], str]:
+def panel_row(document: dict[str, Any], values: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """A document's panel row: its documents columns, then each field value in its column."""
+    return {
+        **{n: document.get(n) for n in PANEL_DOCUMENT},
+        **{panel_column(v["field"]): v["value"] for v in values},
+    }
+
+
+def value_statuses(checks: Iterable[CheckResult]) -> dict[tuple[str | None, str], str]:
     """(document, field) -> fail when any check citing the field failed, else pass."""
     statuses: dict[tuple[str | None, str], str] = {}
     for check in checks:
@@ -550,7 +546,7 @@ def value_rows(result: Result, statuses: dict[tuple[str | None, str], str]) -> I
         }
 
 
-def _field_rows(patterns: Patterns) -> list[dict[str, Any]]:
+def field_rows(patterns: Patterns) -> list[dict[str, Any]]:
     counts = patterns.count_fields
     descriptions = field_descriptions()
     return [
@@ -561,42 +557,6 @@ def _field_rows(patterns: Patterns) -> list[dict[str, Any]]:
             "description": descriptions.get(f),
         }
         for f in patterns.known_fields
-    ]
-
-
-def _department_rows(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    by_key: dict[str, list[dict[str, Any]]] = {}
-    for doc in documents:
-        if doc["department_key"]:
-            by_key.setdefault(doc["department_key"], []).append(doc)
-    out = []
-    for key, docs in by_key.items():
-        names = [d["department"] for d in docs]
-        regions = [d["region"] for d in docs if d["region"]]
-        out.append(
-            {
-                "department_key": key,
-                "department": max(names, key=names.count),  # the most common, the first on ties
-                "region": max(regions, key=regions.count) if regions else None,
-                "documents": len(docs),
-                "years": ";".join(str(y) for y in sorted({d["year"] for d in docs if d["year"]})) or None,
-            }
-        )
-    return out
-
-
-def _panel_rows(
-    documents: list[dict[str, Any]], values: list[dict[str, Any]], patterns: Patterns
-) -> list[dict[str, Any]]:
-    by_doc: dict[str, dict[str, Any]] = {}
-    for value in values:
-        by_doc.setdefault(value["sha256"], {})[panel_column(value["field"])] = value["value"]
-    return [
-        {
-            **{n: doc.get(n) for n in PANEL_DOCUMENT},
-            **by_doc.get(doc["sha256"], {}),
-        }
-        for doc in documents
     ]
 
 

@@ -1,0 +1,106 @@
+"""Extraction on a Dask distributed cluster: the same per-document work as the local pool.
+
+``--dask ADDRESS`` connects to a running scheduler (``tcp://host:8786``); ``--dask local``
+starts a ``LocalCluster`` of ``jobs`` single-threaded worker processes on 127.0.0.1. Each
+task is given where its input is (a path every worker can read, or an fsspec URL: NFS,
+``s3://``…), not its bytes; the worker reads it there, extracts it and returns the result's
+JSON record, the same text a local run writes, so the outputs are the same bytes. The
+vocabulary is sent to every worker once.
+
+A worker that dies has its task rerun by the scheduler on another worker; after Dask's
+allowed failures the document becomes ``worker_died``. The time limit is how long the batch
+waits for a document once it is at the head of the line; past it the document becomes
+``timeout`` and its task is cancelled (a task already running finishes in its worker, since
+Dask cannot interrupt one).
+
+Needs the ``dask`` extra: ``pip install 'disclosure-extract[dask]'``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from .document import extract_data, failed_result
+from .errors import DisclosureError
+from .model import Issue, Result
+from .patterns import Patterns
+from .write import dumps, loads_record, result_record
+
+__all__ = ["DaskPool", "extract_location", "read_location"]
+
+log = logging.getLogger("disclosure_extract")
+
+
+def read_location(location: str) -> bytes:
+    """The bytes at a path or fsspec URL."""
+    import fsspec
+
+    with fsspec.open(location, "rb") as handle:
+        data: bytes = handle.read()
+    return data
+
+
+def extract_location(location: str, source: str, patterns: Patterns) -> str:
+    """A task: the JSON record of the document at ``location``."""
+    try:
+        data = read_location(location)
+    except OSError as exc:
+        issue = Issue("unreadable", "error", f"the worker cannot read {location}: {exc}")
+        return dumps(result_record(failed_result(source, None, "unknown", issue)))
+    return dumps(result_record(extract_data(data, source, patterns)))
+
+
+class DaskPool:
+    """Documents extracted on a Dask cluster; use as a context manager."""
+
+    def __init__(self, address: str, jobs: int, patterns: Patterns, timeout: float) -> None:
+        try:
+            import distributed
+        except ImportError as exc:
+            raise DisclosureError("--dask needs Dask: pip install 'disclosure-extract[dask]'") from exc
+        dask: Any = distributed  # its constructors are not annotated
+        self.timeout = timeout
+        self.cluster: Any = None
+        if address == "local":
+            self.cluster = dask.LocalCluster(
+                n_workers=jobs,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
+            self.client: Any = dask.Client(self.cluster)
+        else:
+            self.client = dask.Client(address)
+        self.workers = max(1, len(self.client.scheduler_info()["workers"]))
+        log.info("dask: %s, %d workers", address, self.workers)
+        self.patterns = self.client.scatter(patterns, broadcast=True, hash=False)
+
+    def __enter__(self) -> DaskPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def submit(self, data: bytes, source: str, location: str) -> Any:
+        # pure=False: the same file under two sources is two tasks, as in a local run
+        return self.client.submit(extract_location, location, source, self.patterns, pure=False)
+
+    def result(
+        self, future: Any, data: bytes, source: str, sha256: str, fmt: str
+    ) -> tuple[Result, str | None]:
+        from distributed import KilledWorker
+
+        try:
+            record: str = future.result(timeout=self.timeout)
+        except TimeoutError:
+            future.cancel()
+            message = f"no result within {self.timeout:.0f} s of waiting for it; its task was cancelled"
+            return failed_result(source, sha256, fmt, Issue("timeout", "error", message)), None
+        except KilledWorker as exc:
+            message = f"the Dask workers running this document died: {exc}"
+            return failed_result(source, sha256, fmt, Issue("worker_died", "error", message)), None
+        return loads_record(record), record

@@ -1,0 +1,357 @@
+"""Every output of a folder, written while the batch runs: memory does not grow with the batch.
+
+An :class:`OutputStream` is given each document's result, in input order, with the results
+of its own checks; then, at ``close``, the checks across documents. It writes
+documents.jsonl, one CSV per output table (write/schema.py), each table's grid
+(tables/*.csv), disclosures.sqlite, parquet/*.parquet, datapackage.json and metadata.json.
+Everything goes to temporary files that replace the previous outputs only when ``close``
+has written them all; an exception (or leaving the ``with`` block without ``close``)
+removes them and leaves the previous outputs whole.
+
+Most rows are written when their document arrives: the CSV line at once, the SQLite
+inserts and Parquet row groups in batches of ``BATCH_ROWS``. Two tables depend on the checks
+across documents (documents.checks_failed, field_values.check_status), and the panel is
+made with the documents rows: their rows wait in a private staging file (pickled, so every
+value keeps its exact type) and are written, completed, at ``close``. What stays in memory
+per document is its sha256 (one documents row per content), its number of checks, and the
+tally of its department.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import itertools
+import json
+import os
+import pickle
+import shutil
+import sqlite3
+import tempfile
+import textwrap
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..common.atomic import atomic_open, default_mode, write_text
+from ..errors import OutputError
+from ..model import CheckResult, Result, Table
+from ..patterns import Patterns
+from .csvout import TABLE_FILE_RE, csv_cell, table_file_name
+from .dataset import datapackage, grid_resource, sql_value
+from .datasette import datasette_metadata
+from .records import dumps, result_record
+from .schema import (
+    DEPARTMENTS,
+    DOCUMENTS,
+    FIELD_VALUES,
+    FIELDS,
+    TABLES,
+    OutputTable,
+    arrow_schema,
+    check_rows,
+    content_rows,
+    document_row,
+    failed_counts,
+    field_rows,
+    panel_row,
+    panel_table,
+    panel_view_sql,
+    sql_ddl,
+    value_rows,
+    value_statuses,
+)
+
+__all__ = ["BATCH_ROWS", "OutputStream"]
+
+# Rows per SQLite insert and per Parquet row group: a few MB of rows held at a time. The
+# same rows always fall in the same groups, so the files are the same bytes run after run.
+BATCH_ROWS = 10_000
+
+
+def _temp_file(folder: Path, name: str, suffix: str) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=suffix, dir=folder)
+    os.fchmod(fd, default_mode())
+    os.close(fd)
+    return Path(tmp)
+
+
+class _Sink:
+    """One output table: its CSV line by line, its SQLite table and Parquet file in batches."""
+
+    def __init__(
+        self, table: OutputTable, handle: IO[str], parquet: Path, db: sqlite3.Connection | None
+    ) -> None:
+        self.names = table.column_names
+        self.csv = csv.writer(handle, lineterminator="\n")
+        self.csv.writerow(self.names)
+        self.db = db
+        quoted = ", ".join(f'"{c}"' for c in self.names)
+        marks = ", ".join("?" for _ in self.names)
+        self.insert = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'
+        self.schema = arrow_schema(table)
+        self.parquet = pq.ParquetWriter(parquet, self.schema)
+        self.buffer: list[dict[str, Any]] = []
+
+    def add(self, row: dict[str, Any]) -> None:
+        row = {c: row.get(c) for c in self.names}
+        self.csv.writerow([csv_cell(row[c]) for c in self.names])
+        self.buffer.append(row)
+        if len(self.buffer) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        if self.db is not None:
+            values = [tuple(sql_value(r[c]) for c in self.names) for r in self.buffer]
+            self.db.executemany(self.insert, values)
+        self.parquet.write_table(pa.Table.from_pylist(self.buffer, schema=self.schema))
+        self.buffer.clear()
+
+    def close(self) -> None:
+        self.flush()
+        self.parquet.close()
+
+
+@dataclass
+class _Department:
+    """What the departments table says of a department key, tallied as its documents come."""
+
+    names: Counter[str] = field(default_factory=Counter)
+    regions: Counter[str] = field(default_factory=Counter)
+    documents: int = 0
+    years: set[int] = field(default_factory=set)
+
+    def add(self, document: dict[str, Any]) -> None:
+        self.names[document["department"]] += 1
+        if document["region"]:
+            self.regions[document["region"]] += 1
+        self.documents += 1
+        if document["year"]:
+            self.years.add(document["year"])
+
+    def row(self, key: str) -> dict[str, Any]:
+        # max over a Counter takes the first-seen of equal counts: the first on ties
+        return {
+            "department_key": key,
+            "department": max(self.names, key=self.names.__getitem__),
+            "region": max(self.regions, key=self.regions.__getitem__) if self.regions else None,
+            "documents": self.documents,
+            "years": ";".join(str(y) for y in sorted(self.years)) or None,
+        }
+
+
+class OutputStream:
+    """The outputs of ``out_dir``, written as documents arrive. Use as a context manager:
+    ``add`` each result with its checks, then ``close`` with the checks across documents.
+    """
+
+    def __init__(self, out_dir: Path, patterns: Patterns) -> None:
+        self.out_dir = out_dir
+        self.patterns = patterns
+        self.tables = (*TABLES, panel_table(patterns))
+        self._stack = contextlib.ExitStack()
+        self._temps: list[Path] = []
+        self._sinks: dict[str, _Sink] = {}
+        self._seen: set[str] = set()
+        self._check_counts: dict[str, int] = {}
+        self._late_checks: list[CheckResult] = []  # checks of a content already written
+        self._departments: dict[str, _Department] = {}
+        self._phases: set[str] = set()
+        self._years: set[int] = set()
+        self._closed = False
+
+    def __enter__(self) -> OutputStream:
+        try:
+            self._open()
+        except BaseException:
+            self._abort()
+            raise
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if not self._closed:
+            self._abort()
+
+    def _open(self) -> None:
+        out = self.out_dir
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "parquet").mkdir(exist_ok=True)
+            self._grids = Path(tempfile.mkdtemp(prefix=".tables.", suffix=".tmp", dir=out))
+        except OSError as exc:
+            raise OutputError(f"cannot write in {out}: {exc.strerror}") from exc
+        self._temps.append(self._grids)
+        self._jsonl = self._stack.enter_context(atomic_open(out / "documents.jsonl"))
+        self._sqlite = _temp_file(out, "disclosures", ".sqlite.tmp")
+        self._temps.append(self._sqlite)
+        # foreign keys are checked once, at the end: documents rows are written last
+        self._db = sqlite3.connect(self._sqlite)
+        ddl = "\n".join(sql_ddl(t) for t in TABLES)
+        self._db.executescript(f"{ddl}\n{panel_view_sql(self.patterns)}")
+        self._parquet: dict[str, Path] = {}
+        for table in self.tables:
+            handle = self._stack.enter_context(atomic_open(out / table.csv_name))
+            parquet = _temp_file(out / "parquet", table.name, ".parquet.tmp")
+            self._temps.append(parquet)
+            self._parquet[table.name] = parquet
+            db = self._db if table in TABLES else None  # the panel is a view in SQLite
+            self._sinks[table.name] = _Sink(table, handle, parquet, db)
+        # private and unnamed: gone with the process, whatever happens
+        staging = tempfile.TemporaryFile(dir=out, prefix=".staging.")  # noqa: SIM115
+        self._staging = self._stack.enter_context(staging)
+        resources = tempfile.TemporaryFile("w+", encoding="utf-8", dir=out, prefix=".resources.")  # noqa: SIM115
+        self._grid_resources = self._stack.enter_context(resources)
+        for row in field_rows(self.patterns):
+            self._sinks[FIELDS.name].add(row)
+
+    def add(self, result: Result, checks: list[CheckResult], record: str | None = None) -> None:
+        """A document's result and its own checks; ``record`` is its documents.jsonl line when
+        already made (without the newline)."""
+        self._jsonl.write((record if record is not None else dumps(result_record(result))) + "\n")
+        sha256 = result.sha256
+        if sha256 and sha256 not in self._seen:
+            self._seen.add(sha256)
+            document = document_row(result, failed_counts(checks).get(sha256, 0), self.patterns)
+            values = list(value_rows(result, value_statuses(checks)))
+            pickle.dump((document, values), self._staging, protocol=pickle.HIGHEST_PROTOCOL)
+            if document["department_key"]:
+                self._departments.setdefault(document["department_key"], _Department()).add(document)
+            if document["phase"]:
+                self._phases.add(document["phase"])
+            if result.meta.year:
+                self._years.add(result.meta.year)
+        elif sha256:
+            self._late_checks.extend(checks)  # they count on the first source's documents row
+        for name, rows in content_rows(result).items():
+            sink = self._sinks[name]
+            for row in rows:
+                sink.add(row)
+        for row in check_rows(checks, self._check_counts):
+            self._sinks["checks"].add(row)
+        for table in result.tables:
+            self._write_grid(result, table)
+
+    def _write_grid(self, result: Result, table: Table) -> None:
+        """A table's grid as printed: the row number, then each cell (a span's text at its top left)."""
+        rows = [[""] * table.n_cols for _ in range(table.n_rows)]
+        for cell in table.cells:
+            rows[cell.row][cell.col] = cell.text
+        name = table_file_name(result.source, result.sha256 or "", table.index)
+        with (self._grids / name).open("w", encoding="utf-8", newline="") as handle:
+            # the row number leads each line: rows match the `row` of fact locations, and a
+            # row covered only by a span from above is not blank
+            csv.writer(handle, lineterminator="\n").writerows([str(r), *row] for r, row in enumerate(rows))
+        resource = grid_resource(name, table.n_cols + 1)
+        self._grid_resources.write(json.dumps(resource, ensure_ascii=False) + "\n")
+
+    def close(self, checks: list[CheckResult]) -> None:
+        """Complete the outputs with the checks across documents and put them all in place."""
+        try:
+            self._complete(checks)
+            self._commit()
+        except BaseException:
+            self._abort()
+            raise
+        finally:
+            self._closed = True
+
+    def _complete(self, checks: list[CheckResult]) -> None:
+        for row in check_rows(checks, self._check_counts):
+            self._sinks["checks"].add(row)
+        late = [*self._late_checks, *checks]
+        failed = failed_counts(late)
+        statuses = value_statuses(late)
+        for key, department in self._departments.items():
+            self._sinks[DEPARTMENTS.name].add(department.row(key))
+        panel = self._sinks["panel"]
+        self._staging.seek(0)
+        for document, values in _staged(self._staging):
+            document["checks_failed"] += failed.get(document["sha256"], 0)
+            self._sinks[DOCUMENTS.name].add(document)
+            for value in values:
+                late_status = statuses.get((value["sha256"], value["field"]))
+                if late_status == "fail" or (late_status and value["check_status"] is None):
+                    value["check_status"] = late_status
+                self._sinks[FIELD_VALUES.name].add(value)
+            panel.add(panel_row(document, values))
+        for sink in self._sinks.values():
+            sink.close()
+        broken = self._db.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            table, rowid, parent, _ = broken[0]
+            raise OutputError(
+                f"{len(broken)} rows refer to rows that are not there "
+                f"(the first: {table} row {rowid}, to {parent})"
+            )
+        self._db.commit()
+        self._db.close()
+        metadata = datasette_metadata(self.tables[-1])
+        write_text(self.out_dir / "metadata.json", json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
+        self._write_datapackage()
+
+    def _write_datapackage(self) -> None:
+        package = datapackage(sorted(self._phases), sorted(self._years), self.tables)
+        resources = package.pop("resources")
+        head = json.dumps(package, ensure_ascii=False, indent=2)[: -len("\n}")]
+        self._grid_resources.seek(0)
+        grids = (json.loads(line) for line in self._grid_resources)
+        with atomic_open(self.out_dir / "datapackage.json") as handle:
+            handle.write(head + ',\n  "resources": [')
+            for n, resource in enumerate(itertools.chain(resources, grids)):
+                text = textwrap.indent(json.dumps(resource, ensure_ascii=False, indent=2), "    ")
+                handle.write(("," if n else "") + "\n" + text)
+            handle.write("\n  ]\n}\n")
+
+    def _commit(self) -> None:
+        """Every new output in place of the old, each file by an atomic rename."""
+        self._stack.close()  # documents.jsonl and the CSVs
+        os.replace(self._sqlite, self.out_dir / "disclosures.sqlite")
+        for name, parquet in self._parquet.items():
+            os.replace(parquet, self.out_dir / "parquet" / f"{name}.parquet")
+        self._switch_grids()
+        self._temps.clear()
+
+    def _switch_grids(self) -> None:
+        """The new tables/ folder in place of the old; files there that are not grids stay."""
+        current = self.out_dir / "tables"
+        if current.is_dir():
+            for other in current.iterdir():
+                if not TABLE_FILE_RE.match(other.name):
+                    os.replace(other, self._grids / other.name)
+            old = Path(tempfile.mkdtemp(prefix=".tables.", suffix=".old", dir=self.out_dir))
+            os.replace(current, old / "tables")
+            os.replace(self._grids, current)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(self._grids, current)
+
+    def _abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self._db.close()
+        for sink in self._sinks.values():
+            with contextlib.suppress(Exception):
+                sink.parquet.close()
+        # unwinding the stack with an exception removes the temporary JSONL and CSVs
+        with contextlib.suppress(BaseException):
+            self._stack.__exit__(OutputError, OutputError("aborted"), None)
+        for temp in self._temps:
+            if temp.is_dir():
+                shutil.rmtree(temp, ignore_errors=True)
+            else:
+                temp.unlink(missing_ok=True)
+        self._closed = True
+
+
+def _staged(handle: IO[bytes]) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    while True:
+        try:
+            yield pickle.load(handle)  # our own file, written by this run
+        except EOFError:
+            return
