@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from .check import FAIL, NOT_APPLICABLE, PASS, CheckResult, check_all
 from .common.lock import FolderLockedError
-from .errors import PatternError
+from .errors import PatternError, RecordsError
 from .evaluate import TruthError, format_report
 from .evaluate import evaluate as run_evaluation
 from .fetch.client import FetchSettings, fetch_urls
@@ -34,11 +34,12 @@ from .pipeline import (
     discover,
     extract_file,
     make_report,
+    read_records,
     run_batch,
 )
 from .version import __version__
 from .workers import DEFAULT_TIMEOUT
-from .write import dumps, loads_record, result_record
+from .write import dumps, result_record
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -337,9 +338,10 @@ def report(out_dir: Path, output: Path | None, crops: bool, patterns_dir: Path |
     failed checks with theirs; the index has the documents to review first, charts
     (三公 by department and year, check failures by rule) and the coverage of each field.
     """
-    summary = make_report(
-        _read_records(out_dir / "documents.jsonl"), out_dir, _patterns(patterns_dir), output, crops
-    )
+    try:
+        summary = make_report(out_dir, _patterns(patterns_dir), output, crops)
+    except RecordsError as exc:
+        raise click.UsageError(str(exc)) from exc
     click.echo(f"report: {summary.index}")
 
 
@@ -354,9 +356,9 @@ def _patterns(patterns_dir: Path | None) -> Patterns:
 def _read_records(path: Path) -> list[Result]:
     """The results of a documents.jsonl; one that is not ours is a usage error."""
     try:
-        return [loads_record(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise click.UsageError(f"cannot read {path}: {exc}") from exc
+        return list(read_records(path))
+    except RecordsError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 def _check_summary(results: list[CheckResult], show_all: bool) -> str:
@@ -558,7 +560,7 @@ def demo(out_dir: Path, docs: Path | None, quiet: bool, patterns_dir: Path | Non
         log.info("demo site at %s", site.url)
         code = _crawl_and_extract(demo_sources(site.url), out_dir, quiet, patterns)
     if (out_dir / "documents.jsonl").is_file():
-        summary = make_report(_read_records(out_dir / "documents.jsonl"), out_dir, patterns)
+        summary = make_report(out_dir, patterns)
         click.echo(f"report: {summary.index}")
     sys.exit(code)
 

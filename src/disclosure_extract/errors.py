@@ -20,6 +20,7 @@ Every exception the package raises on purpose derives from one root::
     ├── FolderLockedError           another run is writing the output folder (common.lock)
     ├── FetchRefusedError           a URL the crawler must not fetch (fetch.safety)
     ├── TruthError                  a truth or output file given to evaluate is malformed
+    ├── RecordsError                a documents.jsonl given to report is not ours, or damaged
     ├── _Retryable                  the HTTP client's signal to retry (fetch.client; never escapes it)
     └── _Failed                     the HTTP client's signal of a final failure (likewise)
 
@@ -124,3 +125,7 @@ class ConversionError(LoadError):
 
 class OutputError(DisclosureError):
     """An output file could not be written."""
+
+
+class RecordsError(DisclosureError):
+    """A documents.jsonl to read back is not one this tool wrote, or is damaged."""

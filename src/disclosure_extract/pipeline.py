@@ -14,16 +14,17 @@ import hashlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .check import check_all, check_dataset, check_document, dataset_summary
+from .check import CheckResult, check_dataset, check_document, dataset_summary
 from .cluster import DaskPool
 from .common.atomic import write_text
 from .common.lock import folder_lock
 from .document import extract_data, failed_result, format_name
+from .errors import RecordsError
 from .fetch.archive import archived_documents, blob_path
 from .fetch.crawl import CrawlSummary, crawl
 from .fetch.sources import SourcesConfig
@@ -47,6 +48,7 @@ __all__ = [
     "fingerprint",
     "local_copy",
     "make_report",
+    "read_records",
     "run_batch",
     "write_outputs",
 ]
@@ -360,15 +362,37 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_records(path: Path) -> Iterator[Result]:
+    """The results of a documents.jsonl, one at a time (RecordsError names a bad line)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for n, line in enumerate(handle, 1):
+                if line.strip():
+                    try:
+                        yield loads_record(line)
+                    except (ValueError, KeyError, TypeError) as exc:
+                        raise RecordsError(f"{path}:{n}: not a record of this tool ({exc})") from exc
+    except OSError as exc:
+        raise RecordsError(f"cannot read {path}: {exc.strerror}") from exc
+
+
 def make_report(
-    records: list[Result], out_dir: Path, patterns: Patterns, folder: Path | None = None, crops: bool = True
+    out_dir: Path, patterns: Patterns, folder: Path | None = None, crops: bool = True
 ) -> ReportSummary:
-    """The HTML report of the results of OUT, checked, in ``folder`` (default OUT/report)."""
+    """The HTML report of OUT's documents.jsonl, checked, in ``folder`` (default OUT/report).
+
+    The records are read twice, one at a time: first for the checks across documents (a
+    small summary of each), then for the pages; memory does not grow with the dataset.
+    """
     started = time.monotonic()
-    checks = check_all(records, patterns)
-    summary = write_report(
-        records, checks, patterns, folder or out_dir / "report", local_copy(out_dir) if crops else None
-    )
+    path = out_dir / "documents.jsonl"
+    summaries = [dataset_summary(r, patterns) for r in read_records(path) if not r.failed]
+    across: dict[str, list[CheckResult]] = {}
+    for check in check_dataset(summaries, patterns):
+        across.setdefault(check.source, []).append(check)
+    documents = ((r, [*check_document(r, patterns), *across.get(r.source, [])]) for r in read_records(path))
+    locate = local_copy(out_dir) if crops else None
+    summary = write_report(documents, patterns, folder or out_dir / "report", locate)
     log.info(
         "report: %d documents, %d page crops, %.1f s",
         summary.documents,

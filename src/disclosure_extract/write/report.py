@@ -21,9 +21,10 @@ import hashlib
 import html
 import logging
 import os
-from collections import Counter, defaultdict
+import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -157,47 +158,111 @@ def _failed_checks(checks: list[CheckResult]) -> list[CheckResult]:
     return [c for c in checks if c.status == FAIL]
 
 
+@dataclass
+class _Line:
+    """What the index and the failures page show of a document: all the report keeps of one."""
+
+    source: str
+    title: str
+    department: str | None
+    year: int | None
+    kind: str | None
+    status: str
+    failed: bool
+    values: int
+    failed_checks: int
+    issues: list[tuple[str, str]]  # of a document that failed: code, message
+    sangong: Decimal | None
+
+    @classmethod
+    def of(cls, rec: Result, failed_checks: int) -> _Line:
+        sangong = rec.fields.get("sangong.total")
+        return cls(
+            rec.source,
+            _title(rec),
+            rec.meta.department,
+            rec.meta.year,
+            rec.meta.kind,
+            rec.status,
+            rec.failed,
+            len(rec.fields),
+            failed_checks,
+            [(i.code, i.message[:200]) for i in rec.issues] if rec.failed else [],
+            Decimal(str(sangong)) if sangong is not None and not rec.failed else None,
+        )
+
+
+@dataclass
+class _Tally:
+    """The index's totals, counted as documents go by."""
+
+    facts: int = 0
+    checks: int = 0
+    failed_by_rule: Counter[str] = field(default_factory=Counter)
+    coverage: Counter[str] = field(default_factory=Counter)
+    ok: int = 0
+
+
 def write_report(
-    records: list[Result],
-    checks: list[CheckResult],
+    documents: Iterable[tuple[Result, list[CheckResult]]],
     patterns: Patterns,
     folder: Path,
     locate: Locate | None = None,
 ) -> ReportSummary:
-    """Write the report of a dataset into ``folder``; ``locate`` finds a document's bytes for crops.
+    """Write the report of a dataset into ``folder`` from each document's result with its
+    check results, one document at a time; ``locate`` finds a document's bytes for crops.
 
     Without ``locate`` (or when it finds nothing, or for formats other than PDF) values are
     shown with their printed text and a link, without a crop.
     """
-    by_source: dict[str, list[CheckResult]] = defaultdict(list)
-    for c in checks:
-        by_source[c.source].append(c)
     units = _Units(patterns)
+    lines: list[_Line] = []
+    tally = _Tally()
     crops = 0
-    for n, rec in enumerate(records):
-        doc_checks = by_source.get(rec.source, [])
-        pictures = _document_crops(rec, doc_checks, folder / "crops", locate)
-        crops += len(pictures)
-        page = _document_html(rec, doc_checks, patterns, units, pictures, _neighbours(records, n), folder)
-        write_text(folder / document_page(rec.source), page)
-        if (n + 1) % 100 == 0:
-            log.info("report: %d of %d documents", n + 1, len(records))
-    write_text(folder / "failures.html", _failures_html(records, by_source, units, folder))
+    with tempfile.TemporaryFile("w+", encoding="utf-8", prefix="failing.") as failing:
+        items = iter(documents)
+        current = next(items, None)
+        while current is not None:
+            after = next(items, None)
+            rec, checks = current
+            failed = _failed_checks(checks)
+            pictures = _document_crops(rec, failed, folder / "crops", locate)
+            crops += len(pictures)
+            neighbours = (lines[-1] if lines else None, _Line.of(after[0], 0) if after else None)
+            page = _document_html(rec, checks, patterns, units, pictures, neighbours, folder)
+            write_text(folder / document_page(rec.source), page)
+            lines.append(_Line.of(rec, len(failed)))
+            _count(tally, rec, checks)
+            if failed:
+                failing.write(f"<h3><a href='{document_page(rec.source)}'>{_e(_title(rec))}</a></h3>\n")
+                failing.write(
+                    _checks_table(failed, units, _existing_crops(rec, failed, folder), heading="") + "\n"
+                )
+            if len(lines) % 100 == 0:
+                log.info("report: %d documents", len(lines))
+            current = after
+        failing.seek(0)
+        write_text(folder / "failures.html", _failures_html(lines, failing.read().rstrip("\n")))
     index = folder / "index.html"
-    write_text(index, _index_html(records, checks, by_source, patterns))
-    return ReportSummary(index=index, documents=len(records), crops=crops)
+    write_text(index, _index_html(lines, tally, patterns))
+    return ReportSummary(index=index, documents=len(lines), crops=crops)
 
 
-def _neighbours(records: list[Result], n: int) -> tuple[Result | None, Result | None]:
-    return (records[n - 1] if n > 0 else None, records[n + 1] if n + 1 < len(records) else None)
+def _count(tally: _Tally, rec: Result, checks: list[CheckResult]) -> None:
+    tally.checks += len(checks)
+    tally.failed_by_rule.update(c.rule for c in _failed_checks(checks))
+    if not rec.failed:
+        tally.ok += 1
+        tally.facts += len(rec.facts)
+        tally.coverage.update(rec.fields.keys())  # keys: a mapping would add its values
 
 
-def _boxes(rec: Result, checks: list[CheckResult]) -> Iterable[tuple[int, Box]]:
+def _boxes(rec: Result, failed: list[CheckResult]) -> Iterable[tuple[int, Box]]:
     for fact in rec.chosen_facts().values():
         loc = fact.evidence.location
         if loc.page is not None and loc.bbox is not None:
             yield loc.page, loc.bbox
-    for c in _failed_checks(checks):
+    for c in failed:
         for where in c.locations:
             box = _box_of(where)
             if box is not None:
@@ -212,11 +277,11 @@ def _box_of(loc: dict[str, Any]) -> tuple[int, Box] | None:
 
 
 def _document_crops(
-    rec: Result, checks: list[CheckResult], folder: Path, locate: Locate | None
+    rec: Result, failed: list[CheckResult], folder: Path, locate: Locate | None
 ) -> dict[tuple[int, Box], str]:
     if locate is None or rec.format != "pdf" or rec.sha256 is None:
         return {}
-    wanted = list(_boxes(rec, checks))
+    wanted = list(_boxes(rec, failed))
     if not wanted:
         return {}
     made = make_crops(lambda: locate(rec), rec.sha256, wanted, folder)
@@ -230,16 +295,16 @@ def _crop_img(pictures: dict[tuple[int, Box], str], page: int | None, box: Box |
     return f"<img class='crop' loading='lazy' src='{_e(src)}' alt='{_e(alt)}'>"
 
 
-def _nav(folder_rel: str, prev_next: tuple[Result | None, Result | None] = (None, None)) -> str:
+def _nav(folder_rel: str, prev_next: tuple[_Line | None, _Line | None] = (None, None)) -> str:
     links = [
         f"<a href='{folder_rel}index.html'>← index</a>",
         f"<a href='{folder_rel}failures.html'>failures only</a>",
     ]
     prev, nxt = prev_next
     if prev is not None:
-        links.append(f"<a href='../{document_page(prev.source)}'>‹ previous: {_e(_title(prev))}</a>")
+        links.append(f"<a href='../{document_page(prev.source)}'>‹ previous: {_e(prev.title)}</a>")
     if nxt is not None:
-        links.append(f"<a href='../{document_page(nxt.source)}'>next: {_e(_title(nxt))} ›</a>")
+        links.append(f"<a href='../{document_page(nxt.source)}'>next: {_e(nxt.title)} ›</a>")
     return "<nav>" + "".join(links) + "</nav>"
 
 
@@ -249,7 +314,7 @@ def _document_html(
     patterns: Patterns,
     units: _Units,
     pictures: dict[tuple[int, Box], str],
-    prev_next: tuple[Result | None, Result | None],
+    prev_next: tuple[_Line | None, _Line | None],
     folder: Path,
 ) -> str:
     base = (folder / "docs").resolve()
@@ -357,29 +422,26 @@ def _checks_table(
     return "".join(rows)
 
 
-def _failures_html(
-    records: list[Result], by_source: dict[str, list[CheckResult]], units: _Units, folder: Path
-) -> str:
-    """Only what failed, each with a link to its document's page."""
+def _failures_html(lines: list[_Line], failing: str) -> str:
+    """Only what failed, each with a link to its document's page; ``failing`` is the failed
+    checks' tables, document by document."""
     body = [_nav(""), "<h1>Failures only</h1>", f"<p class='muted'>{UNIT_NOTE}</p>"]
-    unreadable = [r for r in records if r.failed]
+    unreadable = [line for line in lines if line.failed]
     body.append(f"<h2>Documents that could not be extracted ({len(unreadable)})</h2>")
     body.append(
         "<ul>"
         + "".join(
-            f"<li><a href='{document_page(r.source)}'>{_e(r.source)}</a> "
-            + " ".join(f"<span class='pill'>{_e(i.code)}</span>{_e(i.message[:200])}" for i in r.issues)
+            f"<li><a href='{document_page(line.source)}'>{_e(line.source)}</a> "
+            + " ".join(f"<span class='pill'>{_e(code)}</span>{_e(message)}" for code, message in line.issues)
             + "</li>"
-            for r in unreadable
+            for line in unreadable
         )
         + "</ul>"
     )
-    failing = [(r, _failed_checks(by_source.get(r.source, []))) for r in records]
-    failing = [(r, f) for r, f in failing if f]
-    body.append(f"<h2>Documents with failed checks ({len(failing)})</h2>")
-    for rec, failed in failing:
-        body.append(f"<h3><a href='{document_page(rec.source)}'>{_e(_title(rec))}</a></h3>")
-        body.append(_checks_table(failed, units, _existing_crops(rec, failed, folder), heading=""))
+    with_failures = sum(1 for line in lines if line.failed_checks)
+    body.append(f"<h2>Documents with failed checks ({with_failures})</h2>")
+    if failing:
+        body.append(failing)
     return _page("Failures", body)
 
 
@@ -392,55 +454,44 @@ def _existing_crops(rec: Result, failed: list[CheckResult], folder: Path) -> dic
     return {k: f"crops/{v}" for k, v in found.items() if (folder / "crops" / v).is_file()}
 
 
-def _index_html(
-    records: list[Result],
-    checks: list[CheckResult],
-    by_source: dict[str, list[CheckResult]],
-    patterns: Patterns,
-) -> str:
-    ok = [r for r in records if not r.failed]
-    failed_checks = _failed_checks(checks)
+def _index_html(lines: list[_Line], tally: _Tally, patterns: Patterns) -> str:
+    failed_checks = sum(tally.failed_by_rule.values())
     body = [
         "<h1>部门预算/决算公开 — extraction report</h1>",
-        f"<p>{len(records)} documents: <span class='ok'>{len(ok)} extracted</span>, "
-        f"<span class='fail'>{len(records) - len(ok)} failed</span>; "
-        f"{sum(len(r.facts) for r in ok)} facts; {len(checks)} checks, "
-        f"<span class='fail'>{len(failed_checks)} failed</span>. "
+        f"<p>{len(lines)} documents: <span class='ok'>{tally.ok} extracted</span>, "
+        f"<span class='fail'>{len(lines) - tally.ok} failed</span>; "
+        f"{tally.facts} facts; {tally.checks} checks, "
+        f"<span class='fail'>{failed_checks} failed</span>. "
         f"<a href='failures.html'>Failures only</a></p>",
         f"<p class='muted'>{UNIT_NOTE}</p>",
-        _needs_review(records, by_source),
+        _needs_review(lines),
         "<h2>Charts</h2>",
-        _bars("三公经费 by department and year (万元)", _sangong(ok)[:30], True, "#3a6ea5"),
+        _bars("三公经费 by department and year (万元)", _sangong(lines)[:30], True, "#3a6ea5"),
         _bars(
             "Check failures by rule",
-            [(k, float(v)) for k, v in Counter(c.rule for c in failed_checks).most_common()],
+            [(k, float(v)) for k, v in tally.failed_by_rule.most_common()],
             False,
             "#b00020",
         ),
-        _coverage(ok, patterns),
-        _documents_table(records, by_source),
+        _coverage(tally, patterns),
+        _documents_table(lines),
     ]
     return _page("Disclosure report", body)
 
 
-def _sangong(ok: list[Result]) -> list[tuple[str, float]]:
-    items = [
-        (_title(r), float(Decimal(str(r.fields["sangong.total"])) / WAN))
-        for r in ok
-        if "sangong.total" in r.fields
-    ]
+def _sangong(lines: list[_Line]) -> list[tuple[str, float]]:
+    items = [(line.title, float(line.sangong / WAN)) for line in lines if line.sangong is not None]
     return sorted(items, key=lambda x: -x[1])
 
 
-def _needs_review(records: list[Result], by_source: dict[str, list[CheckResult]]) -> str:
+def _needs_review(lines: list[_Line]) -> str:
     """The documents a reviewer should look at first: failed, or with a failed check."""
     rows = []
-    for rec in records:
-        failed = _failed_checks(by_source.get(rec.source, []))
-        if rec.failed or failed:
-            what = "extraction failed" if rec.failed else f"{len(failed)} failed check(s)"
+    for line in lines:
+        if line.failed or line.failed_checks:
+            what = "extraction failed" if line.failed else f"{line.failed_checks} failed check(s)"
             rows.append(
-                f"<li><a href='{document_page(rec.source)}'>{_e(_title(rec))}</a> — "
+                f"<li><a href='{document_page(line.source)}'>{_e(line.title)}</a> — "
                 f"<span class='fail'>{what}</span></li>"
             )
     if not rows:
@@ -448,14 +499,14 @@ def _needs_review(records: list[Result], by_source: dict[str, list[CheckResult]]
     return f"<h2>Needs review</h2><ul>{''.join(rows)}</ul>"
 
 
-def _coverage(ok: list[Result], patterns: Patterns) -> str:
+def _coverage(tally: _Tally, patterns: Patterns) -> str:
     known = [f for f in patterns.meta_fields if f != "meta.region"] + list(patterns.known_fields)
     rows = [
         "<h2>Field coverage</h2><table><tr><th>field</th><th>名称</th><th>documents</th><th>share</th></tr>"
     ]
     for field_id in known:
-        n = sum(1 for r in ok if field_id in r.fields)
-        share = n / len(ok) if ok else 0.0
+        n = tally.coverage[field_id]
+        share = n / tally.ok if tally.ok else 0.0
         rows.append(
             f"<tr><td><code>{_e(field_id)}</code></td><td>{_e(patterns.field_names.get(field_id, ''))}</td>"
             f"<td class='num'>{n}</td><td class='num'>{share:.0%}</td></tr>"
@@ -464,20 +515,20 @@ def _coverage(ok: list[Result], patterns: Patterns) -> str:
     return "".join(rows)
 
 
-def _documents_table(records: list[Result], by_source: dict[str, list[CheckResult]]) -> str:
+def _documents_table(lines: list[_Line]) -> str:
     rows = [
-        f"<h2>Documents ({len(records)})</h2><table><tr><th>department</th><th>year</th><th>kind</th>"
+        f"<h2>Documents ({len(lines)})</h2><table><tr><th>department</th><th>year</th><th>kind</th>"
         "<th>status</th><th>values</th><th>failed checks</th><th>source</th></tr>"
     ]
-    for rec in records:
-        failed = len(_failed_checks(by_source.get(rec.source, [])))
+    for line in lines:
+        failed = line.failed_checks
         rows.append(
-            f"<tr><td><a href='{document_page(rec.source)}'>{_e(rec.meta.department or '?')}</a></td>"
-            f"<td>{_e(rec.meta.year or '')}</td><td>{_e(rec.meta.kind or '')}</td>"
-            f"<td class='{'fail' if rec.failed else 'ok'}'>{_e(rec.status)}</td>"
-            f"<td class='num'>{len(rec.fields)}</td>"
+            f"<tr><td><a href='{document_page(line.source)}'>{_e(line.department or '?')}</a></td>"
+            f"<td>{_e(line.year or '')}</td><td>{_e(line.kind or '')}</td>"
+            f"<td class='{'fail' if line.failed else 'ok'}'>{_e(line.status)}</td>"
+            f"<td class='num'>{line.values}</td>"
             f"<td class='num{' fail' if failed else ''}'>{failed}</td>"
-            f"<td class='muted'>{_e(rec.source)}</td></tr>"
+            f"<td class='muted'>{_e(line.source)}</td></tr>"
         )
     rows.append("</table>")
     return "".join(rows)
