@@ -49,11 +49,14 @@ CLI = [sys.executable, "-m", "disclosure_extract.cli"]
 
 
 def _descendants(pid: int) -> list[int]:
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
-    return [int(c) for c in children] + [d for c in children for d in _descendants(int(c))]
+    children: list[int] = []
+    # every thread's children: Dask starts its workers from a thread of the extract process
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return children + [d for c in children for d in _descendants(c)]
 
 
 def _peak_kib(pid: int) -> int:

@@ -43,8 +43,9 @@ def _bare(paths: list[Path]) -> None:
 
 
 def _full(paths: list[Path]) -> None:
-    from disclosure_extract import load_patterns
-    from disclosure_extract.pipeline import extract_data
+    # what a worker process imports: extraction, not the output writers (pyarrow) or pandas
+    from disclosure_extract.document import extract_data
+    from disclosure_extract.patterns import load_patterns
 
     patterns = load_patterns()
     for path in paths:

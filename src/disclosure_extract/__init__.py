@@ -6,15 +6,40 @@ and extract with the stages' own functions, or run a batch.
 
 from __future__ import annotations
 
-from .api import Extraction, extract
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .document import extract_data
 from .errors import DisclosureError, LoadError, PatternError
 from .extract import extract_document
 from .load import load_bytes
 from .model import Document, Fact, Indicator, Issue, Result
 from .patterns import Patterns, load_patterns
-from .pipeline import run_batch
 from .version import __version__
+
+# The notebook and batch layers are imported when first used: they bring pyarrow (and
+# pandas), which a process that only extracts (a worker) need not load.
+if TYPE_CHECKING:
+    from .api import Extraction, extract
+    from .pipeline import run_batch
+else:
+
+    def extract(*args: Any, **kwargs: Any) -> Any:
+        """Extract one document: see :func:`disclosure_extract.api.extract`."""
+        from .api import extract as run
+
+        return run(*args, **kwargs)
+
+
+# (``extract`` cannot be looked up lazily: the extract subpackage is an attribute of this one)
+_LAZY = {"Extraction": "api", "run_batch": "pipeline"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DisclosureError",

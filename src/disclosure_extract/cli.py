@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from .check import FAIL, NOT_APPLICABLE, PASS, CheckResult, check_all
 from .common.lock import FolderLockedError
-from .errors import PatternError, RecordsError
+from .errors import ClusterError, PatternError, RecordsError
 from .evaluate import TruthError, format_report
 from .evaluate import evaluate as run_evaluation
 from .fetch.client import FetchSettings, fetch_urls
@@ -200,7 +200,7 @@ def extract(
             progress=progress,
             workers=Workers(min(jobs, len(inputs)), timeout, dask),
         )
-    except FolderLockedError as exc:
+    except (FolderLockedError, ClusterError) as exc:
         raise click.UsageError(str(exc)) from exc
     finally:
         bar.close()
@@ -416,7 +416,7 @@ def _crawl_and_extract(
     bar, progress = _crawl_progress(quiet)
     try:
         done = crawl_and_extract(config, out_dir, patterns, progress=progress, workers=workers)
-    except FolderLockedError as exc:
+    except (FolderLockedError, ClusterError) as exc:
         raise click.UsageError(str(exc)) from exc
     finally:
         bar.close()

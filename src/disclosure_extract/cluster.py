@@ -22,7 +22,7 @@ import logging
 from typing import Any
 
 from .document import extract_data, failed_result
-from .errors import DisclosureError
+from .errors import ClusterError
 from .model import Issue, Result
 from .patterns import Patterns
 from .write import dumps, loads_record, result_record
@@ -30,6 +30,9 @@ from .write import dumps, loads_record, result_record
 __all__ = ["DaskPool", "extract_location", "read_location"]
 
 log = logging.getLogger("disclosure_extract")
+
+# Seconds to reach a scheduler given by its address.
+CONNECT_TIMEOUT = 30
 
 
 def read_location(location: str) -> bytes:
@@ -58,21 +61,26 @@ class DaskPool:
         try:
             import distributed
         except ImportError as exc:
-            raise DisclosureError("--dask needs Dask: pip install 'disclosure-extract[dask]'") from exc
+            raise ClusterError("--dask needs Dask: pip install 'disclosure-extract[dask]'") from exc
         dask: Any = distributed  # its constructors are not annotated
         self.timeout = timeout
         self.cluster: Any = None
-        if address == "local":
-            self.cluster = dask.LocalCluster(
-                n_workers=jobs,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-            )
-            self.client: Any = dask.Client(self.cluster)
-        else:
-            self.client = dask.Client(address)
+        self.client: Any = None
+        try:
+            if address == "local":
+                self.cluster = dask.LocalCluster(
+                    n_workers=jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                )
+                self.client = dask.Client(self.cluster)
+            else:
+                self.client = dask.Client(address, timeout=CONNECT_TIMEOUT)
+        except (OSError, RuntimeError, TimeoutError, ValueError) as exc:
+            self.__exit__()
+            raise ClusterError(f"cannot use the Dask cluster {address!r}: {exc}") from exc
         self.workers = max(1, len(self.client.scheduler_info()["workers"]))
         log.info("dask: %s, %d workers", address, self.workers)
         self.patterns = self.client.scatter(patterns, broadcast=True, hash=False)
@@ -81,7 +89,8 @@ class DaskPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.client.close()
+        if self.client is not None:
+            self.client.close()
         if self.cluster is not None:
             self.cluster.close()
 

@@ -18,6 +18,7 @@ Every exception the package raises on purpose derives from one root::
     │   └── ConversionError         LibreOffice failed or timed out converting a file
     ├── OutputError                 an output file could not be written
     ├── FolderLockedError           another run is writing the output folder (common.lock)
+    ├── ClusterError                the Dask cluster of --dask cannot be started or reached
     ├── FetchRefusedError           a URL the crawler must not fetch (fetch.safety)
     ├── TruthError                  a truth or output file given to evaluate is malformed
     ├── RecordsError                a documents.jsonl given to report is not ours, or damaged
@@ -125,6 +126,10 @@ class ConversionError(LoadError):
 
 class OutputError(DisclosureError):
     """An output file could not be written."""
+
+
+class ClusterError(DisclosureError):
+    """The Dask cluster of ``--dask`` cannot be started or reached (or Dask is not installed)."""
 
 
 class RecordsError(DisclosureError):

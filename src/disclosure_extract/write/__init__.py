@@ -10,9 +10,25 @@ document at a time; ``write_report`` writes the HTML report folder; ``result_rec
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .records import dumps, issue_record, loads_record, result_record
-from .report import ReportSummary, write_report
-from .stream import OutputStream
+
+if TYPE_CHECKING:
+    from .report import ReportSummary, write_report
+    from .stream import OutputStream
+
+# Imported when first used: they bring pyarrow, which a process that only extracts and
+# serialises its results (a worker) need not load.
+_LAZY = {"OutputStream": "stream", "ReportSummary": "report", "write_report": "report"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "OutputStream",
