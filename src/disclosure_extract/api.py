@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .check import FAIL, check_all
 from .errors import LoadError
+from .load import DEFAULT_PDF_BACKEND
 from .model import CheckResult, Result
 from .patterns import Patterns, get_patterns
 from .pipeline import DEFAULT_MAX_BYTES, extract_data
@@ -87,8 +88,10 @@ def extract(
     source: str | None = None,
     patterns: Patterns | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    pdf_backend: str = DEFAULT_PDF_BACKEND,
 ) -> Extraction:
-    """Extract one document: a path (str or Path) or its bytes (``source`` names them).
+    """Extract one document: a path (str or Path) or its bytes (``source`` names them); a PDF
+    is parsed with ``pdf_backend`` (``pdfium``, the default, or ``pdfplumber``).
 
     Never raises for a bad document: a file that cannot be read or extracted gives a result
     whose ``issues`` say why (``result.failed`` is true). A path that does not exist raises
@@ -104,4 +107,4 @@ def extract(
         if path.stat().st_size > max_bytes:
             raise LoadError(str(path), f"{path.stat().st_size} bytes is over the limit of {max_bytes}")
         data, name = path.read_bytes(), source or str(path)
-    return Extraction(extract_data(data, name, vocabulary), vocabulary)
+    return Extraction(extract_data(data, name, vocabulary, pdf_backend), vocabulary)

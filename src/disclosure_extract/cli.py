@@ -25,6 +25,7 @@ from .evaluate import evaluate as run_evaluation
 from .fetch.client import FetchSettings, fetch_urls
 from .fetch.demo import DemoSite, demo_sources
 from .fetch.sources import SourcesConfig, SourcesError, load_sources
+from .load import DEFAULT_PDF_BACKEND, PDF_BACKENDS
 from .model import Result
 from .patterns import Patterns, load_patterns
 from .pipeline import (
@@ -120,6 +121,14 @@ dask_option = click.option(
     "cluster of --jobs workers on this machine. Workers read the inputs from their paths, so "
     "those must be shared (NFS). Needs the dask extra.",
 )
+pdf_backend_option = click.option(
+    "--pdf-backend",
+    type=click.Choice(PDF_BACKENDS),
+    default=DEFAULT_PDF_BACKEND,
+    show_default=True,
+    help="The PDF parser: pdfium (PDFium, several times faster) or pdfplumber (pdfminer); "
+    "both give the same tables.",
+)
 patterns_option = click.option(
     "--patterns",
     "patterns_dir",
@@ -143,6 +152,7 @@ patterns_option = click.option(
 @jobs_option
 @timeout_option
 @dask_option
+@pdf_backend_option
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr; no progress bar.")
 @click.option("-v", "--verbose", count=True, help="Debug logs: -v every document, -vv the libraries' too.")
 @click.option(
@@ -157,6 +167,7 @@ def extract(
     jobs: int,
     timeout: float,
     dask: str | None,
+    pdf_backend: str,
     quiet: bool,
     verbose: int,
     log_file: Path | None,
@@ -178,7 +189,7 @@ def extract(
     if not inputs:
         raise click.UsageError("no files found under the given paths")
     if str(out_dir) == "-":
-        sys.exit(_stream(inputs, patterns, max_bytes))
+        sys.exit(_stream(inputs, patterns, max_bytes, pdf_backend))
     log.info("extracting %d document(s) into %s", len(inputs), out_dir)
     bar = tqdm(total=len(inputs), unit="doc", file=sys.stderr, disable=quiet or not sys.stderr.isatty())
     done = 0
@@ -199,6 +210,7 @@ def extract(
             use_cache=not no_cache,
             progress=progress,
             workers=Workers(min(jobs, len(inputs)), timeout, dask),
+            pdf_backend=pdf_backend,
         )
     except (FolderLockedError, ClusterError) as exc:
         raise click.UsageError(str(exc)) from exc
@@ -217,11 +229,11 @@ def extract(
     sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
 
 
-def _stream(inputs: list[tuple[Path, str]], patterns: Patterns, max_bytes: int) -> int:
+def _stream(inputs: list[tuple[Path, str]], patterns: Patterns, max_bytes: int, pdf_backend: str) -> int:
     """Each input's JSON object to stdout as soon as it is extracted (no files, no cache)."""
     failed = False
     for path, source in inputs:
-        result = extract_file(path, source, patterns, max_bytes)
+        result = extract_file(path, source, patterns, max_bytes, pdf_backend)
         failed = failed or result.failed
         click.echo(dumps(result_record(result)))
     return EXIT_SOME_FAILED if failed else EXIT_OK
@@ -412,10 +424,13 @@ def _crawl_and_extract(
     quiet: bool,
     patterns: Patterns | None,
     workers: Workers | None = None,
+    pdf_backend: str = DEFAULT_PDF_BACKEND,
 ) -> int:
     bar, progress = _crawl_progress(quiet)
     try:
-        done = crawl_and_extract(config, out_dir, patterns, progress=progress, workers=workers)
+        done = crawl_and_extract(
+            config, out_dir, patterns, progress=progress, workers=workers, pdf_backend=pdf_backend
+        )
     except (FolderLockedError, ClusterError) as exc:
         raise click.UsageError(str(exc)) from exc
     finally:
@@ -514,6 +529,7 @@ def crawl_command(sources: Path, out_dir: Path, quiet: bool) -> None:
 @jobs_option
 @timeout_option
 @dask_option
+@pdf_backend_option
 def run(
     sources: Path,
     out_dir: Path,
@@ -522,6 +538,7 @@ def run(
     jobs: int,
     timeout: float,
     dask: str | None,
+    pdf_backend: str,
 ) -> None:
     """Crawl SOURCES, then extract what is new: the one command for cron or a systemd timer.
 
@@ -532,7 +549,7 @@ def run(
     _setup_logging(0, quiet)
     config = _load_sources(sources)
     workers = Workers(jobs, timeout, dask)
-    sys.exit(_crawl_and_extract(config, out_dir, quiet, _patterns(patterns_dir), workers))
+    sys.exit(_crawl_and_extract(config, out_dir, quiet, _patterns(patterns_dir), workers, pdf_backend))
 
 
 @main.command()

@@ -44,26 +44,27 @@ def read_location(location: str) -> bytes:
     return data
 
 
-def extract_location(location: str, source: str, patterns: Patterns) -> str:
+def extract_location(location: str, source: str, patterns: Patterns, pdf_backend: str) -> str:
     """A task: the JSON record of the document at ``location``."""
     try:
         data = read_location(location)
     except OSError as exc:
         issue = Issue("unreadable", "error", f"the worker cannot read {location}: {exc}")
         return dumps(result_record(failed_result(source, None, "unknown", issue)))
-    return dumps(result_record(extract_data(data, source, patterns)))
+    return dumps(result_record(extract_data(data, source, patterns, pdf_backend)))
 
 
 class DaskPool:
     """Documents extracted on a Dask cluster; use as a context manager."""
 
-    def __init__(self, address: str, jobs: int, patterns: Patterns, timeout: float) -> None:
+    def __init__(self, address: str, jobs: int, patterns: Patterns, timeout: float, pdf_backend: str) -> None:
         try:
             import distributed
         except ImportError as exc:
             raise ClusterError("--dask needs Dask: pip install 'disclosure-extract[dask]'") from exc
         dask: Any = distributed  # its constructors are not annotated
         self.timeout = timeout
+        self.pdf_backend = pdf_backend
         self.cluster: Any = None
         self.client: Any = None
         try:
@@ -96,7 +97,9 @@ class DaskPool:
 
     def submit(self, data: bytes, source: str, location: str) -> Any:
         # pure=False: the same file under two sources is two tasks, as in a local run
-        return self.client.submit(extract_location, location, source, self.patterns, pure=False)
+        return self.client.submit(
+            extract_location, location, source, self.patterns, self.pdf_backend, pure=False
+        )
 
     def result(
         self, future: Any, data: bytes, source: str, sha256: str, fmt: str

@@ -13,7 +13,7 @@ import traceback
 
 from .errors import DisclosureError, LoadError
 from .extract import extract_document
-from .load import load_bytes, sniff_format
+from .load import DEFAULT_PDF_BACKEND, load_bytes, sniff_format
 from .model import Issue, Result
 from .patterns import Patterns
 
@@ -25,11 +25,14 @@ def failed_result(source: str, sha256: str | None, fmt: str, issue: Issue) -> Re
     return Result(source=source, sha256=sha256, format=fmt, issues=[issue])
 
 
-def extract_data(data: bytes, source: str, patterns: Patterns) -> Result:
-    """Load and extract one document's bytes; every failure becomes an issue, never an exception."""
+def extract_data(
+    data: bytes, source: str, patterns: Patterns, pdf_backend: str = DEFAULT_PDF_BACKEND
+) -> Result:
+    """Load and extract one document's bytes (PDFs parsed with ``pdf_backend``); every failure
+    becomes an issue, never an exception."""
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        doc = load_bytes(data, source, patterns)
+        doc = load_bytes(data, source, patterns, pdf_backend)
         result = extract_document(doc, patterns)
         result.encoding = doc.encoding
         declared = doc.declared_charset

@@ -139,7 +139,8 @@ class Table:
 
     def grid(self) -> list[list[Cell | None]]:
         """Rows of cells; a spanned position holds the spanning cell itself."""
-        grid: list[list[Cell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        width = self.n_cols  # once: it is a pass over the cells
+        grid: list[list[Cell | None]] = [[None] * width for _ in range(self.n_rows)]
         for cell in self.cells:
             for r in range(cell.row, cell.row + cell.rowspan):
                 for c in range(cell.col, cell.col + cell.colspan):
@@ -149,7 +150,8 @@ class Table:
 
     def text_rows(self) -> list[list[str]]:
         """Rows of cell texts; a span's text appears at its top-left position only."""
-        rows = [[""] * self.n_cols for _ in range(self.n_rows)]
+        width = self.n_cols  # once: it is a pass over the cells
+        rows = [[""] * width for _ in range(self.n_rows)]
         for cell in self.cells:
             rows[cell.row][cell.col] = cell.text
         return rows

@@ -28,6 +28,7 @@ from .errors import RecordsError
 from .fetch.archive import archived_documents, blob_path
 from .fetch.crawl import CrawlSummary, crawl
 from .fetch.sources import SourcesConfig
+from .load import DEFAULT_PDF_BACKEND
 from .model import Issue, Result
 from .patterns import Patterns, get_patterns
 from .version import code_fingerprint
@@ -100,9 +101,9 @@ def discover(paths: Iterable[Path]) -> list[tuple[Path, str]]:
     return found
 
 
-def fingerprint(patterns: Patterns) -> str:
-    """What a cached result depends on: the package's code and the pattern files."""
-    digest = hashlib.sha256(code_fingerprint().encode())
+def fingerprint(patterns: Patterns, pdf_backend: str = DEFAULT_PDF_BACKEND) -> str:
+    """What a cached result depends on: the package's code, the pattern files and the PDF parser."""
+    digest = hashlib.sha256(f"{code_fingerprint()} {pdf_backend}".encode())
     for file in sorted(patterns.directory.glob("*.yml")):
         digest.update(file.name.encode())
         digest.update(file.read_bytes())
@@ -124,10 +125,16 @@ def _read_input(path: Path, source: str, max_bytes: int) -> bytes | Result:
         return failed_result(source, None, "unknown", issue)
 
 
-def extract_file(path: Path, source: str, patterns: Patterns, max_bytes: int = DEFAULT_MAX_BYTES) -> Result:
+def extract_file(
+    path: Path,
+    source: str,
+    patterns: Patterns,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    pdf_backend: str = DEFAULT_PDF_BACKEND,
+) -> Result:
     """The result for one file; every failure becomes an issue, never an exception."""
     data = _read_input(path, source, max_bytes)
-    return data if isinstance(data, Result) else extract_data(data, source, patterns)
+    return data if isinstance(data, Result) else extract_data(data, source, patterns, pdf_backend)
 
 
 def run_batch(
@@ -139,24 +146,26 @@ def run_batch(
     use_cache: bool = True,
     progress: Callable[[str], None] | None = None,
     workers: Workers | None = None,
+    pdf_backend: str = DEFAULT_PDF_BACKEND,
 ) -> BatchSummary:
     """Extract every input (reusing cached results) and write every output of ``out_dir``,
     holding the folder's lock (FolderLockedError when another run writes it).
 
     Where documents are extracted is ``workers`` (default: here, one at a time, with no time
-    limit). The outputs are the same bytes in every case: results are taken in input order.
+    limit); PDFs are parsed with ``pdf_backend``. The outputs are the same bytes in every
+    case: results are taken in input order.
     """
     workers = workers or Workers()
     jobs, timeout = workers.jobs, workers.timeout
     with folder_lock(out_dir), OutputStream(out_dir, patterns) as stream:
-        cache = out_dir / CACHE_DIR / fingerprint(patterns)
-        batch = _Batch(cache, patterns, use_cache, progress, stream)
+        cache = out_dir / CACHE_DIR / fingerprint(patterns, pdf_backend)
+        batch = _Batch(cache, patterns, use_cache, progress, stream, pdf_backend)
         batch.summary.total = len(inputs)
         if workers.dask is not None:
-            with DaskPool(workers.dask, jobs, patterns, timeout) as cluster:
+            with DaskPool(workers.dask, jobs, patterns, timeout, pdf_backend) as cluster:
                 batch.run(inputs, max_bytes, cluster, window=IN_FLIGHT_PER_JOB * cluster.workers)
         elif jobs > 1:
-            with WorkerPool(jobs, patterns, timeout) as pool:
+            with WorkerPool(jobs, patterns, timeout, pdf_backend) as pool:
                 batch.run(inputs, max_bytes, pool, window=IN_FLIGHT_PER_JOB * jobs)
         else:
             batch.run(inputs, max_bytes, None, window=0)
@@ -191,8 +200,10 @@ class _Batch:
         use_cache: bool,
         progress: Callable[[str], None] | None,
         stream: OutputStream,
+        pdf_backend: str,
     ) -> None:
         self.cache = cache
+        self.pdf_backend = pdf_backend
         self.patterns = patterns
         self.use_cache = use_cache
         self.progress = progress
@@ -227,7 +238,7 @@ class _Batch:
             return _Pending(source, result=cached)
         started = time.perf_counter()
         if pool is None:
-            result = extract_data(data, source, self.patterns)
+            result = extract_data(data, source, self.patterns, self.pdf_backend)
             record = dumps(result_record(result))
             return _Pending(source, result, record, sha256=sha256, started=started)
         future = pool.submit(data, source, str(path.absolute()))
@@ -315,6 +326,7 @@ def crawl_and_extract(
     *,
     progress: Callable[[str], None] | None = None,
     workers: Workers | None = None,
+    pdf_backend: str = DEFAULT_PDF_BACKEND,
 ) -> CrawlRun:
     """Crawl the sources into OUT/archive; with a vocabulary, then extract every archived
     document into OUT (those extracted before come from the cache), in ``workers``."""
@@ -328,7 +340,8 @@ def crawl_and_extract(
         documents = archived_documents(archive_dir, EXTRACTABLE)
         workers = workers or Workers()
         jobs = min(workers.jobs, max(1, len(documents)))
-        run.batch = run_batch(documents, out_dir, patterns, workers=dataclasses.replace(workers, jobs=jobs))
+        workers = dataclasses.replace(workers, jobs=jobs)
+        run.batch = run_batch(documents, out_dir, patterns, workers=workers, pdf_backend=pdf_backend)
         for source in summary.new_documents:
             log.info("new or changed: %s", source)
     return run

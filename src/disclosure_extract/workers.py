@@ -19,6 +19,7 @@ from typing import Any
 from pebble import ProcessExpired, ProcessPool
 
 from .document import extract_data, failed_result
+from .load import DEFAULT_PDF_BACKEND
 from .model import Issue, Result
 from .patterns import Patterns, load_patterns
 from .write import dumps, loads_record, result_record
@@ -28,24 +29,33 @@ log = logging.getLogger("disclosure_extract")
 # No disclosure takes this long to extract (the slowest, OCR'd, take a minute or two).
 DEFAULT_TIMEOUT = 600.0
 _patterns: Patterns | None = None
+_pdf_backend = DEFAULT_PDF_BACKEND
 
 
-def _init(directory: str) -> None:
-    global _patterns  # noqa: PLW0603 - one vocabulary per worker process, loaded once
+def _init(directory: str, pdf_backend: str) -> None:
+    global _patterns, _pdf_backend  # noqa: PLW0603 - one vocabulary per worker process, loaded once
     _patterns = load_patterns(Path(directory))
+    _pdf_backend = pdf_backend
 
 
 def _extract(data: bytes, source: str) -> str:
     assert _patterns is not None
-    return dumps(result_record(extract_data(data, source, _patterns)))
+    return dumps(result_record(extract_data(data, source, _patterns, _pdf_backend)))
 
 
 class WorkerPool:
     """A pool of ``jobs`` extraction processes; use as a context manager."""
 
-    def __init__(self, jobs: int, patterns: Patterns, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        jobs: int,
+        patterns: Patterns,
+        timeout: float = DEFAULT_TIMEOUT,
+        pdf_backend: str = DEFAULT_PDF_BACKEND,
+    ) -> None:
         self.timeout = timeout
-        self.pool = ProcessPool(max_workers=jobs, initializer=_init, initargs=(str(patterns.directory),))
+        initargs = (str(patterns.directory), pdf_backend)
+        self.pool = ProcessPool(max_workers=jobs, initializer=_init, initargs=initargs)
 
     def __enter__(self) -> WorkerPool:
         return self

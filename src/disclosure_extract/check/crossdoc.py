@@ -11,6 +11,7 @@ Departments are matched by name without a leading 中共 (Jiangsu publishes both
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 
 import regex
 
@@ -46,28 +47,27 @@ def dataset_summary(record: Result, patterns: Patterns) -> Result:
     )
 
 
-def check_dataset(records: list[Result], patterns: Patterns) -> list[CheckResult]:
-    """The checks across documents, rule by rule, over the documents that extracted."""
+def check_dataset(records: list[Result], patterns: Patterns) -> Iterator[CheckResult]:
+    """The checks across documents, rule by rule, over the documents that extracted, one at a
+    time (documents repeated under one key make many: they are not held)."""
     ok = [r for r in records if not r.failed]
     by_key: dict[Key, list[Result]] = defaultdict(list)
     for r in ok:
         by_key[_key(r, patterns)].append(r)
     correction = patterns.correction
     assert correction is not None  # load_patterns always reads it
-    return [
-        *_duplicates(ok),
-        *_corrections(ok, by_key, correction, patterns),
-        *_previous_years(ok, by_key, patterns),
-        *_budgeted_against_budget(ok, by_key, patterns),
-    ]
+    yield from _duplicates(ok)
+    yield from _corrections(ok, by_key, correction, patterns)
+    yield from _previous_years(ok, by_key, patterns)
+    yield from _budgeted_against_budget(ok, by_key, patterns)
 
 
-def _duplicates(ok: list[Result]) -> list[CheckResult]:
+def _duplicates(ok: list[Result]) -> Iterator[CheckResult]:
     """The same bytes under two sources: flagged on each, never merged."""
     by_sha: dict[str | None, list[Result]] = defaultdict(list)
     for r in ok:
         by_sha[r.sha256].append(r)
-    return [
+    return (
         CheckResult(
             r.source,
             r.sha256,
@@ -80,7 +80,7 @@ def _duplicates(ok: list[Result]) -> list[CheckResult]:
         for same in by_sha.values()
         if len(same) > 1
         for r in same
-    ]
+    )
 
 
 def _corrections(
@@ -88,15 +88,14 @@ def _corrections(
     by_key: dict[Key, list[Result]],
     correction: regex.Pattern[str],
     patterns: Patterns,
-) -> list[CheckResult]:
+) -> Iterator[CheckResult]:
     """A 更正 is linked to the documents of the same department, year and kind it corrects."""
-    results = []
     for r in ok:
         if not correction.search(f"{r.meta.title or ''} {r.source}"):
             continue
         same_key = by_key[_key(r, patterns)]
         originals = [o.source for o in same_key if o is not r and not correction.search(o.source)]
-        results.append(
+        yield (
             CheckResult(
                 r.source,
                 r.sha256,
@@ -107,15 +106,13 @@ def _corrections(
                 locations=[{"source": s} for s in originals],
             )
         )
-    return results
 
 
 def _previous_years(
     ok: list[Result], by_key: dict[Key, list[Result]], patterns: Patterns
-) -> list[CheckResult]:
+) -> Iterator[CheckResult]:
     """Year N's previous-year figure against year N−1's own document."""
     previous_pairs = tuple((prev, own) for own, prev in patterns.previous.items())
-    results = []
     for r in ok:
         department, year, kind = _key(r, patterns)
         if not department or year is None:
@@ -128,7 +125,7 @@ def _previous_years(
             for o in earlier:
                 other = _stated(o).get(own_field)
                 if other is not None:
-                    results.append(
+                    yield (
                         _compare(
                             r,
                             "previous_year_matches",
@@ -137,14 +134,12 @@ def _previous_years(
                             other=o,
                         )
                     )
-    return results
 
 
 def _budgeted_against_budget(
     ok: list[Result], by_key: dict[Key, list[Result]], patterns: Patterns
-) -> list[CheckResult]:
+) -> Iterator[CheckResult]:
     """A final account's budgeted 三公 total against that year's budget."""
-    results = []
     for r in ok:
         department, year, kind = _key(r, patterns)
         stated = _stated(r)
@@ -153,7 +148,7 @@ def _budgeted_against_budget(
         for o in by_key.get((department, year, "budget"), []):
             budget = _stated(o).get(_BUDGET_TOTAL)
             if budget is not None:
-                results.append(
+                yield (
                     _compare(
                         r,
                         "final_budgeted_matches_budget",
@@ -162,7 +157,6 @@ def _budgeted_against_budget(
                         other=o,
                     )
                 )
-    return results
 
 
 def _compare(

@@ -12,11 +12,11 @@ from ..model import Document
 from ..patterns import Patterns
 from .excel import is_xlsx, load_excel
 from .html import load_html
-from .pdf import load_pdf
+from .pdf import DEFAULT_PDF_BACKEND, PDF_BACKENDS, load_pdf
 from .text import load_text
 from .word import is_docx, is_word_ole, load_converted, load_docx, word_kind
 
-__all__ = ["load_bytes", "sniff_format"]
+__all__ = ["DEFAULT_PDF_BACKEND", "PDF_BACKENDS", "load_bytes", "sniff_format"]
 
 _CONTAINERS = {
     "zip": "a ZIP container that is neither an Excel workbook nor a Word document: archives are not read",
@@ -31,11 +31,14 @@ _CONTAINERS = {
 Loader = Callable[[bytes, str, str, Patterns], Document]
 
 
-def load_bytes(data: bytes, source: str, patterns: Patterns) -> Document:
-    """Load one input from its bytes, deciding the format from the content."""
+def load_bytes(
+    data: bytes, source: str, patterns: Patterns, pdf_backend: str = DEFAULT_PDF_BACKEND
+) -> Document:
+    """Load one input from its bytes, deciding the format from the content; PDFs are parsed
+    with ``pdf_backend`` (one of ``PDF_BACKENDS``)."""
     sha256 = hashlib.sha256(data).hexdigest()
     fmt = sniff_format(data)
-    loader = _binary_loader(fmt, data, source)
+    loader = _binary_loader(fmt, data, source, pdf_backend)
     if loader is not None:
         return loader(data, source, sha256, patterns)
     if fmt in _CONTAINERS:
@@ -52,10 +55,10 @@ def load_bytes(data: bytes, source: str, patterns: Patterns) -> Document:
     return load_text(decoded.text, source, sha256, patterns, encoding=decoded.encoding)
 
 
-def _binary_loader(fmt: str, data: bytes, source: str) -> Loader | None:
+def _binary_loader(fmt: str, data: bytes, source: str, pdf_backend: str) -> Loader | None:
     """The loader of a binary format; None for text, HTML and formats not read."""
     if fmt == "pdf":
-        return load_pdf
+        return partial(load_pdf, backend=pdf_backend)
     if fmt == "zip" and is_xlsx(data):
         return partial(load_excel, fmt="xlsx")
     if fmt == "zip" and is_docx(data):

@@ -21,6 +21,8 @@ from typing import Any
 
 import pypdfium2 as pdfium
 
+from .ruled import edge
+
 # 200 dpi: the resolution the scans are made at; 9-point digits stay distinct.
 DPI = 200
 SCALE = DPI / 72
@@ -127,13 +129,4 @@ def _edge(orientation: str, x0: float, top: float, x1: float, bottom: float) -> 
     else:
         middle = (x0 + x1) / 2
         x0 = x1 = middle
-    return {
-        "object_type": "line",
-        "orientation": orientation,
-        "x0": x0,
-        "x1": x1,
-        "top": top,
-        "bottom": bottom,
-        "width": x1 - x0,
-        "height": bottom - top,
-    }
+    return edge("line", orientation, x0, top, x1, bottom)

@@ -18,10 +18,11 @@ import bisect
 import io
 import logging
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NoReturn
 
 import pdfplumber
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import regex
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.psparser import PSException
@@ -39,12 +40,18 @@ from ..errors import (
 from ..model import Block, Cell, Document, Issue, Item, Location
 from ..patterns import Patterns
 from .ocr import OcrPage, ocr_available, ocr_page
+from .pdfium import PdfiumPage, open_pdfium
 from .pdflines import Line, find_aligned_tables, ocr_confidence, text_lines
+from .ruled import find_ruled_tables
 from .tables import finish_table, split_at_titles
 from .textclean import make_block, outline_number
 
 log = logging.getLogger("disclosure_extract")
 
+# The PDF parsers: PDFium (pypdfium2) several times faster than pdfminer (pdfplumber), with
+# the same tables (tests/test_pdf_backends.py); pdfplumber stays available (--pdf-backend).
+PDF_BACKENDS = ("pdfium", "pdfplumber")
+DEFAULT_PDF_BACKEND = "pdfium"
 TABLE_SETTINGS: dict[str, Any] = {
     "vertical_strategy": "lines",
     "horizontal_strategy": "lines",
@@ -95,16 +102,30 @@ class _PageTable:
     starts_page: bool = False  # nothing but page furniture above it on its page
 
 
-def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Document:
-    pdf = _open(data, source)
+def load_pdf(
+    data: bytes, source: str, sha256: str, patterns: Patterns, backend: str = DEFAULT_PDF_BACKEND
+) -> Document:
+    """The PDF's pages read with ``backend`` (``pdfium``: PDFium's parser, several times
+    faster; ``pdfplumber``: pdfminer's) into the document model: the same model either way."""
+    reader, fallback = _reader(data, source, backend)
     ocr = _PageOcr(data) if ocr_available() else None
-    with pdf:
-        pages = _pages(pdf, data, source)
+    page_errors: tuple[type[Exception], ...] = (
+        *reader.page_errors,
+        ValueError,
+        KeyError,
+        TypeError,
+        AssertionError,
+    )
+    with reader:
         stitcher = _Stitcher(patterns)
-        for number, page in enumerate(pages, 1):
+        for number in range(1, reader.pages + 1):
             try:
-                page_items, page_issues = _read_page(page, number, patterns, ocr)
-            except (PdfminerException, PSException, ValueError, KeyError, TypeError, AssertionError) as exc:
+                page = reader.page(number - 1)
+                try:
+                    page_items, page_issues = _read_page(page, number, patterns, ocr)
+                finally:
+                    page.flush_cache()  # keeps memory flat in the number of pages
+            except page_errors as exc:
                 stitcher.issues.append(
                     Issue(
                         "page_unreadable",
@@ -114,16 +135,15 @@ def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Docum
                     )
                 )
                 continue
-            finally:
-                page.flush_cache()  # keeps memory flat in the number of pages
             stitcher.issues.extend(page_issues)
             stitcher.add_page(page_items, number)
         if ocr is not None:
             ocr.close()
         items, issues = stitcher.finish()
-        title = _title(items, pdf.metadata, patterns)
-        properties = {k: str(v) for k, v in (pdf.metadata or {}).items() if isinstance(v, (str, int))}
-        n_pages = len(pages)
+        metadata = reader.metadata()
+        title = _title(items, metadata, patterns)
+        properties = {k: str(v) for k, v in metadata.items() if isinstance(v, (str, int))}
+        n_pages = reader.pages
     if not items:
         unreadable = [i.location.page for i in issues if i.location is not None and i.location.page]
         pages_text = f" (pages {', '.join(map(str, unreadable))})" if unreadable else ""
@@ -146,7 +166,88 @@ def load_pdf(data: bytes, source: str, sha256: str, patterns: Patterns) -> Docum
         pages=n_pages,
     )
     doc.issues.extend(issues)
+    if fallback is not None:
+        doc.issues.append(fallback)
     return doc
+
+
+def _reader(data: bytes, source: str, backend: str) -> tuple[_PlumberReader | _PdfiumReader, Issue | None]:
+    """The PDF opened with ``backend``; a file PDFium refuses as damaged goes to pdfminer, which
+    reads some of them (a PDF with no pages at all …) and says better why it cannot."""
+    if backend != "pdfium":
+        return _PlumberReader(data, source), None
+    try:
+        return _PdfiumReader(data, source), None
+    except (DamagedPdfError, TruncatedPdfError) as exc:
+        reader = _PlumberReader(data, source)
+        note = Issue("pdf_parser_fallback", "info", f"{exc.message}; read with pdfminer instead")
+        return reader, note
+
+
+class _PlumberReader:
+    """The PDF through pdfplumber (pdfminer): its pages, their errors, its metadata."""
+
+    page_errors: tuple[type[Exception], ...] = (PdfminerException, PSException)
+
+    def __init__(self, data: bytes, source: str) -> None:
+        self.pdf = _open(data, source)
+        try:
+            self._pages = _pages(self.pdf, data, source)
+        except BaseException:
+            self.pdf.close()
+            raise
+        self.pages = len(self._pages)
+
+    def __enter__(self) -> _PlumberReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pdf.close()
+
+    def page(self, index: int) -> Any:
+        return self._pages[index]
+
+    def metadata(self) -> dict[str, Any]:
+        return dict(self.pdf.metadata or {})
+
+
+class _PdfiumReader:
+    """The PDF through PDFium: its pages (read into pdfplumber's page model), their errors,
+    its metadata."""
+
+    page_errors: tuple[type[Exception], ...] = (pdfium.PdfiumError,)
+
+    def __init__(self, data: bytes, source: str) -> None:
+        try:
+            self.pdf = open_pdfium(data)
+        except pdfium.PdfiumError as exc:
+            raise _pdfium_error(exc, data, source) from exc
+        self.pages = len(self.pdf)
+        if not self.pages:
+            self.pdf.close()
+            _no_pages(data, source)
+
+    def __enter__(self) -> _PdfiumReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pdf.close()
+
+    def page(self, index: int) -> PdfiumPage:
+        return PdfiumPage(self.pdf, index)
+
+    def metadata(self) -> dict[str, Any]:
+        return {k: v for k, v in self.pdf.get_metadata_dict().items() if v}
+
+
+def _pdfium_error(exc: pdfium.PdfiumError, data: bytes, source: str) -> LoadError:
+    if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+        return EncryptedPdfError(source, "the PDF is encrypted and cannot be read without its password")
+    if b"%%EOF" not in data[-TRAILER_BYTES:]:
+        return TruncatedPdfError(
+            source, "the PDF is truncated: its end (%%EOF, cross-reference table) is missing"
+        )
+    return DamagedPdfError(source, f"the PDF is damaged: PDFium: {exc}")
 
 
 def _open(data: bytes, source: str) -> Any:
@@ -170,12 +271,16 @@ def _pages(pdf: Any, data: bytes, source: str) -> list[Any]:
     except (PdfminerException, PSException, ValueError, KeyError, TypeError) as exc:
         raise DamagedPdfError(source, f"the PDF's page tree cannot be read: {exc}") from exc
     if not pages:
-        if b"%%EOF" not in data[-TRAILER_BYTES:]:
-            raise TruncatedPdfError(
-                source, "the PDF is truncated: its end (%%EOF, cross-reference table) is missing"
-            )
-        raise EmptyDocumentError(source, "the PDF has no pages")
+        _no_pages(data, source)
     return pages
+
+
+def _no_pages(data: bytes, source: str) -> NoReturn:
+    if b"%%EOF" not in data[-TRAILER_BYTES:]:
+        raise TruncatedPdfError(
+            source, "the PDF is truncated: its end (%%EOF, cross-reference table) is missing"
+        )
+    raise EmptyDocumentError(source, "the PDF has no pages")
 
 
 class _Stitcher:
@@ -334,11 +439,11 @@ def _read_page(
     if not chars:
         return [], issues
 
-    found = page.find_tables(settings) if settings is not None else []
+    found = find_ruled_tables(page, settings) if settings is not None else []
     tables: list[_PageTable] = []
     in_table: set[int] = set()
-    for ft in found:
-        placed = _place_cells(ft.cells, chars, number, in_table)
+    for cells in found:
+        placed = _place_cells(cells, chars, number, in_table)
         if placed is not None:
             boxes = [c.location.bbox for c in placed if c.location.bbox]
             bbox = (
@@ -447,7 +552,7 @@ def _place_cells(
 ) -> list[Cell] | None:
     """Cells on the grid of their distinct edges, with spans, holding their characters."""
     # a rectangle enclosing other cells is a background or frame, not a cell
-    rects = [r for r in rects if not any(o is not r and _inside(o, r) for o in rects)]
+    rects = _without_frames(rects)
     if len(rects) < 2:
         return None
     xs = _snap([r[0] for r in rects] + [r[2] for r in rects])
@@ -497,15 +602,26 @@ def _grid_cells(
     return cells, owner
 
 
-def _inside(inner: tuple[float, float, float, float], outer: tuple[float, float, float, float]) -> bool:
+def _without_frames(
+    rects: list[tuple[float, float, float, float]],
+) -> list[tuple[float, float, float, float]]:
+    """The rectangles that enclose no other (another lies within it, GRID_TOLERANCE allowed):
+    each compared only with those whose left edge lies within its own width (sorted, found by
+    bisection), not with all."""
+    order = sorted(rects, key=lambda r: r[0])
+    lefts = [r[0] for r in order]
     t = GRID_TOLERANCE
-    return (
-        inner[0] >= outer[0] - t
-        and inner[1] >= outer[1] - t
-        and inner[2] <= outer[2] + t
-        and inner[3] <= outer[3] + t
-        and inner != outer
-    )
+    kept = []
+    for r in rects:
+        left, top, right, bottom = r[0] - t, r[1] - t, r[2] + t, r[3] + t
+        lo, hi = bisect.bisect_left(lefts, left), bisect.bisect_right(lefts, right)
+        # written out, not a call: this runs for every pair of neighbouring cells
+        encloses = any(
+            o[2] <= right and o[1] >= top and o[3] <= bottom and o is not r and o != r for o in order[lo:hi]
+        )
+        if not encloses:
+            kept.append(r)
+    return kept
 
 
 def _paragraphs(lines: list[Line], right: float, page: int, patterns: Patterns) -> list[Block]:

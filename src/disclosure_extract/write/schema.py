@@ -488,9 +488,11 @@ def content_rows(result: Result) -> dict[str, list[dict[str, Any]]]:
     return rows
 
 
-def failed_counts(checks: Iterable[CheckResult]) -> dict[str | None, int]:
-    """sha256 -> how many of the checks failed."""
-    failed: dict[str | None, int] = {}
+def failed_counts(
+    checks: Iterable[CheckResult], failed: dict[str | None, int] | None = None
+) -> dict[str | None, int]:
+    """sha256 -> how many of the checks failed; added to ``failed`` when given."""
+    failed = {} if failed is None else failed
     for check in checks:
         if check.status == "fail":
             failed[check.sha256] = failed.get(check.sha256, 0) + 1
@@ -505,9 +507,13 @@ def panel_row(document: dict[str, Any], values: Iterable[dict[str, Any]]) -> dic
     }
 
 
-def value_statuses(checks: Iterable[CheckResult]) -> dict[tuple[str | None, str], str]:
-    """(document, field) -> fail when any check citing the field failed, else pass."""
-    statuses: dict[tuple[str | None, str], str] = {}
+Statuses = dict[tuple[str | None, str], str]
+
+
+def value_statuses(checks: Iterable[CheckResult], statuses: Statuses | None = None) -> Statuses:
+    """(document, field) -> fail when any check citing the field failed, else pass; added to
+    ``statuses`` when given."""
+    statuses = {} if statuses is None else statuses
     for check in checks:
         if check.status not in ("pass", "fail"):
             continue

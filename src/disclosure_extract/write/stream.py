@@ -30,7 +30,7 @@ import sqlite3
 import tempfile
 import textwrap
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -53,6 +53,7 @@ from .schema import (
     FIELDS,
     TABLES,
     OutputTable,
+    Statuses,
     arrow_schema,
     check_rows,
     content_rows,
@@ -161,7 +162,10 @@ class OutputStream:
         self._sinks: dict[str, _Sink] = {}
         self._seen: set[str] = set()
         self._check_counts: dict[str, int] = {}
-        self._late_checks: list[CheckResult] = []  # checks of a content already written
+        # what checks counted after a documents row was made say of it: a second source of the
+        # same content, the checks across documents
+        self._late_failed: dict[str | None, int] = {}
+        self._late_statuses: Statuses = {}
         self._departments: dict[str, _Department] = {}
         self._phases: set[str] = set()
         self._years: set[int] = set()
@@ -227,8 +231,9 @@ class OutputStream:
                 self._phases.add(document["phase"])
             if result.meta.year:
                 self._years.add(result.meta.year)
-        elif sha256:
-            self._late_checks.extend(checks)  # they count on the first source's documents row
+        elif sha256:  # they count on the first source's documents row
+            failed_counts(checks, self._late_failed)
+            value_statuses(checks, self._late_statuses)
         for name, rows in content_rows(result).items():
             sink = self._sinks[name]
             for row in rows:
@@ -251,7 +256,7 @@ class OutputStream:
         resource = grid_resource(name, table.n_cols + 1)
         self._grid_resources.write(json.dumps(resource, ensure_ascii=False) + "\n")
 
-    def close(self, checks: list[CheckResult]) -> None:
+    def close(self, checks: Iterable[CheckResult]) -> None:
         """Complete the outputs with the checks across documents and put them all in place."""
         try:
             self._complete(checks)
@@ -262,12 +267,17 @@ class OutputStream:
         finally:
             self._closed = True
 
-    def _complete(self, checks: list[CheckResult]) -> None:
-        for row in check_rows(checks, self._check_counts):
+    def _complete(self, checks: Iterable[CheckResult]) -> None:
+        failed, statuses = self._late_failed, self._late_statuses
+
+        def counted() -> Iterator[CheckResult]:
+            for check in checks:  # one at a time: they are not held
+                failed_counts([check], failed)
+                value_statuses([check], statuses)
+                yield check
+
+        for row in check_rows(counted(), self._check_counts):
             self._sinks["checks"].add(row)
-        late = [*self._late_checks, *checks]
-        failed = failed_counts(late)
-        statuses = value_statuses(late)
         for key, department in self._departments.items():
             self._sinks[DEPARTMENTS.name].add(department.row(key))
         panel = self._sinks["panel"]
