@@ -4,8 +4,8 @@
 starts a ``LocalCluster`` of ``jobs`` single-threaded worker processes on 127.0.0.1. Each
 task is given where its input is (a path every worker can read, or an fsspec URL: NFS,
 ``s3://``…), not its bytes; the worker reads it there, extracts it and returns the result's
-JSON record, the same text a local run writes, so the outputs are the same bytes. The
-vocabulary is sent to every worker once.
+document made ready for the outputs, as a local worker does, so the outputs are the same
+bytes. The vocabulary is sent to every worker once.
 
 A worker that dies has its task rerun by the scheduler on another worker; after Dask's
 allowed failures the document becomes ``worker_died``. The time limit is how long the batch
@@ -21,11 +21,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .document import extract_data, failed_result
+from .document import Prepared, extract_data, failed_result, prepare
 from .errors import ClusterError
 from .model import Issue, Result
 from .patterns import Patterns
-from .write import dumps, loads_record, result_record
 
 __all__ = ["DaskPool", "extract_location", "read_location"]
 
@@ -44,14 +43,14 @@ def read_location(location: str) -> bytes:
     return data
 
 
-def extract_location(location: str, source: str, patterns: Patterns, pdf_backend: str) -> str:
-    """A task: the JSON record of the document at ``location``."""
+def extract_location(location: str, source: str, patterns: Patterns, pdf_backend: str) -> Prepared:
+    """A task: the document at ``location``, made ready for the outputs."""
     try:
         data = read_location(location)
     except OSError as exc:
         issue = Issue("unreadable", "error", f"the worker cannot read {location}: {exc}")
-        return dumps(result_record(failed_result(source, None, "unknown", issue)))
-    return dumps(result_record(extract_data(data, source, patterns, pdf_backend)))
+        return prepare(failed_result(source, None, "unknown", issue), patterns)
+    return prepare(extract_data(data, source, patterns, pdf_backend), patterns)
 
 
 class DaskPool:
@@ -101,18 +100,16 @@ class DaskPool:
             extract_location, location, source, self.patterns, self.pdf_backend, pure=False
         )
 
-    def result(
-        self, future: Any, data: bytes, source: str, sha256: str, fmt: str
-    ) -> tuple[Result, str | None]:
+    def result(self, future: Any, data: bytes, source: str, sha256: str, fmt: str) -> Result | Prepared:
         from distributed import KilledWorker
 
         try:
-            record: str = future.result(timeout=self.timeout)
+            prepared: Prepared = future.result(timeout=self.timeout)
         except TimeoutError:
             future.cancel()
             message = f"no result within {self.timeout:.0f} s of waiting for it; its task was cancelled"
-            return failed_result(source, sha256, fmt, Issue("timeout", "error", message)), None
+            return failed_result(source, sha256, fmt, Issue("timeout", "error", message))
         except KilledWorker as exc:
             message = f"the Dask workers running this document died: {exc}"
-            return failed_result(source, sha256, fmt, Issue("worker_died", "error", message)), None
-        return loads_record(record), record
+            return failed_result(source, sha256, fmt, Issue("worker_died", "error", message))
+        return prepared

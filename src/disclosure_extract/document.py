@@ -1,8 +1,10 @@
-"""One document from its bytes to its typed result: load, then extract.
+"""One document from its bytes to its typed result: load, then extract; then made ready for
+the outputs (``prepare``).
 
 Every failure becomes an issue of the result, never an exception: a batch of thousands
 goes on past any one document. The batch (``pipeline``) and its worker processes
-(``workers``) both call ``extract_data``.
+(``workers``, ``cluster``) both call ``extract_data`` and ``prepare``, so a worker hands
+back what the outputs need and the process writing them only appends it.
 """
 
 from __future__ import annotations
@@ -10,14 +12,47 @@ from __future__ import annotations
 import hashlib
 import logging
 import traceback
+from dataclasses import dataclass
 
+from .check import check_document, dataset_summary
 from .errors import DisclosureError, LoadError
 from .extract import extract_document
 from .load import DEFAULT_PDF_BACKEND, load_bytes, sniff_format
 from .model import Issue, Result
 from .patterns import Patterns
+from .write import DocumentParts, document_parts
 
 log = logging.getLogger("disclosure_extract")
+
+
+# Failures that may not recur (a bug fixed, a file readable again, a worker that died or ran
+# out of time): such results are not cached.
+TRANSIENT = ("internal_error", "unreadable", "timeout", "worker_died")
+
+
+@dataclass
+class Prepared:
+    """A document's result made ready for the outputs: its share of each (``parts``), what
+    the checks across documents read of it (``summary``, None when it failed), and what the
+    batch counts and logs."""
+
+    parts: DocumentParts
+    summary: Result | None
+    failed: bool
+    transient: bool  # not to be cached
+    counts: tuple[int, int, int]  # facts, tables, issues
+
+
+def prepare(result: Result, patterns: Patterns, record: str | None = None) -> Prepared:
+    """Check a result and make its share of every output (``record``: its JSON line, if made)."""
+    parts = document_parts(result, check_document(result, patterns), patterns, record)
+    return Prepared(
+        parts=parts,
+        summary=None if result.failed else dataset_summary(result, patterns),
+        failed=result.failed,
+        transient=any(i.code in TRANSIENT for i in result.issues),
+        counts=(len(result.facts), len(result.tables), len(result.issues)),
+    )
 
 
 def failed_result(source: str, sha256: str | None, fmt: str, issue: Issue) -> Result:

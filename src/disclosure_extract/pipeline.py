@@ -23,7 +23,7 @@ from .check import CheckResult, check_dataset, check_document, dataset_summary
 from .cluster import DaskPool
 from .common.atomic import write_text
 from .common.lock import folder_lock
-from .document import extract_data, failed_result, format_name
+from .document import Prepared, extract_data, failed_result, format_name, prepare
 from .errors import RecordsError
 from .fetch.archive import archived_documents, blob_path
 from .fetch.crawl import CrawlSummary, crawl
@@ -33,7 +33,7 @@ from .model import Issue, Result
 from .patterns import Patterns, get_patterns
 from .version import code_fingerprint
 from .workers import DEFAULT_TIMEOUT, WorkerPool
-from .write import OutputStream, ReportSummary, dumps, loads_record, result_record, write_report
+from .write import OutputStream, ReportSummary, loads_record, write_report
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -181,8 +181,7 @@ class _Pending:
     """A document on its way: its result already, or its future in the pool."""
 
     source: str
-    result: Result | None = None
-    record: str | None = None  # the result as its documents.jsonl line, when made already
+    prepared: Prepared | None = None
     future: Any = None
     data: bytes = b""
     sha256: str = ""
@@ -229,56 +228,48 @@ class _Batch:
         # each file is read once: its size checked first, then hashed for the cache, then extracted
         data = _read_input(path, source, max_bytes)
         if isinstance(data, Result):
-            return _Pending(source, result=data)
+            return _Pending(source, prepare(data, self.patterns))
         sha256 = hashlib.sha256(data).hexdigest()
         cached = _cached(self.cache / f"{sha256}.json", source) if self.use_cache else None
         if cached is not None:
             self.summary.cached += 1
             log.debug("%s: from the cache (%s)", source, sha256[:12])
-            return _Pending(source, result=cached)
+            return _Pending(source, prepare(cached, self.patterns))
         started = time.perf_counter()
         if pool is None:
             result = extract_data(data, source, self.patterns, self.pdf_backend)
-            record = dumps(result_record(result))
-            return _Pending(source, result, record, sha256=sha256, started=started)
+            return _Pending(source, prepare(result, self.patterns), sha256=sha256, started=started)
         future = pool.submit(data, source, str(path.absolute()))
         return _Pending(source, future=future, data=data, sha256=sha256, started=started)
 
     def _finish(self, item: _Pending, pool: Pool | None) -> None:
-        result, record = item.result, item.record
-        if result is None:
+        prepared = item.prepared
+        if prepared is None:
             assert pool is not None
             fmt = format_name(item.data)
-            result, record = pool.result(item.future, item.data, item.source, item.sha256, fmt)
+            done = pool.result(item.future, item.data, item.source, item.sha256, fmt)
+            prepared = done if isinstance(done, Prepared) else prepare(done, self.patterns)
         if item.sha256:  # extracted now, not read from the cache
             log.debug(
                 "%s: %s, %d facts, %d tables, %d issues in %.2f s",
                 item.source,
-                result.status,
-                len(result.facts),
-                len(result.tables),
-                len(result.issues),
+                "failed" if prepared.failed else "ok",
+                *prepared.counts,
                 time.perf_counter() - item.started,
             )
-            if self.use_cache and not _transient(result):
+            if self.use_cache and not prepared.transient:
                 # the entry names the source it was made for; a reader puts its own in
-                write_text(self.cache / f"{item.sha256}.json", record or dumps(result_record(result)))
-        self.stream.add(result, check_document(result, self.patterns), record)
-        if not result.failed:
-            self.summaries.append(dataset_summary(result, self.patterns))
-        if result.failed:
+                write_text(self.cache / f"{item.sha256}.json", prepared.parts.record)
+        self.stream.add_parts(prepared.parts)
+        if prepared.summary is not None:
+            self.summaries.append(prepared.summary)
+        if prepared.failed:
             self.summary.failed += 1
             self.summary.failed_sources.append(item.source)
         else:
             self.summary.ok += 1
         if self.progress is not None:
             self.progress(item.source)
-
-
-def _transient(result: Result) -> bool:
-    """Failures that may not recur (a bug fixed, a file readable again, a worker that died or
-    ran out of time) are not cached."""
-    return any(i.code in ("internal_error", "unreadable", "timeout", "worker_died") for i in result.issues)
 
 
 def _cached(entry: Path, source: str) -> Result | None:
@@ -297,9 +288,13 @@ def write_outputs(out_dir: Path, results: Iterable[Result], patterns: Patterns |
     with OutputStream(out_dir, patterns or get_patterns()) as stream:
         summaries = []
         for result in results:
-            stream.add(result, check_document(result, patterns) if patterns is not None else [])
-            if patterns is not None and not result.failed:
-                summaries.append(dataset_summary(result, patterns))
+            if patterns is None:
+                stream.add(result, [])
+                continue
+            prepared = prepare(result, patterns)
+            stream.add_parts(prepared.parts)
+            if prepared.summary is not None:
+                summaries.append(prepared.summary)
         stream.close(check_dataset(summaries, patterns) if patterns is not None else [])
 
 

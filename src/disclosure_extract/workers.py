@@ -1,12 +1,12 @@
 """Extraction in worker processes (pebble): every core, a time limit per document, and a
 worker that dies or hangs costing one document, not the batch.
 
-Each worker loads the vocabulary once and returns each result as its JSON record (the
-same text the cache stores), so what a worker gives back is exactly what a run in one
-process writes. A worker killed from outside (kill -9, the OOM killer) gets its document
-tried once more in a fresh worker; a second death, or a document over the time limit,
-becomes a failed record with its own issue code (``worker_died``, ``timeout``), and the
-pool goes on.
+Each worker loads the vocabulary once and returns each document made ready for the
+outputs (``document.prepare``: its checks run, its rows rendered), the same as a run in one
+process makes, so the outputs are the same bytes and the process writing them only
+appends. A worker killed from outside (kill -9, the OOM killer) gets its document tried
+once more in a fresh worker; a second death, or a document over the time limit, becomes a
+failed record with its own issue code (``worker_died``, ``timeout``), and the pool goes on.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
-from .document import extract_data, failed_result
+from .document import Prepared, extract_data, failed_result, prepare
 from .load import DEFAULT_PDF_BACKEND
 from .model import Issue, Result
 from .patterns import Patterns, load_patterns
-from .write import dumps, loads_record, result_record
 
 log = logging.getLogger("disclosure_extract")
 
@@ -38,9 +37,9 @@ def _init(directory: str, pdf_backend: str) -> None:
     _pdf_backend = pdf_backend
 
 
-def _extract(data: bytes, source: str) -> str:
+def _extract(data: bytes, source: str) -> Prepared:
     assert _patterns is not None
-    return dumps(result_record(extract_data(data, source, _patterns, _pdf_backend)))
+    return prepare(extract_data(data, source, _patterns, _pdf_backend), _patterns)
 
 
 class WorkerPool:
@@ -68,24 +67,21 @@ class WorkerPool:
         """Extract ``data`` (``location``, where it was read, is for pools that read it themselves)."""
         return self.pool.schedule(_extract, args=(data, source), timeout=self.timeout)
 
-    def result(
-        self, future: Any, data: bytes, source: str, sha256: str, fmt: str
-    ) -> tuple[Result, str | None]:
-        """The document's result, and its JSON record when the worker made one; a dead worker's
-        document is tried once more."""
+    def result(self, future: Any, data: bytes, source: str, sha256: str, fmt: str) -> Result | Prepared:
+        """The document made ready for the outputs by its worker, or the failed result saying
+        why it could not be; a dead worker's document is tried once more."""
         for attempt in (1, 2):
             try:
-                record = future.result()
-                result = loads_record(record)
+                prepared: Prepared = future.result()
             except concurrent.futures.TimeoutError:
                 message = f"extraction took longer than {self.timeout:.0f} s; its worker was stopped"
-                return failed_result(source, sha256, fmt, Issue("timeout", "error", message)), None
+                return failed_result(source, sha256, fmt, Issue("timeout", "error", message))
             except ProcessExpired as exc:
                 log.warning("%s: the worker died (exit code %s), attempt %d", source, exc.exitcode, attempt)
                 if attempt == 1:
                     future = self.submit(data, source)
                     continue
                 message = f"the worker process died twice on this document (exit code {exc.exitcode})"
-                return failed_result(source, sha256, fmt, Issue("worker_died", "error", message)), None
-            return result, record
+                return failed_result(source, sha256, fmt, Issue("worker_died", "error", message))
+            return prepared
         raise AssertionError("unreachable")  # pragma: no cover

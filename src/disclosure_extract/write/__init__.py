@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .parts import DocumentParts, document_parts
 from .records import dumps, issue_record, loads_record, result_record
 
 if TYPE_CHECKING:
@@ -31,8 +32,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "DocumentParts",
     "OutputStream",
     "ReportSummary",
+    "document_parts",
     "dumps",
     "issue_record",
     "loads_record",

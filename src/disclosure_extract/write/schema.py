@@ -19,7 +19,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-import pyarrow as pa
 import regex
 
 from ..common.text import department_key
@@ -29,12 +28,14 @@ from ..patterns import Patterns
 ColumnType = Literal["string", "integer", "boolean", "money", "decimal"]
 PHASES = {"budget": "approved", "final_accounts": "executed"}
 
-ARROW_TYPES: dict[ColumnType, pa.DataType] = {
-    "string": pa.string(),
-    "integer": pa.int64(),
-    "boolean": pa.bool_(),
-    "money": pa.decimal128(20, 2),
-    "decimal": pa.decimal128(24, 6),
+# pyarrow's type constructors and their arguments (pyarrow is imported only by the writer:
+# a worker that makes a document's rows need not load it)
+ARROW_TYPES: dict[ColumnType, tuple[str, ...] | tuple[str, int, int]] = {
+    "string": ("string",),
+    "integer": ("int64",),
+    "boolean": ("bool_",),
+    "money": ("decimal128", 20, 2),
+    "decimal": ("decimal128", 24, 6),
 }
 SQL_TYPES: dict[ColumnType, str] = {
     "string": "TEXT",
@@ -579,8 +580,15 @@ def field_descriptions() -> dict[str, str]:
     return {}
 
 
-def arrow_schema(table: OutputTable) -> pa.Schema:
-    return pa.schema([pa.field(c.name, ARROW_TYPES[c.type], nullable=not c.required) for c in table.columns])
+def arrow_schema(table: OutputTable) -> Any:
+    """The table's Arrow schema (a ``pyarrow.Schema``)."""
+    import pyarrow as pa
+
+    def arrow_type(kind: ColumnType) -> Any:
+        name, *args = ARROW_TYPES[kind]
+        return getattr(pa, name)(*args)
+
+    return pa.schema([pa.field(c.name, arrow_type(c.type), nullable=not c.required) for c in table.columns])
 
 
 def sql_ddl(table: OutputTable) -> str:

@@ -40,12 +40,12 @@ import pyarrow.parquet as pq
 
 from ..common.atomic import atomic_open, default_mode, write_text
 from ..errors import OutputError
-from ..model import CheckResult, Result, Table
+from ..model import CheckResult, Result
 from ..patterns import Patterns
-from .csvout import TABLE_FILE_RE, csv_cell, table_file_name
+from .csvout import TABLE_FILE_RE
 from .dataset import datapackage, grid_resource, sql_value
 from .datasette import datasette_metadata
-from .records import dumps, result_record
+from .parts import DocumentParts, document_parts, rendered
 from .schema import (
     DEPARTMENTS,
     DOCUMENTS,
@@ -56,15 +56,12 @@ from .schema import (
     Statuses,
     arrow_schema,
     check_rows,
-    content_rows,
-    document_row,
     failed_counts,
     field_rows,
     panel_row,
     panel_table,
     panel_view_sql,
     sql_ddl,
-    value_rows,
     value_statuses,
 )
 
@@ -83,37 +80,47 @@ def _temp_file(folder: Path, name: str, suffix: str) -> Path:
 
 
 class _Sink:
-    """One output table: its CSV line by line, its SQLite table and Parquet file in batches."""
+    """One output table: its CSV as lines come, its SQLite table and Parquet file in batches."""
 
     def __init__(
         self, table: OutputTable, handle: IO[str], parquet: Path, db: sqlite3.Connection | None
     ) -> None:
+        self.table = table
         self.names = table.column_names
-        self.csv = csv.writer(handle, lineterminator="\n")
-        self.csv.writerow(self.names)
+        self.handle = handle
+        csv.writer(handle, lineterminator="\n").writerow(self.names)
         self.db = db
         quoted = ", ".join(f'"{c}"' for c in self.names)
         marks = ", ".join("?" for _ in self.names)
         self.insert = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'
         self.schema = arrow_schema(table)
         self.parquet = pq.ParquetWriter(parquet, self.schema)
-        self.buffer: list[dict[str, Any]] = []
+        self.buffer: list[tuple[Any, ...]] = []
 
     def add(self, row: dict[str, Any]) -> None:
-        row = {c: row.get(c) for c in self.names}
-        self.csv.writerow([csv_cell(row[c]) for c in self.names])
-        self.buffer.append(row)
+        self.extend(*rendered(self.table, [row]))
+
+    def extend(self, lines: str, rows: list[tuple[Any, ...]]) -> None:
+        """Rows already rendered (``_rendered``): their CSV lines and their values."""
+        self.handle.write(lines)
+        self.buffer.extend(rows)
         if len(self.buffer) >= BATCH_ROWS:
             self.flush()
 
     def flush(self) -> None:
         if not self.buffer:
             return
-        if self.db is not None:
-            values = [tuple(sql_value(r[c]) for c in self.names) for r in self.buffer]
-            self.db.executemany(self.insert, values)
-        self.parquet.write_table(pa.Table.from_pylist(self.buffer, schema=self.schema))
+        # the same groups of BATCH_ROWS rows whatever the documents: the same bytes
+        for start in range(0, len(self.buffer), BATCH_ROWS):
+            self._write(self.buffer[start : start + BATCH_ROWS])
         self.buffer.clear()
+
+    def _write(self, rows: list[tuple[Any, ...]]) -> None:
+        if self.db is not None:
+            self.db.executemany(self.insert, [tuple(sql_value(v) for v in r) for r in rows])
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in self.names]
+        arrays = [pa.array(col, type=f.type) for col, f in zip(columns, self.schema, strict=True)]
+        self.parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
 
     def close(self) -> None:
         self.flush()
@@ -216,45 +223,41 @@ class OutputStream:
             self._sinks[FIELDS.name].add(row)
 
     def add(self, result: Result, checks: list[CheckResult], record: str | None = None) -> None:
-        """A document's result and its own checks; ``record`` is its documents.jsonl line when
-        already made (without the newline)."""
-        self._jsonl.write((record if record is not None else dumps(result_record(result))) + "\n")
-        sha256 = result.sha256
+        """A document's result and its own checks (``document_parts`` made here)."""
+        self.add_parts(document_parts(result, checks, self.patterns, record))
+
+    def add_parts(self, parts: DocumentParts) -> None:
+        """A document's share of every output, in input order."""
+        self._jsonl.write(parts.record + "\n")
+        self._stage(parts)
+        for name, (lines, rows) in parts.tables.items():
+            self._sinks[name].extend(lines, rows)
+        if parts.checks:
+            self._check_counts[parts.source] = self._check_counts.get(parts.source, 0) + parts.checks
+        for name, text, width in parts.grids:
+            with (self._grids / name).open("w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+            self._grid_resources.write(json.dumps(grid_resource(name, width), ensure_ascii=False) + "\n")
+
+    def _stage(self, parts: DocumentParts) -> None:
+        """The documents row and field values of a content seen first; of one seen before,
+        what its checks add to them."""
+        sha256 = parts.sha256
         if sha256 and sha256 not in self._seen:
             self._seen.add(sha256)
-            document = document_row(result, failed_counts(checks).get(sha256, 0), self.patterns)
-            values = list(value_rows(result, value_statuses(checks)))
-            pickle.dump((document, values), self._staging, protocol=pickle.HIGHEST_PROTOCOL)
+            document = parts.document
+            pickle.dump((document, parts.values), self._staging, protocol=pickle.HIGHEST_PROTOCOL)
             if document["department_key"]:
                 self._departments.setdefault(document["department_key"], _Department()).add(document)
-            if document["phase"]:
-                self._phases.add(document["phase"])
-            if result.meta.year:
-                self._years.add(result.meta.year)
+            if parts.phase:
+                self._phases.add(parts.phase)
+            if parts.year:
+                self._years.add(parts.year)
         elif sha256:  # they count on the first source's documents row
-            failed_counts(checks, self._late_failed)
-            value_statuses(checks, self._late_statuses)
-        for name, rows in content_rows(result).items():
-            sink = self._sinks[name]
-            for row in rows:
-                sink.add(row)
-        for row in check_rows(checks, self._check_counts):
-            self._sinks["checks"].add(row)
-        for table in result.tables:
-            self._write_grid(result, table)
-
-    def _write_grid(self, result: Result, table: Table) -> None:
-        """A table's grid as printed: the row number, then each cell (a span's text at its top left)."""
-        rows = [[""] * table.n_cols for _ in range(table.n_rows)]
-        for cell in table.cells:
-            rows[cell.row][cell.col] = cell.text
-        name = table_file_name(result.source, result.sha256 or "", table.index)
-        with (self._grids / name).open("w", encoding="utf-8", newline="") as handle:
-            # the row number leads each line: rows match the `row` of fact locations, and a
-            # row covered only by a span from above is not blank
-            csv.writer(handle, lineterminator="\n").writerows([str(r), *row] for r, row in enumerate(rows))
-        resource = grid_resource(name, table.n_cols + 1)
-        self._grid_resources.write(json.dumps(resource, ensure_ascii=False) + "\n")
+            self._late_failed[sha256] = self._late_failed.get(sha256, 0) + parts.failed
+            for key, status in parts.statuses.items():
+                if self._late_statuses.get(key) != "fail":
+                    self._late_statuses[key] = status
 
     def close(self, checks: Iterable[CheckResult]) -> None:
         """Complete the outputs with the checks across documents and put them all in place."""
