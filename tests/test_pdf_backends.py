@@ -80,3 +80,13 @@ def test_a_mediabox_off_the_origin_reads_alike(tmp_path: Path, patterns: Pattern
     plumber, pdfium = _both(shifted.read_bytes(), str(shifted), patterns)
     assert plumber["tables"]
     assert _differences(plumber, pdfium) == []
+
+
+def test_a_pdf_pdfium_refuses_is_read_by_pdfminer(patterns: Patterns) -> None:
+    # PDFium refuses a PDF whose page tree holds no page; pdfminer opens it and finds it empty
+    path = CORPUS / "bad" / "zero_pages.pdf"
+    record = as_record(extract_data(path.read_bytes(), str(path), patterns, "pdfium"))
+    assert [i["code"] for i in record["issues"]] == ["empty_document"]
+    real = DOCS / "2019_budget_jiangsu_prov_rendachangweihui_office_tables.pdf"
+    ok = as_record(extract_data(real.read_bytes(), str(real), patterns, "pdfium"))
+    assert "pdf_parser_fallback" not in [i["code"] for i in ok["issues"]]
