@@ -19,7 +19,7 @@ Severity = Literal["error", "warning", "info"]
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not_applicable"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a piece of content sits in its source.
 
@@ -86,7 +86,7 @@ class Location:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A heading or a paragraph of running text.
 
@@ -102,7 +102,7 @@ class Block:
     index: int = 0  # position among the document's items, set by Document
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """One table cell. ``row``/``col`` are its top-left grid position."""
 
@@ -114,7 +114,7 @@ class Cell:
     colspan: int = 1
 
 
-@dataclass
+@dataclass(slots=True)
 class Table:
     """A table rebuilt on a rectangular grid; spanned positions refer to one cell."""
 
@@ -160,7 +160,7 @@ class Table:
 Item = Block | Table
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     """A loaded source: its items in reading order plus what the loader learned."""
 
@@ -204,7 +204,7 @@ class Document:
         return [i for i in self.items if isinstance(i, Table)]
 
 
-@dataclass
+@dataclass(slots=True)
 class Evidence:
     """How and where a value was obtained."""
 
@@ -219,7 +219,7 @@ class Evidence:
     tolerance: Decimal | None = None  # half the last printed digit, in yuan (rounding slack)
 
 
-@dataclass
+@dataclass(slots=True)
 class Fact:
     """One extracted value, named by a FIELDS.md id, with its evidence."""
 
@@ -229,7 +229,7 @@ class Fact:
     flags: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Indicator:
     """One row of a performance-indicator grid (绩效目标/绩效指标)."""
 
@@ -244,7 +244,7 @@ class Indicator:
     standards: dict[str, str] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class LineAmount:
     """One amount cell of a line item, under its column's header path."""
 
@@ -255,7 +255,7 @@ class LineAmount:
     location: Location = field(default_factory=Location)  # the cell: page, table, row, col, bbox
 
 
-@dataclass
+@dataclass(slots=True)
 class LineItem:
     """A classified row (功能分类 / 经济分类) with its code, parent code and amounts."""
 
@@ -269,7 +269,7 @@ class LineItem:
     amounts: list[LineAmount] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Meta:
     """What a document is: its department, fiscal year, kind and region, and the title line
     kind and year were read from."""
@@ -286,7 +286,7 @@ class Meta:
         return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
 
 
-@dataclass
+@dataclass(slots=True)
 class Issue:
     """Something a user should know about a document: a failure or a doubt."""
 
@@ -296,7 +296,7 @@ class Issue:
     location: Location | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Result:
     """Everything extracted from one input; a document that could not be read is a Result
     with no figures and an issue of severity ``error``. The one record every stage after
@@ -338,7 +338,7 @@ class Result:
         return {field_id: fact for field_id, (_, fact) in chosen.items()}
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckResult:
     """One check of a document's numbers: pass, fail (with both numbers) or not applicable."""
 

@@ -69,7 +69,7 @@ __all__ = ["BATCH_ROWS", "OutputStream"]
 
 # Rows per SQLite insert and per Parquet row group: a few MB of rows held at a time. The
 # same rows always fall in the same groups, so the files are the same bytes run after run.
-BATCH_ROWS = 10_000
+BATCH_ROWS = 2_000
 
 
 def _temp_file(folder: Path, name: str, suffix: str) -> Path:
