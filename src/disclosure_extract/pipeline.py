@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import os
+import stat
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -95,10 +97,16 @@ def discover(paths: Iterable[Path]) -> list[tuple[Path, str]]:
             for child in sorted(path.rglob("*")):
                 relative = child.relative_to(path)
                 if child.is_file() and not any(part.startswith(".") for part in relative.parts):
-                    found.append((child, str(child)))
+                    found.append((child, source_name(child)))
         else:
-            found.append((path, str(path)))
+            found.append((path, source_name(path)))
     return found
+
+
+def source_name(path: Path) -> str:
+    """The path as the outputs name it: bytes of the file name that are not UTF-8 written as
+    ``\\xNN`` (the outputs are UTF-8 text; the file itself is read by its real name)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def fingerprint(patterns: Patterns, pdf_backend: str = DEFAULT_PDF_BACKEND) -> str:
@@ -113,13 +121,22 @@ def fingerprint(patterns: Patterns, pdf_backend: str = DEFAULT_PDF_BACKEND) -> s
 def _read_input(path: Path, source: str, max_bytes: int) -> bytes | Result:
     """The file's bytes, or the failed result saying why they cannot be had."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            # a device (/dev/zero) never ends and a FIFO may never deliver: neither is read
+            issue = Issue("not_a_file", "error", "not a regular file (a device, FIFO or socket): not read")
+            return failed_result(source, None, "unknown", issue)
+        data = b""
+        if status.st_size <= max_bytes:
+            with path.open("rb") as handle:
+                data = handle.read(max_bytes + 1)  # the limit holds even for a file that grows
+        if status.st_size > max_bytes or len(data) > max_bytes:
+            size = max(status.st_size, len(data))
             issue = Issue(
                 "too_large", "error", f"{size} bytes is over the limit of {max_bytes} (--max-bytes)"
             )
             return failed_result(source, None, "unknown", issue)
-        return path.read_bytes()
+        return data
     except OSError as exc:
         issue = Issue("unreadable", "error", f"cannot read the file: {exc.strerror}")
         return failed_result(source, None, "unknown", issue)

@@ -1,0 +1,59 @@
+"""Inputs that are not ordinary files, and file names that are not UTF-8: each a record with
+its own issue, and the batch writes its outputs (no hang, no crash at the write step)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from .conftest import SEED
+from .test_jobs import CLI
+
+
+def _records(out: Path) -> list[dict[str, object]]:
+    lines = (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_a_fifo_and_a_device_are_refused_not_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # nobody writes to it: reading it would block forever
+    out = tmp_path / "out"
+    run = subprocess.run(
+        [*CLI, "extract", str(fifo), "/dev/zero", str(SEED), "-o", str(out), "-q", "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 1, run.stderr
+    records = [
+        json.loads(line) for line in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert [r["status"] for r in records] == ["failed", "failed", "ok"]
+    assert [r["issues"][0]["code"] for r in records[:2]] == ["not_a_file", "not_a_file"]
+
+
+def test_a_file_name_that_is_not_utf8_is_named_with_escapes(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = os.path.join(os.fsencode(folder), b"budget-\xff\xfe.txt")
+    with open(name, "wb") as handle:
+        handle.write(SEED.read_bytes())
+    out = tmp_path / "out"
+    run = subprocess.run(
+        [*CLI, "extract", str(folder), "-o", str(out), "-q", "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    (record,) = [
+        json.loads(line) for line in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert record["source"].endswith("budget-\\xff\\xfe.txt")
+    assert record["status"] == "ok"
+    assert "budget-\\xff\\xfe" in (out / "facts.csv").read_text(encoding="utf-8")
