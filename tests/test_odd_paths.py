@@ -8,7 +8,10 @@ import os
 import subprocess
 from pathlib import Path
 
-from .conftest import SEED
+from disclosure_extract import Patterns
+from disclosure_extract.pipeline import extract_data
+
+from .conftest import DOCS, SEED
 from .test_jobs import CLI
 
 
@@ -57,3 +60,16 @@ def test_a_file_name_that_is_not_utf8_is_named_with_escapes(tmp_path: Path) -> N
     assert record["source"].endswith("budget-\\xff\\xfe.txt")
     assert record["status"] == "ok"
     assert "budget-\\xff\\xfe" in (out / "facts.csv").read_text(encoding="utf-8")
+
+
+def test_one_damaged_byte_is_replaced_and_flagged_not_a_rejected_page(patterns: Patterns) -> None:
+    path = DOCS / "pingtan_2017_budget_renda.html"  # UTF-8
+    data = path.read_bytes()
+    middle = data.index(b"</p>", len(data) // 2)
+    damaged = data[:middle] + b"\xff" + data[middle:]
+    original = extract_data(data, str(path), patterns)
+    record = extract_data(damaged, str(path), patterns)
+    assert record.status == "ok"
+    assert record.encoding == "utf-8"
+    assert [i.code for i in record.issues if i.code == "replaced_bytes"] == ["replaced_bytes"]
+    assert record.fields == original.fields

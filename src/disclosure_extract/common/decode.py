@@ -23,6 +23,10 @@ SNIFF_BYTES = 4096
 MAX_CONTROL_SHARE = 0.02
 # Nor is text where this share of characters are undecodable or private-use code points.
 MAX_JUNK_SHARE = 0.05
+# Bytes invalid in the document's own encoding, up to this share (and at least one), are a
+# damaged byte or two in good text: replaced by U+FFFD and reported, not a reason to reject
+# the page or to guess another encoding.
+MAX_REPLACED_SHARE = 0.001
 
 # Charsets that browsers decode as their superset GB18030; decoding with the superset
 # avoids failures on characters GBK/GB2312 lack but real pages contain anyway.
@@ -51,6 +55,7 @@ class Decoded:
     text: str
     encoding: str
     declared: str | None  # the charset the document declared, if any
+    replaced: int = 0  # bytes invalid in the encoding, decoded as U+FFFD
 
     @property
     def declaration_wrong(self) -> bool:
@@ -105,10 +110,26 @@ def decode_text(data: bytes, source: str, *, html: bool = False) -> Decoded:
     _reject_binary(data, source)
     declared = declared_charset(data) if html else None
     text, encoding = _decode(data, declared)
+    replaced = 0
+    if text is None:
+        text, encoding, replaced = _decode_damaged(data, declared)
     if text is None:
         raise DecodeError(source, "the bytes decode cleanly in no supported text encoding")
     _reject_noise(text, source)
-    return Decoded(text=text, encoding=encoding, declared=declared)
+    return Decoded(text=text, encoding=encoding, declared=declared, replaced=replaced)
+
+
+def _decode_damaged(data: bytes, declared: str | None) -> tuple[str | None, str, int]:
+    """UTF-8, or the declared charset, with a few invalid bytes replaced (MAX_REPLACED_SHARE);
+    (None, "", 0) when either has more."""
+    for encoding in ("utf-8", _canonical(declared) if declared else None):
+        if encoding is None:
+            continue
+        text = data.decode(encoding, errors="replace")
+        replaced = text.count("\ufffd") - data.decode(encoding, errors="ignore").count("\ufffd")
+        if 0 < replaced <= max(1, MAX_REPLACED_SHARE * len(text)):
+            return text, encoding, replaced
+    return None, "", 0
 
 
 def _decode(data: bytes, declared: str | None) -> tuple[str | None, str]:
@@ -129,6 +150,10 @@ def _decode(data: bytes, declared: str | None) -> tuple[str | None, str]:
         text = _strict(data, canonical)
         if text is not None:
             return text, canonical
+    # a byte or two damaged in otherwise good UTF-8 (or the declared charset): not a reason
+    # to guess another encoding
+    if _decode_damaged(data, declared)[0] is not None:
+        return None, ""
     best = from_bytes(data).best()
     if best is not None and best.encoding:
         canonical = _canonical(best.encoding) or best.encoding

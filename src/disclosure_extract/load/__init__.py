@@ -6,9 +6,9 @@ import hashlib
 from collections.abc import Callable
 from functools import partial
 
-from ..common.decode import decode_text, sniff_format
+from ..common.decode import Decoded, decode_text, sniff_format
 from ..errors import UnsupportedFormatError
-from ..model import Document
+from ..model import Document, Issue
 from ..patterns import Patterns
 from .excel import is_xlsx, load_excel
 from .html import load_html
@@ -44,6 +44,17 @@ def load_bytes(
     if fmt in _CONTAINERS:
         raise UnsupportedFormatError(source, _CONTAINERS[fmt])
     decoded = decode_text(data, source, html=fmt == "html")
+    doc = _load_decoded(decoded, fmt, source, sha256, patterns)
+    if decoded.replaced:
+        message = (
+            f"{decoded.replaced} byte(s) invalid in {decoded.encoding} were replaced by U+FFFD; "
+            "the text around them was read"
+        )
+        doc.issues.append(Issue("replaced_bytes", "warning", message))
+    return doc
+
+
+def _load_decoded(decoded: Decoded, fmt: str, source: str, sha256: str, patterns: Patterns) -> Document:
     if fmt == "html":
         doc = load_html(decoded.text, source, sha256, patterns)
         doc.encoding = decoded.encoding
