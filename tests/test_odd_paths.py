@@ -73,3 +73,18 @@ def test_one_damaged_byte_is_replaced_and_flagged_not_a_rejected_page(patterns: 
     assert record.encoding == "utf-8"
     assert [i.code for i in record.issues if i.code == "replaced_bytes"] == ["replaced_bytes"]
     assert record.fields == original.fields
+
+
+def test_an_output_folder_that_cannot_be_made_exits_3_with_the_reason(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    run = subprocess.run(
+        [*CLI, "extract", str(SEED), "-o", str(blocker / "out"), "-q", "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 3
+    assert f"cannot write in {blocker / 'out'}: Not a directory" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from .check import FAIL, NOT_APPLICABLE, PASS, CheckResult, check_all
 from .common.lock import FolderLockedError
-from .errors import ClusterError, PatternError, RecordsError
+from .errors import ClusterError, OutputError, PatternError, RecordsError
 from .evaluate import TruthError, format_report
 from .evaluate import evaluate as run_evaluation
 from .fetch.client import FetchSettings, fetch_urls
@@ -42,7 +42,11 @@ from .version import __version__
 from .workers import DEFAULT_TIMEOUT
 from .write import dumps, result_record
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+# 0: every document (or URL) succeeded; 1: some failed, each described in its record; 2: a
+# usage error, or the run could not start; 3: the run itself failed (its outputs could not be
+# written, or a bug): distinct from 1, so that a scheduler does not take a crash for a batch
+# with a few bad documents.
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_RUN_FAILED = 0, 1, 2, 3
 _F = TypeVar("_F", bound=Callable[..., Any])
 # Archived formats the extractor reads.
 # Without a terminal, a log line every this many documents shows a batch is alive.
@@ -89,7 +93,22 @@ def output_option(help_text: str) -> Callable[[_F], _F]:
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, a failed run exiting 3 with its reason (and a bug's traceback) on stderr."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OutputError as exc:
+            log.error("the outputs could not be written: %s", exc)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception:  # any other failure of the run is a bug: said as such, with its traceback
+            log.exception("the run failed (a bug: please report it with this traceback)")
+        sys.exit(EXIT_RUN_FAILED)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="disclosure-extract")
 def main() -> None:
     """Extract checked, normalized data from Chinese budget disclosures (部门预算/决算公开).

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import DisclosureError
+from ..errors import DisclosureError, OutputError
 
 LOCK_NAME = ".lock"
 
@@ -32,10 +32,14 @@ class FolderLockedError(DisclosureError):
 
 @contextlib.contextmanager
 def folder_lock(folder: Path) -> Iterator[None]:
-    """Hold the folder's lock while the block runs; raise FolderLockedError when another run does."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Hold the folder's lock while the block runs; raise FolderLockedError when another run does
+    (OutputError when the folder cannot be made or written)."""
     path = folder / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OutputError(f"cannot write in {folder}: {exc.strerror}") from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
