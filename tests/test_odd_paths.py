@@ -88,3 +88,28 @@ def test_an_output_folder_that_cannot_be_made_exits_3_with_the_reason(tmp_path: 
     assert run.returncode == 3
     assert f"cannot write in {blocker / 'out'}: Not a directory" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_table_of_8000_rows_is_read_whole_in_bounded_time(tmp_path: Path) -> None:
+    # blank-line removal and title splitting were rows x cells: 133 s for 8,000 rows
+    rows = "".join(
+        f"<tr><td>2010{i:04d}</td><td>项目{i}</td><td></td><td>{i}.50</td></tr>" for i in range(8000)
+    )
+    page = tmp_path / "big.html"
+    page.write_text(
+        "<html><head><meta charset='utf-8'><title>2020年部门预算</title></head><body><p>单位：万元</p>"
+        f"<table><tr><td>科目编码</td><td>科目名称</td><td></td><td>合计</td></tr>{rows}</table></body></html>",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    run = subprocess.run(  # the time limit guards against a hang; it measures nothing
+        [*CLI, "extract", str(page), "-o", str(out), "-q", "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    (record,) = _records(out)
+    (table,) = record["tables"]
+    assert (table["n_rows"], table["n_cols"]) == (8001, 3)  # the blank column is gone

@@ -124,23 +124,42 @@ def _remove_line(cells: list[Cell], index: int, *, axis: str) -> list[Cell]:
     return kept
 
 
-def _line_is_blank(cells: list[Cell], index: int, *, axis: str) -> bool:
-    for cell in cells:
-        start = cell.row if axis == "row" else cell.col
-        span = cell.rowspan if axis == "row" else cell.colspan
-        if start <= index < start + span and cell.text:
-            return False
-    return True
-
-
 def drop_blank_lines(cells: list[Cell]) -> list[Cell]:
-    """Remove rows and columns that hold no text anywhere."""
+    """Remove rows and columns that hold no text anywhere: a cell keeps the lines of its span
+    that hold text (a cell left with none goes), each line renumbered past the blank ones;
+    one pass over the cells per axis, whatever the table's size."""
     for axis in ("row", "col"):
-        extent = max((c.row + c.rowspan if axis == "row" else c.col + c.colspan for c in cells), default=0)
-        for index in range(extent - 1, -1, -1):
-            if _line_is_blank(cells, index, axis=axis):
-                cells = _remove_line(cells, index, axis=axis)
+        cells = _drop_blank(cells, axis)
     return cells
+
+
+def _drop_blank(cells: list[Cell], axis: str) -> list[Cell]:
+    def extent(c: Cell) -> tuple[int, int]:
+        return (c.row, c.rowspan) if axis == "row" else (c.col, c.colspan)
+
+    size = max((sum(extent(c)) for c in cells), default=0)
+    filled = [False] * size
+    for cell in cells:
+        if cell.text:
+            start, span = extent(cell)
+            filled[start : start + span] = [True] * span
+    if all(filled):
+        return cells
+    before = [0] * (size + 1)  # filled lines before each index
+    for i, full in enumerate(filled):
+        before[i + 1] = before[i] + full
+    kept = []
+    for cell in cells:
+        start, span = extent(cell)
+        new_start, new_span = before[start], before[start + span] - before[start]
+        if new_span == 0:
+            continue
+        if axis == "row":
+            cell.row, cell.rowspan = new_start, new_span
+        else:
+            cell.col, cell.colspan = new_start, new_span
+        kept.append(cell)
+    return kept
 
 
 def _is_preamble_cell(text: str, patterns: Patterns) -> bool:
@@ -167,9 +186,13 @@ def split_at_titles(cells: list[Cell], patterns: Patterns) -> list[list[Cell]]:
     if not cells:
         return []
     n_rows = max(c.row + c.rowspan for c in cells)
+    by_row: dict[int, list[str]] = {}
+    for c in cells:
+        if c.text:
+            by_row.setdefault(c.row, []).append(c.text)
     splits = []
     for r in range(1, n_rows):
-        texts = [c.text for c in cells if c.row == r and c.text]
+        texts = by_row.get(r, [])
         if (
             len(texts) == 1
             and TITLE_RE.search(texts[0])
