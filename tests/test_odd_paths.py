@@ -113,3 +113,34 @@ def test_a_table_of_8000_rows_is_read_whole_in_bounded_time(tmp_path: Path) -> N
     (record,) = _records(out)
     (table,) = record["tables"]
     assert (table["n_rows"], table["n_cols"]) == (8001, 3)  # the blank column is gone
+
+
+def test_a_stopped_runs_temporary_files_are_removed_by_the_next(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "parquet").mkdir(parents=True)
+    (out / ".cache" / "0123456789abcdef").mkdir(parents=True)
+    leftovers = [
+        out / ".documents.jsonl.k2j4h5.tmp",
+        out / ".disclosures.x8a1.sqlite.tmp",
+        out / "parquet" / ".facts.q1w2.parquet.tmp",
+        out / ".cache" / "0123456789abcdef" / ".ab12.json.zz9.tmp",
+    ]
+    for path in leftovers:
+        path.write_text("part of a run that was killed", encoding="utf-8")
+    (out / ".tables.r4t5.tmp").mkdir()
+    (out / ".tables.r4t5.tmp" / "x.csv").write_text("1,2\n", encoding="utf-8")
+    mine = out / "notes.txt"
+    mine.write_text("not ours", encoding="utf-8")
+    run = subprocess.run(
+        [*CLI, "extract", str(SEED), "-o", str(out), "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "removed 5 temporary file(s)" in run.stderr
+    assert not [p for p in leftovers if p.exists()]
+    assert not (out / ".tables.r4t5.tmp").exists()
+    assert mine.read_text(encoding="utf-8") == "not ours"
+    assert _records(out)[0]["status"] == "ok"

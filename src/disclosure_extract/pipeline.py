@@ -35,7 +35,7 @@ from .model import Issue, Result
 from .patterns import Patterns, get_patterns
 from .version import code_fingerprint
 from .workers import DEFAULT_TIMEOUT, WorkerPool
-from .write import OutputStream, ReportSummary, loads_record, write_report
+from .write import OutputStream, ReportSummary, loads_record, remove_leftovers, write_report
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -173,8 +173,25 @@ def run_batch(
     case: results are taken in input order.
     """
     workers = workers or Workers()
+    with folder_lock(out_dir):
+        left = remove_leftovers(out_dir)  # a killed run's temporary files: ours to remove now
+        if left:
+            log.info("removed %d temporary file(s) a stopped run left in %s", left, out_dir)
+        return _run(inputs, out_dir, patterns, max_bytes, use_cache, progress, workers, pdf_backend)
+
+
+def _run(
+    inputs: list[tuple[Path, str]],
+    out_dir: Path,
+    patterns: Patterns,
+    max_bytes: int,
+    use_cache: bool,
+    progress: Callable[[str], None] | None,
+    workers: Workers,
+    pdf_backend: str,
+) -> BatchSummary:
     jobs, timeout = workers.jobs, workers.timeout
-    with folder_lock(out_dir), OutputStream(out_dir, patterns) as stream:
+    with OutputStream(out_dir, patterns) as stream:
         cache = out_dir / CACHE_DIR / fingerprint(patterns, pdf_backend)
         batch = _Batch(cache, patterns, use_cache, progress, stream, pdf_backend)
         batch.summary.total = len(inputs)

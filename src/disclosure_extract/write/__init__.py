@@ -18,11 +18,16 @@ from .records import dumps, issue_record, loads_record, result_record
 
 if TYPE_CHECKING:
     from .report import ReportSummary, write_report
-    from .stream import OutputStream
+    from .stream import OutputStream, remove_leftovers
 
 # Imported when first used: they bring pyarrow, which a process that only extracts and
 # serialises its results (a worker) need not load.
-_LAZY = {"OutputStream": "stream", "ReportSummary": "report", "write_report": "report"}
+_LAZY = {
+    "OutputStream": "stream",
+    "ReportSummary": "report",
+    "remove_leftovers": "stream",
+    "write_report": "report",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -39,6 +44,7 @@ __all__ = [
     "dumps",
     "issue_record",
     "loads_record",
+    "remove_leftovers",
     "result_record",
     "write_report",
 ]

@@ -65,11 +65,32 @@ from .schema import (
     value_statuses,
 )
 
-__all__ = ["BATCH_ROWS", "OutputStream"]
+__all__ = ["BATCH_ROWS", "OutputStream", "remove_leftovers"]
 
 # Rows per SQLite insert and per Parquet row group: a few MB of rows held at a time. The
 # same rows always fall in the same groups, so the files are the same bytes run after run.
 BATCH_ROWS = 2_000
+
+
+def remove_leftovers(out_dir: Path) -> int:
+    """Remove the temporary files and folders a killed run left in ``out_dir`` (its outputs'
+    ``.NAME.XXXX.tmp``, the grids' ``.tables.XXXX.tmp``/``.old``, the cache's part-written
+    entries); how many. Only while holding the folder's lock: another run's would be live."""
+    removed = 0
+    folders = [out_dir, out_dir / "parquet", *sorted((out_dir / ".cache").glob("*"))]
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for entry in folder.iterdir():
+            name = entry.name
+            if not (name.startswith(".") and name.endswith((".tmp", ".old"))):
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _temp_file(folder: Path, name: str, suffix: str) -> Path:
