@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import openpyxl
 
 from disclosure_extract import Patterns
 from disclosure_extract.pipeline import extract_data
@@ -144,3 +148,34 @@ def test_a_stopped_runs_temporary_files_are_removed_by_the_next(tmp_path: Path) 
     assert not (out / ".tables.r4t5.tmp").exists()
     assert mine.read_text(encoding="utf-8") == "not ours"
     assert _records(out)[0]["status"] == "ok"
+
+
+def _workbook(path: Path, fill: Callable[[Any], None]) -> Path:
+    book = openpyxl.Workbook()
+    fill(book.active)
+    book.save(path)
+    return path
+
+
+def test_tiny_workbooks_with_huge_ranges_end_fast_with_their_own_issue(tmp_path: Path) -> None:
+    # 1.5 KB files that took minutes and 13-15 GB: the sheet's range, not its values, decided
+    def far_cell(ws: Any) -> None:
+        ws["A1"], ws["B2"] = "2020年部门预算", "12.5"
+        ws["XFD1048576"] = "x"
+
+    def corners(ws: Any) -> None:
+        ws["A1"], ws["B1048576"] = "2020年部门预算", "12.5"
+
+    books = [_workbook(tmp_path / f"{f.__name__}.xlsx", f) for f in (far_cell, corners)]
+    out = tmp_path / "out"
+    run = subprocess.run(  # the time limit guards against a hang; it measures nothing
+        [*CLI, "extract", *map(str, books), "-o", str(out), "-q", "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    records = {Path(str(r["source"])).stem: r for r in _records(out)}
+    assert [i["code"] for i in records["far_cell"]["issues"]][:1] == ["too_complex"]
+    assert [i["code"] for i in records["corners"]["issues"]][:1] == ["too_complex"]
+    assert run.returncode == 1

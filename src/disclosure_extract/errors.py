@@ -9,6 +9,7 @@ Every exception the package raises on purpose derives from one root::
     │   ├── EmptyDocumentError      zero bytes, or nothing but white space / markup
     │   ├── UnsupportedFormatError  content is not a format we read (zip, images …)
     │   │   └── BinaryContentError  binary noise where text was expected
+    │   ├── TooComplexError         far larger in structure than any disclosure (a huge sheet range)
     │   ├── DecodeError             bytes that no supported text encoding decodes cleanly
     │   ├── EncryptedPdfError       a PDF that needs a password
     │   ├── TruncatedPdfError       a PDF whose end is missing (interrupted download)
@@ -80,6 +81,13 @@ class BinaryContentError(UnsupportedFormatError):
     """Bytes that are no text at all (random data, a damaged file) named as text."""
 
     code = "binary_content"
+
+
+class TooComplexError(LoadError):
+    """The document's structure is far larger than any disclosure's (a sheet's used range of
+    millions of cells): reading it would take minutes and gigabytes."""
+
+    code = "too_complex"
 
 
 class DecodeError(LoadError):

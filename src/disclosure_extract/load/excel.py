@@ -19,11 +19,15 @@ import xlrd
 from openpyxl.utils import get_column_letter
 
 from ..common.text import clean_inline
-from ..errors import LoadError, UnsupportedFormatError
+from ..errors import LoadError, TooComplexError, UnsupportedFormatError
 from ..model import Block, Document, Item, Location
 from ..patterns import Patterns
 from .tables import RawCell, finish_table, place_spanned
 from .textclean import make_block
+
+# A sheet's used range above this many cells is no disclosure table (the largest real ones
+# are a few thousand rows by a few dozen columns).
+MAX_SHEET_CELLS = 2_000_000
 
 # A one-column sheet is text, not a table, when its cells are this long on average.
 TEXT_SHEET_CHARS = 30
@@ -90,22 +94,28 @@ def _xlsx_sheets(data: bytes, source: str) -> list[tuple[str, list[list[RawCell]
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
         raise LoadError(source, f"the Excel workbook cannot be read: {exc}") from exc
-    sheets = []
+    sheets: list[tuple[str, list[list[RawCell]]]] = []
     for ws in book.worksheets:
+        max_row, max_col = _used_range(ws, source)
+        if not max_row:  # no value at all (iter_rows would take 0 for "no limit")
+            sheets.append((ws.title, []))
+            continue
         spans: dict[tuple[int, int], tuple[int, int]] = {}
         covered: set[tuple[int, int]] = set()
         for merged in ws.merged_cells.ranges:
+            # a merge is read within the used range only: A1:XFD1048576 is 17 billion cells
+            bottom, right = min(merged.max_row, max_row), min(merged.max_col, max_col)
+            if merged.min_row > bottom or merged.min_col > right:
+                continue
             spans[(merged.min_row, merged.min_col)] = (
-                merged.max_row - merged.min_row + 1,
-                merged.max_col - merged.min_col + 1,
+                bottom - merged.min_row + 1,
+                right - merged.min_col + 1,
             )
             covered.update(
-                (r, c)
-                for r in range(merged.min_row, merged.max_row + 1)
-                for c in range(merged.min_col, merged.max_col + 1)
+                (r, c) for r in range(merged.min_row, bottom + 1) for c in range(merged.min_col, right + 1)
             )
         rows: list[list[RawCell]] = []
-        for r, row in enumerate(ws.iter_rows(), 1):
+        for r, row in enumerate(ws.iter_rows(max_row=max_row, max_col=max_col), 1):
             out = []
             for c, cell in enumerate(row, 1):
                 if (r, c) in covered and (r, c) not in spans:
@@ -116,6 +126,21 @@ def _xlsx_sheets(data: bytes, source: str) -> list[tuple[str, list[list[RawCell]
             rows.append(out)
         sheets.append((ws.title, rows))
     return sheets
+
+
+def _used_range(ws: Any, source: str) -> tuple[int, int]:
+    """The last row and column holding a value: the sheet's stated dimension may reach
+    XFD1048576 for one stray cell. Larger than MAX_SHEET_CELLS is refused (too_complex)."""
+    filled = [key for key, cell in ws._cells.items() if cell.value is not None and str(cell.value).strip()]
+    max_row = max((r for r, _ in filled), default=0)
+    max_col = max((c for _, c in filled), default=0)
+    if max_row * max_col > MAX_SHEET_CELLS:
+        raise TooComplexError(
+            source,
+            f"sheet {ws.title!r} spans {max_row} rows x {max_col} columns of values "
+            f"(over {MAX_SHEET_CELLS:,} cells): not a disclosure's table",
+        )
+    return max_row, max_col
 
 
 def _xls_sheets(data: bytes, source: str) -> list[tuple[str, list[list[RawCell]]]]:
