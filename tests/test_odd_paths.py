@@ -19,6 +19,11 @@ from .conftest import DOCS, SEED
 from .test_jobs import CLI
 
 
+def _extract(*args: str) -> subprocess.CompletedProcess[str]:
+    # the time limit guards against a hang; it measures nothing
+    return subprocess.run([*CLI, "extract", *args], capture_output=True, text=True, timeout=300, check=False)
+
+
 def _records(out: Path) -> list[dict[str, object]]:
     lines = (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines]
@@ -28,13 +33,7 @@ def test_a_fifo_and_a_device_are_refused_not_read(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)  # nobody writes to it: reading it would block forever
     out = tmp_path / "out"
-    run = subprocess.run(
-        [*CLI, "extract", str(fifo), "/dev/zero", str(SEED), "-o", str(out), "-q", "--jobs", "1"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    run = _extract(str(fifo), "/dev/zero", str(SEED), "-o", str(out), "-q", "--jobs", "1")
     assert run.returncode == 1, run.stderr
     records = [
         json.loads(line) for line in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
@@ -50,13 +49,7 @@ def test_a_file_name_that_is_not_utf8_is_named_with_escapes(tmp_path: Path) -> N
     with open(name, "wb") as handle:
         handle.write(SEED.read_bytes())
     out = tmp_path / "out"
-    run = subprocess.run(
-        [*CLI, "extract", str(folder), "-o", str(out), "-q", "--jobs", "1"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    run = _extract(str(folder), "-o", str(out), "-q", "--jobs", "1")
     assert run.returncode == 0, run.stderr
     (record,) = [
         json.loads(line) for line in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
@@ -82,13 +75,7 @@ def test_one_damaged_byte_is_replaced_and_flagged_not_a_rejected_page(patterns: 
 def test_an_output_folder_that_cannot_be_made_exits_3_with_the_reason(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
-    run = subprocess.run(
-        [*CLI, "extract", str(SEED), "-o", str(blocker / "out"), "-q", "--jobs", "1"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    run = _extract(str(SEED), "-o", str(blocker / "out"), "-q", "--jobs", "1")
     assert run.returncode == 3
     assert f"cannot write in {blocker / 'out'}: Not a directory" in run.stderr
     assert "Traceback" not in run.stderr
@@ -106,13 +93,7 @@ def test_a_table_of_8000_rows_is_read_whole_in_bounded_time(tmp_path: Path) -> N
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    run = subprocess.run(  # the time limit guards against a hang; it measures nothing
-        [*CLI, "extract", str(page), "-o", str(out), "-q", "--jobs", "1"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    run = _extract(str(page), "-o", str(out), "-q", "--jobs", "1")
     assert run.returncode == 0, run.stderr
     (record,) = _records(out)
     (table,) = record["tables"]
@@ -135,13 +116,7 @@ def test_a_stopped_runs_temporary_files_are_removed_by_the_next(tmp_path: Path) 
     (out / ".tables.r4t5.tmp" / "x.csv").write_text("1,2\n", encoding="utf-8")
     mine = out / "notes.txt"
     mine.write_text("not ours", encoding="utf-8")
-    run = subprocess.run(
-        [*CLI, "extract", str(SEED), "-o", str(out), "--jobs", "1"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    run = _extract(str(SEED), "-o", str(out), "--jobs", "1")
     assert run.returncode == 0, run.stderr
     assert "removed 5 temporary file(s)" in run.stderr
     assert not [p for p in leftovers if p.exists()]
@@ -168,13 +143,7 @@ def test_tiny_workbooks_with_huge_ranges_end_fast_with_their_own_issue(tmp_path:
 
     books = [_workbook(tmp_path / f"{f.__name__}.xlsx", f) for f in (far_cell, corners)]
     out = tmp_path / "out"
-    run = subprocess.run(  # the time limit guards against a hang; it measures nothing
-        [*CLI, "extract", *map(str, books), "-o", str(out), "-q", "--jobs", "1"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    run = _extract(*map(str, books), "-o", str(out), "-q", "--jobs", "1")
     records = {Path(str(r["source"])).stem: r for r in _records(out)}
     assert [i["code"] for i in records["far_cell"]["issues"]][:1] == ["too_complex"]
     assert [i["code"] for i in records["corners"]["issues"]][:1] == ["too_complex"]

@@ -206,24 +206,21 @@ def _chars(textpage: Any, frame: _Frame) -> list[dict[str, Any]]:
         if font is None:
             font = fonts[key] = _Font(textpage, i, obj, descents)
         loose_box(textpage, i, box)
-        if font.b == 0 and font.c == 0:  # text along x (nearly all): _char_box's first case, inline
-            origin(textpage, i, ox, oy)
+        origin(textpage, i, ox, oy)
+        if font.b == 0 and font.c == 0:  # text along x (nearly all), here rather than in a call
             ya = oy.value + font.d * font.descent
             x0, top, x1, bottom = frame.rect(box.left, ya, box.right, ya + font.d * font.size)
         else:
-            origin(textpage, i, ox, oy)
             x0, top, x1, bottom = _char_box(font, box, ox.value, oy.value, frame)
         chars.append({"text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0})
     return chars
 
 
 def _char_box(font: _Font, box: Any, x: float, y: float, frame: _Frame) -> tuple[float, float, float, float]:
-    """pdfminer's box of a character: from the origin down by the descent, along the advance,
-    up by the font size (in the character's own direction), in the page frame."""
+    """pdfminer's box of a character not set along x (``_chars`` boxes those): from the origin
+    down by the descent, along the advance, up by the font size (in the character's own
+    direction), in the page frame."""
     a, b, c, d = font.a, font.b, font.c, font.d
-    if b == 0 and c == 0:  # text along x: the advance is the loose box's width
-        ya = y + d * font.descent
-        return frame.rect(box.left, ya, box.right, ya + d * font.size)
     if a == 0 and d == 0:  # text turned a quarter: along y
         xa = x + c * font.descent
         return frame.rect(xa, box.bottom, xa + c * font.size, box.top)

@@ -106,51 +106,34 @@ def place_ragged(rows: list[list[RawCell]]) -> list[Cell]:
 
 def _remove_line(cells: list[Cell], index: int, *, axis: str) -> list[Cell]:
     """Delete one row (axis "row") or column; spans across it shrink, later cells shift."""
-    kept: list[Cell] = []
-    for cell in cells:
-        start = cell.row if axis == "row" else cell.col
-        span = cell.rowspan if axis == "row" else cell.colspan
-        if start == index and span == 1:
-            continue
-        if start <= index < start + span:
-            span -= 1
-        elif start > index:
-            start -= 1
-        if axis == "row":
-            cell.row, cell.rowspan = start, span
-        else:
-            cell.col, cell.colspan = start, span
-        kept.append(cell)
-    return kept
+    size = max((c.row + c.rowspan if axis == "row" else c.col + c.colspan for c in cells), default=0)
+    return _keep_lines(cells, axis, [i != index for i in range(size)])
 
 
 def drop_blank_lines(cells: list[Cell]) -> list[Cell]:
-    """Remove rows and columns that hold no text anywhere: a cell keeps the lines of its span
-    that hold text (a cell left with none goes), each line renumbered past the blank ones;
-    one pass over the cells per axis, whatever the table's size."""
+    """Remove rows and columns that hold no text anywhere; one pass over the cells per axis,
+    whatever the table's size."""
     for axis in ("row", "col"):
-        cells = _drop_blank(cells, axis)
+        size = max((c.row + c.rowspan if axis == "row" else c.col + c.colspan for c in cells), default=0)
+        filled = [False] * size
+        for cell in cells:
+            if cell.text:
+                start, span = (cell.row, cell.rowspan) if axis == "row" else (cell.col, cell.colspan)
+                filled[start : start + span] = [True] * span
+        if not all(filled):
+            cells = _keep_lines(cells, axis, filled)
     return cells
 
 
-def _drop_blank(cells: list[Cell], axis: str) -> list[Cell]:
-    def extent(c: Cell) -> tuple[int, int]:
-        return (c.row, c.rowspan) if axis == "row" else (c.col, c.colspan)
-
-    size = max((sum(extent(c)) for c in cells), default=0)
-    filled = [False] * size
-    for cell in cells:
-        if cell.text:
-            start, span = extent(cell)
-            filled[start : start + span] = [True] * span
-    if all(filled):
-        return cells
-    before = [0] * (size + 1)  # filled lines before each index
-    for i, full in enumerate(filled):
-        before[i + 1] = before[i] + full
+def _keep_lines(cells: list[Cell], axis: str, keep: list[bool]) -> list[Cell]:
+    """The cells with only the kept rows (or columns): a cell keeps the kept lines of its span
+    (one left with none goes), each line renumbered past the removed ones."""
+    before = [0] * (len(keep) + 1)  # kept lines before each index
+    for i, kept_line in enumerate(keep):
+        before[i + 1] = before[i] + kept_line
     kept = []
     for cell in cells:
-        start, span = extent(cell)
+        start, span = (cell.row, cell.rowspan) if axis == "row" else (cell.col, cell.colspan)
         new_start, new_span = before[start], before[start + span] - before[start]
         if new_span == 0:
             continue
