@@ -235,7 +235,7 @@ def test_pagination_forms() -> None:
     )
     base = "https://www.pingtan.gov.cn/zwgk/zdlyxxgk/czzj/bmyjsgk/bmysgk/index.html"
     links = page_links(real, base)
-    pages = pagination(real, base, links)
+    pages = pagination(real, base, links, 10)
     # pageChnlInfo: 757 records, 15 a page, the first 5 pages static
     assert pages[:4] == [base.replace("index.html", f"index_{n}.html") for n in range(1, 5)]
     items = [x for x in links if "/2026" in x.url or "/2025" in x.url]
@@ -245,12 +245,20 @@ def test_pagination_forms() -> None:
     )
     html = '<a href="list_3.html">下一页</a><script>createPageHTML(3, 0, "index", "shtml")</script>'
     assert pagination(
-        html, "http://x.gov.cn/a/index.shtml", page_links(html, "http://x.gov.cn/a/index.shtml")
+        html, "http://x.gov.cn/a/index.shtml", page_links(html, "http://x.gov.cn/a/index.shtml"), 10
     ) == [
         "http://x.gov.cn/a/index_1.shtml",
         "http://x.gov.cn/a/index_2.shtml",
         "http://x.gov.cn/a/list_3.html",
     ]
+
+
+def test_a_billion_announced_pages_make_only_the_pages_the_crawl_takes() -> None:
+    # createPageHTML(1000000000, …) once built every URL before max_pages applied (5.4 GB)
+    html = '<script>createPageHTML(1000000000, 0, "index", "html")</script>'
+    html += "<script>var pageChnlInfo = {recordCount: 9000000000, prepage: 1};</script>"
+    pages = pagination(html, "http://x.gov.cn/a/index.html", [], 3)
+    assert pages == [f"http://x.gov.cn/a/index_{n}.html" for n in range(1, 4)]
 
 
 def test_bad_sources_file_names_the_line(tmp_path: Path) -> None:

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
 from disclosure_extract import Patterns
 from disclosure_extract.pipeline import extract_data
+from disclosure_extract.write import JOURNAL
 
 from .conftest import DOCS, SEED
 from .test_jobs import CLI
@@ -148,3 +152,68 @@ def test_tiny_workbooks_with_huge_ranges_end_fast_with_their_own_issue(tmp_path:
     assert [i["code"] for i in records["far_cell"]["issues"]][:1] == ["too_complex"]
     assert [i["code"] for i in records["corners"]["issues"]][:1] == ["too_complex"]
     assert run.returncode == 1
+
+
+_DIE_WHILE_COMMITTING = """
+import os, sys
+from pathlib import Path
+from disclosure_extract import load_patterns
+from disclosure_extract.pipeline import Workers, discover, run_batch
+from disclosure_extract.write import stream
+
+renames_before_death = int(sys.argv[3])
+apply = stream._apply
+
+def dying_apply(out_dir, journal):
+    made = 0
+    real = os.replace
+    def replace(src, dst):
+        nonlocal made
+        if made == renames_before_death:
+            os._exit(9)  # as kill -9 would: no cleanup, no exception
+        made += 1
+        real(src, dst)
+    stream.os.replace = replace
+    apply(out_dir, journal)
+
+stream._apply = dying_apply
+run_batch(discover([Path(sys.argv[1])]), Path(sys.argv[2]), load_patterns(), workers=Workers(in_process=True))
+"""
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != ".lock" and ".cache" not in p.parts
+    }
+
+
+@pytest.mark.parametrize("renames", [0, 3, 12])
+def test_a_run_killed_while_putting_its_outputs_in_place_leaves_one_generation(
+    tmp_path: Path, renames: int
+) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    shutil.copy(SEED, first)
+    shutil.copy(DOCS / "pingtan_2017_budget_renda.html", second)
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    assert _extract(str(first), "-o", str(out), "-q").returncode == 0
+    assert _extract(str(second), "-o", str(clean), "-q").returncode == 0
+    died = subprocess.run(
+        [sys.executable, "-c", _DIE_WHILE_COMMITTING, str(second), str(out), str(renames)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert died.returncode == 9, died.stderr
+    assert (out / JOURNAL).exists()  # committed, not all in place
+    # the next reader completes the generation the killed run had committed to
+    check = subprocess.run(
+        [*CLI, "check", str(out)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert check.returncode in (0, 1), check.stderr
+    assert not (out / JOURNAL).exists()
+    assert _outputs(out) == _outputs(clean)

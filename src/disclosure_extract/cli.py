@@ -18,6 +18,7 @@ import click
 from tqdm import tqdm
 
 from .check import FAIL, NOT_APPLICABLE, PASS, CheckResult, check_all
+from .common.limits import DEFAULT_MEMORY_MIB
 from .common.lock import FolderLockedError
 from .errors import ClusterError, OutputError, PatternError, RecordsError
 from .evaluate import TruthError, format_report
@@ -124,7 +125,21 @@ jobs_option = click.option(
     type=click.IntRange(min=1),
     default=os.cpu_count() or 1,
     show_default="the machine's cores",
-    help="Extract in this many worker processes (1: in this process, with no time limit).",
+    help="Extract in this many worker processes.",
+)
+memory_option = click.option(
+    "--memory-limit",
+    "memory_mib",
+    type=click.IntRange(min=64),
+    default=DEFAULT_MEMORY_MIB,
+    show_default=True,
+    metavar="MIB",
+    help="Memory one worker may take, in MiB; a document needing more fails with a out_of_memory issue.",
+)
+in_process_option = click.option(
+    "--in-process",
+    is_flag=True,
+    help="Extract in this process, with no time limit or memory budget (debugging, profiling).",
 )
 timeout_option = click.option(
     "--timeout",
@@ -170,6 +185,8 @@ patterns_option = click.option(
 @click.option("--no-cache", is_flag=True, help="Re-extract every document instead of reusing OUT/.cache.")
 @jobs_option
 @timeout_option
+@memory_option
+@in_process_option
 @dask_option
 @pdf_backend_option
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr; no progress bar.")
@@ -185,6 +202,8 @@ def extract(
     no_cache: bool,
     jobs: int,
     timeout: float,
+    memory_mib: int,
+    in_process: bool,
     dask: str | None,
     pdf_backend: str,
     quiet: bool,
@@ -228,7 +247,7 @@ def extract(
             max_bytes=max_bytes,
             use_cache=not no_cache,
             progress=progress,
-            workers=Workers(min(jobs, len(inputs)), timeout, dask),
+            workers=Workers(min(jobs, len(inputs)), timeout, dask, memory_mib, in_process),
             pdf_backend=pdf_backend,
         )
     except (FolderLockedError, ClusterError) as exc:
@@ -508,7 +527,10 @@ def fetch(
     settings = FetchSettings(rate=rate, allow_private=allow_private, obey_robots=not ignore_robots)
     if user_agent:
         settings.user_agent = user_agent
-    results = fetch_urls(list(urls), archive_dir, settings)
+    try:
+        results = fetch_urls(list(urls), archive_dir, settings)
+    except FolderLockedError as exc:
+        raise click.UsageError(str(exc)) from exc
     for rec in results:
         click.echo(
             "\t".join(
@@ -547,6 +569,8 @@ def crawl_command(sources: Path, out_dir: Path, quiet: bool) -> None:
 @patterns_option
 @jobs_option
 @timeout_option
+@memory_option
+@in_process_option
 @dask_option
 @pdf_backend_option
 def run(
@@ -556,6 +580,8 @@ def run(
     patterns_dir: Path | None,
     jobs: int,
     timeout: float,
+    memory_mib: int,
+    in_process: bool,
     dask: str | None,
     pdf_backend: str,
 ) -> None:
@@ -567,7 +593,7 @@ def run(
     """
     _setup_logging(0, quiet)
     config = _load_sources(sources)
-    workers = Workers(jobs, timeout, dask)
+    workers = Workers(jobs, timeout, dask, memory_mib, in_process)
     sys.exit(_crawl_and_extract(config, out_dir, quiet, _patterns(patterns_dir), workers, pdf_backend))
 
 

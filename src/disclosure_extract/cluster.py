@@ -56,7 +56,15 @@ def extract_location(location: str, source: str, patterns: Patterns, pdf_backend
 class DaskPool:
     """Documents extracted on a Dask cluster; use as a context manager."""
 
-    def __init__(self, address: str, jobs: int, patterns: Patterns, timeout: float, pdf_backend: str) -> None:
+    def __init__(
+        self,
+        address: str,
+        jobs: int,
+        patterns: Patterns,
+        timeout: float,
+        pdf_backend: str,
+        memory_mib: int | None = None,
+    ) -> None:
         try:
             import distributed
         except ImportError as exc:
@@ -74,6 +82,8 @@ class DaskPool:
                     processes=True,
                     host="127.0.0.1",
                     dashboard_address=None,
+                    # Dask's nanny restarts a worker past this (a remote cluster sets its own)
+                    memory_limit=f"{memory_mib}MiB" if memory_mib is not None else "auto",
                 )
                 self.client = dask.Client(self.cluster)
             else:

@@ -15,6 +15,7 @@ import traceback
 from dataclasses import dataclass
 
 from .check import check_document, dataset_summary
+from .common.limits import memory_budget
 from .errors import DisclosureError, LoadError
 from .extract import extract_document
 from .load import DEFAULT_PDF_BACKEND, load_bytes, sniff_format
@@ -26,8 +27,8 @@ log = logging.getLogger("disclosure_extract")
 
 
 # Failures that may not recur (a bug fixed, a file readable again, a worker that died or ran
-# out of time): such results are not cached.
-TRANSIENT = ("internal_error", "unreadable", "timeout", "worker_died")
+# out of time or memory): such results are not cached.
+TRANSIENT = ("internal_error", "unreadable", "timeout", "worker_died", "out_of_memory")
 
 
 @dataclass
@@ -85,10 +86,25 @@ def extract_data(
         return failed_result(source, sha256, format_name(data), Issue(exc.code, "error", exc.message))
     except DisclosureError as exc:
         return failed_result(source, sha256, format_name(data), Issue("extract_failed", "error", str(exc)))
+    except RecursionError:
+        # structure nested deeper than a parser can follow (a page tree thousands deep)
+        issue = Issue("too_complex", "error", "the document is nested too deep to read")
+        return failed_result(source, sha256, format_name(data), issue)
+    except MemoryError:
+        return out_of_memory(source, sha256, format_name(data))
     except Exception as exc:  # noqa: BLE001 - one document's bug must not end a batch of thousands
         log.error("internal error on %s:\n%s", source, traceback.format_exc())
         issue = Issue("internal_error", "error", f"{type(exc).__name__}: {exc} (a bug: please report it)")
         return failed_result(source, sha256, "unknown", issue)
+
+
+def out_of_memory(source: str, sha256: str, fmt: str) -> Result:
+    """The result of a document that needed more memory than its process may take."""
+    budget = memory_budget()
+    note = f" (its memory budget: {budget} MiB, --memory-limit)" if budget is not None else ""
+    return failed_result(
+        source, sha256, fmt, Issue("out_of_memory", "error", f"reading it ran out of memory{note}")
+    )
 
 
 def format_name(data: bytes) -> str:

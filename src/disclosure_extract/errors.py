@@ -10,6 +10,9 @@ Every exception the package raises on purpose derives from one root::
     │   ├── UnsupportedFormatError  content is not a format we read (zip, images …)
     │   │   └── BinaryContentError  binary noise where text was expected
     │   ├── TooComplexError         far larger in structure than any disclosure (a huge sheet range)
+    │   ├── TooLargeError           a part inflates far past any disclosure's size (a ZIP bomb)
+    │   ├── DamagedFileError        an Office file (.xls, .xlsx, .docx) whose structure is corrupt
+    │   ├── UnsafeXmlError          an Office file whose XML declares entities (XXE, billion laughs)
     │   ├── DecodeError             bytes that no supported text encoding decodes cleanly
     │   ├── EncryptedPdfError       a PDF that needs a password
     │   ├── TruncatedPdfError       a PDF whose end is missing (interrupted download)
@@ -88,6 +91,25 @@ class TooComplexError(LoadError):
     millions of cells): reading it would take minutes and gigabytes."""
 
     code = "too_complex"
+
+
+class TooLargeError(LoadError):
+    """A part of the document inflates far past any disclosure's size (a ZIP bomb)."""
+
+    code = "too_large"
+
+
+class DamagedFileError(LoadError):
+    """An Office file (.xls, .xlsx, .docx) whose structure is corrupt (truncated, overwritten)."""
+
+    code = "damaged_file"
+
+
+class UnsafeXmlError(LoadError):
+    """An Office file whose XML declares a DTD or entities: no office program writes one, and
+    reading it could read local files (XXE) or expand without bound (a billion laughs)."""
+
+    code = "unsafe_xml"
 
 
 class DecodeError(LoadError):

@@ -9,6 +9,7 @@ byte-identical outputs, with one process or many, and memory does not grow with 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
@@ -24,7 +25,8 @@ from typing import Any
 from .check import CheckResult, check_dataset, check_document, dataset_summary
 from .cluster import DaskPool
 from .common.atomic import write_text
-from .common.lock import folder_lock
+from .common.limits import DEFAULT_MEMORY_MIB
+from .common.lock import FolderLockedError, folder_lock
 from .document import Prepared, extract_data, failed_result, format_name, prepare
 from .errors import RecordsError
 from .fetch.archive import archived_documents, blob_path
@@ -35,7 +37,15 @@ from .model import Issue, Result
 from .patterns import Patterns, get_patterns
 from .version import code_fingerprint
 from .workers import DEFAULT_TIMEOUT, WorkerPool
-from .write import OutputStream, ReportSummary, loads_record, remove_leftovers, write_report
+from .write import (
+    JOURNAL,
+    OutputStream,
+    ReportSummary,
+    finish_commit,
+    loads_record,
+    remove_leftovers,
+    write_report,
+)
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -70,14 +80,17 @@ IN_FLIGHT_BYTES = 256 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Workers:
-    """Where a batch's documents are extracted: ``jobs`` above 1 in that many worker processes,
-    each document under ``timeout`` seconds (with 1, in this process, with no time limit);
-    with ``dask`` (a scheduler's address, or ``local`` for a cluster of ``jobs`` workers on this
+    """Where a batch's documents are extracted: in ``jobs`` worker processes, each document
+    under ``timeout`` seconds and ``memory_mib`` MiB of memory (None: no budget); with
+    ``in_process``, in this process with neither limit (for debugging and profiling); with
+    ``dask`` (a scheduler's address, or ``local`` for a cluster of ``jobs`` workers on this
     machine) on a Dask cluster whose workers read the inputs from their paths."""
 
     jobs: int = 1
     timeout: float = DEFAULT_TIMEOUT
     dask: str | None = None
+    memory_mib: int | None = DEFAULT_MEMORY_MIB
+    in_process: bool = False
 
 
 @dataclass
@@ -174,6 +187,8 @@ def run_batch(
     """
     workers = workers or Workers()
     with folder_lock(out_dir):
+        if finish_commit(out_dir):  # before the leftovers: its journal names temporary files
+            log.info("completed the outputs a stopped run had committed to in %s", out_dir)
         left = remove_leftovers(out_dir)  # a killed run's temporary files: ours to remove now
         if left:
             log.info("removed %d temporary file(s) a stopped run left in %s", left, out_dir)
@@ -190,16 +205,16 @@ def _run(
     workers: Workers,
     pdf_backend: str,
 ) -> BatchSummary:
-    jobs, timeout = workers.jobs, workers.timeout
+    jobs, timeout, memory = workers.jobs, workers.timeout, workers.memory_mib
     with OutputStream(out_dir, patterns) as stream:
         cache = out_dir / CACHE_DIR / fingerprint(patterns, pdf_backend)
         batch = _Batch(cache, patterns, use_cache, progress, stream, pdf_backend)
         batch.summary.total = len(inputs)
         if workers.dask is not None:
-            with DaskPool(workers.dask, jobs, patterns, timeout, pdf_backend) as cluster:
+            with DaskPool(workers.dask, jobs, patterns, timeout, pdf_backend, memory) as cluster:
                 batch.run(inputs, max_bytes, cluster, window=IN_FLIGHT_PER_JOB * cluster.workers)
-        elif jobs > 1:
-            with WorkerPool(jobs, patterns, timeout, pdf_backend) as pool:
+        elif not workers.in_process:
+            with WorkerPool(jobs, patterns, timeout, pdf_backend, memory) as pool:
                 batch.run(inputs, max_bytes, pool, window=IN_FLIGHT_PER_JOB * jobs)
         else:
             batch.run(inputs, max_bytes, None, window=0)
@@ -345,7 +360,8 @@ class CrawlRun:
 
     @property
     def failed(self) -> bool:
-        return self.crawl.failed > 0 or (self.batch is not None and self.batch.failed > 0)
+        crawl_failed = self.crawl.failed > 0 or self.crawl.refused > 0
+        return crawl_failed or (self.batch is not None and self.batch.failed > 0)
 
 
 def crawl_and_extract(
@@ -404,8 +420,19 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def settle(out_dir: Path) -> None:
+    """Before reading an output folder: complete the outputs a run killed while putting them
+    in place had committed to, unless a run is writing the folder now (it will)."""
+    if not (out_dir / JOURNAL).exists():
+        return
+    with contextlib.suppress(FolderLockedError), folder_lock(out_dir):
+        finish_commit(out_dir)
+
+
 def read_records(path: Path) -> Iterator[Result]:
-    """The results of a documents.jsonl, one at a time (RecordsError names a bad line)."""
+    """The results of a documents.jsonl, one at a time (RecordsError names a bad line); in an
+    output folder a stopped run left part way, the run's outputs are put in place first."""
+    settle(path.parent)
     try:
         with path.open(encoding="utf-8") as handle:
             for n, line in enumerate(handle, 1):

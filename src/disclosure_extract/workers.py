@@ -7,18 +7,22 @@ process makes, so the outputs are the same bytes and the process writing them on
 appends. A worker killed from outside (kill -9, the OOM killer) gets its document tried
 once more in a fresh worker; a second death, or a document over the time limit, becomes a
 failed record with its own issue code (``worker_died``, ``timeout``), and the pool goes on.
+Each worker holds a memory budget (``common.limits``): a document needing more fails as
+``out_of_memory`` (or, when C code ends the process, ``worker_died``), not the machine.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
 import logging
 from pathlib import Path
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
-from .document import Prepared, extract_data, failed_result, prepare
+from .common.limits import DEFAULT_MEMORY_MIB, limit_memory
+from .document import Prepared, extract_data, failed_result, format_name, out_of_memory, prepare
 from .load import DEFAULT_PDF_BACKEND
 from .model import Issue, Result
 from .patterns import Patterns, load_patterns
@@ -31,15 +35,22 @@ _patterns: Patterns | None = None
 _pdf_backend = DEFAULT_PDF_BACKEND
 
 
-def _init(directory: str, pdf_backend: str) -> None:
+def _init(directory: str, pdf_backend: str, memory_mib: int | None) -> None:
     global _patterns, _pdf_backend  # noqa: PLW0603 - one vocabulary per worker process, loaded once
+    if memory_mib is not None:
+        limit_memory(memory_mib)
     _patterns = load_patterns(Path(directory))
     _pdf_backend = pdf_backend
 
 
 def _extract(data: bytes, source: str) -> Prepared:
     assert _patterns is not None
-    return prepare(extract_data(data, source, _patterns, _pdf_backend), _patterns)
+    try:
+        return prepare(extract_data(data, source, _patterns, _pdf_backend), _patterns)
+    except MemoryError:
+        # out of budget while checking or rendering the result, after extraction itself
+        result = out_of_memory(source, hashlib.sha256(data).hexdigest(), format_name(data))
+        return prepare(result, _patterns)
 
 
 class WorkerPool:
@@ -51,9 +62,11 @@ class WorkerPool:
         patterns: Patterns,
         timeout: float = DEFAULT_TIMEOUT,
         pdf_backend: str = DEFAULT_PDF_BACKEND,
+        memory_mib: int | None = DEFAULT_MEMORY_MIB,
     ) -> None:
         self.timeout = timeout
-        initargs = (str(patterns.directory), pdf_backend)
+        self.memory_mib = memory_mib
+        initargs = (str(patterns.directory), pdf_backend, memory_mib)
         self.pool = ProcessPool(max_workers=jobs, initializer=_init, initargs=initargs)
 
     def __enter__(self) -> WorkerPool:
@@ -82,6 +95,9 @@ class WorkerPool:
                     future = self.submit(data, source)
                     continue
                 message = f"the worker process died twice on this document (exit code {exc.exitcode})"
+                if self.memory_mib is not None:
+                    # PDFium and other C code end the process when an allocation fails
+                    message += f"; perhaps it needed more than its memory budget of {self.memory_mib} MiB"
                 return failed_result(source, sha256, fmt, Issue("worker_died", "error", message))
             return prepared
         raise AssertionError("unreachable")  # pragma: no cover

@@ -125,8 +125,16 @@ def extract_tables(
     return facts, units, issues
 
 
-def _row_label(grid: list[list[Cell | None]], r: int, c: int, code_cols: set[int], patterns: Patterns) -> str:
-    """The nearest text (non-amount) cell left of column ``c`` in row ``r``.
+def _row_label(
+    grid: list[list[Cell | None]],
+    r: int,
+    c: int,
+    skip: set[int],
+    amounts: dict[tuple[int, int], Decimal],
+    patterns: Patterns,
+) -> str:
+    """The nearest text cell left of column ``c`` in row ``r``: not an amount (``amounts``,
+    by row and column), not in a column of ``skip`` (codes).
 
     A label that only says 小计/合计 is named by the group cell further left
     ("一般公共预算资金 | 小计").
@@ -134,7 +142,7 @@ def _row_label(grid: list[list[Cell | None]], r: int, c: int, code_cols: set[int
     label = ""
     for cc in range(c - 1, -1, -1):
         cell = grid[r][cc]
-        if cell is None or cc in code_cols or not cell.text or parse_cell_amount(cell.text) is not None:
+        if cell is None or cc in skip or not cell.text or (r, cc) in amounts:
             continue
         if not label:
             label = cell.text
@@ -184,14 +192,20 @@ def _table_facts(
     # a label met again lower in a table names a sub-item (一般公共预算财政拨款 under
     # 年初结转和结余): the first row that states a field in a column is the field
     taken: set[tuple[str, int]] = set()
+    # each cell parsed once: a row's label is looked for left of every amount in it
+    amounts = {
+        (cell.row, cell.col): value
+        for cell in table.cells
+        if cell.text and (value := parse_cell_amount(cell.text)) is not None
+    }
     for cell in sorted(table.cells, key=lambda c: (c.row, c.col)):
         if cell.row < n_header or cell.col in code_cols or not cell.text:
             continue
         coded = cell.row in coded_rows
-        value = parse_cell_amount(cell.text)
+        value = amounts.get((cell.row, cell.col))
         if value is None:
             continue
-        row_label = _row_label(grid, cell.row, cell.col, code_cols, patterns)
+        row_label = _row_label(grid, cell.row, cell.col, code_cols, amounts, patterns)
         col_header = _column_label(headers[cell.col], patterns)
         side = next((t for t in headers[cell.col] if SIDE_RE.match(clean_label(t, patterns))), "")
         if side and row_label and patterns.total_row.match(clean_label(row_label, patterns)):

@@ -13,6 +13,7 @@ process killed at any moment leaves a complete blob or none (tmp/ is emptied at 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..common.atomic import default_mode
+from ..common.lock import folder_lock
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -108,17 +110,27 @@ class Archive:
         self.folder = folder
         self.blobs = folder / "blobs"
         self.tmp = folder / "tmp"
-        self.blobs.mkdir(parents=True, exist_ok=True)
-        self.tmp.mkdir(parents=True, exist_ok=True)
-        for leftover in self.tmp.iterdir():  # a killed run's partial downloads
-            leftover.unlink()
-        self.db = sqlite3.connect(folder / "catalog.sqlite", isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.executescript(SCHEMA)
+        # one run per archive: a second would empty tmp/ under the first (FolderLockedError)
+        self._lock = contextlib.ExitStack()
+        self._lock.enter_context(folder_lock(folder))
+        try:
+            self.blobs.mkdir(parents=True, exist_ok=True)
+            self.tmp.mkdir(parents=True, exist_ok=True)
+            for leftover in self.tmp.iterdir():  # a killed run's partial downloads
+                leftover.unlink()
+            self.db = sqlite3.connect(folder / "catalog.sqlite", isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.executescript(SCHEMA)
+        except BaseException:
+            self._lock.close()
+            raise
 
     def close(self) -> None:
-        self.db.close()
+        try:
+            self.db.close()
+        finally:
+            self._lock.close()
 
     # --- runs ---------------------------------------------------------------------------
     def start_run(self, config: dict[str, Any]) -> tuple[int, bool]:

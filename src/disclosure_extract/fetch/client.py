@@ -30,7 +30,7 @@ from ..common.decode import sniff_format
 from ..errors import DisclosureError
 from ..version import __version__
 from .archive import Archive, FetchRecord
-from .safety import FetchRefusedError, check_address, check_url, safe_filename
+from .safety import FetchRefusedError, PinnedTransport, check_address, check_url, safe_filename
 
 log = logging.getLogger("disclosure_extract")
 
@@ -39,6 +39,9 @@ DEFAULT_USER_AGENT = (
 )
 # Bodies larger than this are refused: no disclosure is near it.
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+# robots.txt past this is ignored (as Google ignores it past 500 KiB): a compressed bomb
+# served as robots.txt inflates to gigabytes.
+ROBOTS_MAX_BYTES = 512 * 1024
 # Chunk size of streamed bodies: memory use is this, whatever the file's size.
 CHUNK_BYTES = 64 * 1024
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -61,7 +64,9 @@ class FetchSettings:
     """How to fetch; every field has a sensible default for a government site."""
 
     user_agent: str = DEFAULT_USER_AGENT
-    timeout: float = 30.0
+    timeout: float = 30.0  # to connect, and between two reads of a body
+    # a whole request, body included: a server sending 1 byte a second never times out a read
+    deadline: float = 300.0
     max_bytes: int = DEFAULT_MAX_BYTES
     retries: int = 3
     backoff: float = 1.0  # seconds before the first retry; doubles each time
@@ -124,6 +129,7 @@ class Fetcher:
             follow_redirects=False,
             headers={"User-Agent": settings.user_agent},
             trust_env=False,
+            transport=PinnedTransport(settings.allow_private),
         )
         self.global_slots = asyncio.Semaphore(settings.concurrency)
         self.gates: dict[str, _HostGate] = {}
@@ -202,17 +208,29 @@ class Fetcher:
             parser: urllib.robotparser.RobotFileParser | None = None
             try:
                 gate = self._gate(host)
-                async with gate.slots:
+                async with gate.slots, asyncio.timeout(self.settings.deadline):
                     await gate.wait_turn()
-                    resp = await self.client.get(robots_url)
+                    status, body = await self._robots_body(robots_url)
                 # 5xx: the server cannot say now, so the host is not crawled (parser stays None)
-                if resp.status_code < 500:
+                if status < 500:
                     parser = urllib.robotparser.RobotFileParser()
                     # 4xx: no robots.txt, everything is allowed
-                    parser.parse(resp.text.splitlines() if resp.status_code < 400 else [])
-            except httpx.HTTPError:
+                    text = body.decode("utf-8", "replace") if status < 400 else ""
+                    parser.parse(text.splitlines())
+            except (httpx.HTTPError, TimeoutError) as exc:
+                log.warning("%s: robots.txt unreadable (%s): the host is not crawled", host, exc)
                 parser = None
             self.robots[host] = parser
+
+    async def _robots_body(self, robots_url: str) -> tuple[int, bytes]:
+        """robots.txt's status and its first ROBOTS_MAX_BYTES, decompressed."""
+        body = b""
+        async with self.client.stream("GET", robots_url) as resp:
+            async for chunk in resp.aiter_bytes(CHUNK_BYTES):
+                body += chunk
+                if len(body) >= ROBOTS_MAX_BYTES:
+                    break
+            return resp.status_code, body[:ROBOTS_MAX_BYTES]
 
     async def _attempt(self, url: str, previous: dict[str, Any] | None) -> Fetched:
         current = url
@@ -227,7 +245,10 @@ class Fetcher:
             async with self.global_slots, gate.slots:
                 await gate.wait_turn()
                 try:
-                    async with self.client.stream("GET", current, headers=headers) as resp:
+                    async with (
+                        asyncio.timeout(self.settings.deadline),
+                        self.client.stream("GET", current, headers=headers) as resp,
+                    ):
                         if resp.status_code in REDIRECT_STATUSES and "location" in resp.headers:
                             seen.add(current)
                             nxt = urljoin(current, resp.headers["location"]).split("#")[0]
@@ -238,6 +259,9 @@ class Fetcher:
                         return await self._response(url, current, resp, previous)
                 except httpx.TimeoutException as exc:
                     raise _Retryable(f"timeout: {type(exc).__name__}") from exc
+                except TimeoutError as exc:
+                    # not retried: a server this slow is as slow the next time
+                    raise _Failed(f"no complete response within {self.settings.deadline:.0f} s") from exc
                 except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
                     raise _Retryable(f"truncated or broken response: {exc}") from exc
                 except httpx.TransportError as exc:

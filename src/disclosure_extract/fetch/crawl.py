@@ -110,6 +110,11 @@ class _SourceCrawl:
             item = await self.queue.get()
             try:
                 await self.process(item)
+            except Exception as exc:
+                # a worker that died here would leave its queue unfinished and the crawl waiting
+                log.exception("internal error on %s (a bug: please report it)", item.url)
+                self.summary.failed += 1
+                self.summary.failures.append((item.url, f"internal error: {type(exc).__name__}: {exc}"))
             finally:
                 self.queue.task_done()
 
@@ -172,7 +177,7 @@ class _SourceCrawl:
             elif item.role == "listing" and is_page(link.url) and self._wanted(link):
                 self.enqueue(_Item(link.url, "article", item.url, link.text))
         if item.role == "listing":
-            for page in pagination(html, item.url, links):
+            for page in pagination(html, item.url, links, self.source.max_pages):
                 self.enqueue(_Item(page, "listing", item.url, "page"))
 
     def _note_archive(self, link: Link, referrer: str) -> None:

@@ -82,8 +82,9 @@ def is_page(url: str) -> bool:
     return extension(url) in PAGE_EXTENSIONS
 
 
-def pagination(html: str, base_url: str, links: list[Link]) -> list[str]:
-    """Further pages of the same listing, in page order."""
+def pagination(html: str, base_url: str, links: list[Link], limit: int) -> list[str]:
+    """Further pages of the same listing, in page order, at most ``limit`` of each kind (a
+    page may announce a billion pages: only the ones the crawl can take are made)."""
     pages: list[str] = []
     parts = urlsplit(base_url)
     folder = parts.path.rsplit("/", 1)[0] + "/"
@@ -94,13 +95,13 @@ def pagination(html: str, base_url: str, links: list[Link]) -> list[str]:
     created = _CREATE_PAGE.search(html)
     if created:
         total, stem, ext = int(created.group(1)), created.group(3), created.group(4)
-        pages.extend(sibling(f"{stem}_{n}.{ext}") for n in range(1, total))
+        pages.extend(sibling(f"{stem}_{n}.{ext}") for n in range(1, min(total, limit + 1)))
     count, per_page, static = _CHNL_COUNT.search(html), _CHNL_PREPAGE.search(html), _CHNL_STATIC.search(html)
     if count and per_page and int(per_page.group(1)) > 0:
         n_pages = math.ceil(int(count.group(1)) / int(per_page.group(1)))
         # pages past maxStaticIndex are served by a search API, not as static files
         n_static = min(n_pages, int(static.group(1))) if static else n_pages
-        pages.extend(sibling(f"index_{n}.html") for n in range(1, n_static))
+        pages.extend(sibling(f"index_{n}.html") for n in range(1, min(n_static, limit + 1)))
     for link in links:
         name = PurePosixPath(urlsplit(link.url).path).name
         same_folder = urlsplit(link.url).path.rsplit("/", 1)[0] + "/" == folder

@@ -1,12 +1,22 @@
-"""What the crawler may fetch: schemes, hosts, addresses, and safe file names."""
+"""What the crawler may fetch: schemes, hosts, addresses, and safe file names.
+
+Every connection goes to an address checked when it is made (``PinnedTransport``), so a
+name that resolves to a public address when checked and a private one when connected to
+(DNS rebinding) is still refused.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 import unicodedata
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
+import httpx
 import regex
 
 from ..errors import DisclosureError
@@ -39,20 +49,77 @@ def check_url(url: str, allowed_hosts: frozenset[str] | None) -> str:
     return host
 
 
-def check_address(url: str, host: str, allow_private: bool) -> None:
-    """Refuse hosts resolving to private, loopback or link-local addresses unless allowed."""
-    if allow_private:
-        return
+def check_address(url: str, host: str, allow_private: bool) -> list[str]:
+    """The addresses ``host`` resolves to; FetchRefused when one of them is private, loopback
+    or link-local (unless ``allow_private``), or when it does not resolve."""
     try:
-        infos = socket.getaddrinfo(host, None)
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except OSError as exc:
         raise FetchRefusedError(url, f"cannot resolve {host}: {exc.strerror or exc}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
-            raise FetchRefusedError(
-                url, f"{host} resolves to {address}, a private address (allow_private is off)"
-            )
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    if not allow_private:
+        for text in addresses:
+            address = ipaddress.ip_address(text)
+            if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
+                raise FetchRefusedError(
+                    url, f"{host} resolves to {address}, a private address (allow_private is off)"
+                )
+    return addresses
+
+
+class _PinnedBackend(httpcore.AsyncNetworkBackend):
+    """Connects to an address it has checked itself: a name resolved once to check and again
+    to connect could answer a public address first and 127.0.0.1 second (DNS rebinding)."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self.backend = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await asyncio.to_thread(check_address, f"//{host}:{port}", host, self.allow_private)
+        error: Exception | None = None
+        for address in addresses:
+            try:
+                return await self.backend.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        assert error is not None  # check_address returns at least one address or raises
+        raise error
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("Unix sockets are not fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.backend.sleep(seconds)
+
+
+class PinnedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport, its connections made to checked addresses only (``_PinnedBackend``).
+
+    httpx takes no network backend (encode/httpx#3749 would add one), so the connection pool
+    it builds is replaced by the same pool on the checked backend.
+    """
+
+    def __init__(self, allow_private: bool) -> None:
+        super().__init__(trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=100,  # httpx's defaults; the crawler's own limits are stricter
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=_PinnedBackend(allow_private),
+        )
 
 
 def safe_filename(name: str, taken: set[str] | None = None) -> str:

@@ -4,6 +4,8 @@ settings:                      # optional, for every source
   user_agent: "disclosure-extract (contact: data@example.org)"
   rate: 1.0                    # requests per second per host
   concurrency: 8               # at once, across hosts
+  timeout: 30                  # seconds to connect, and between two reads of a body
+  deadline: 300                # seconds one request may take in all, body included
 sources:
   - name: pingtan-budgets      # required, unique
     entry: https://www.pingtan.gov.cn/zwgk/zdlyxxgk/czzj/bmyjsgk/bmysgk/   # one URL or a list
@@ -77,6 +79,7 @@ SETTINGS_KEYS = (
     "host_concurrency",
     "concurrency",
     "timeout",
+    "deadline",
     "retries",
     "max_bytes",
     "obey_robots",
@@ -148,6 +151,7 @@ def _settings(raw: Any, spath: str) -> FetchSettings:
         concurrency=_number(raw, "concurrency", 8, spath, int) or 1,
         host_concurrency=_number(raw, "host_concurrency", 2, spath, int) or 1,
         timeout=_number(raw, "timeout", 30.0, spath),
+        deadline=_number(raw, "deadline", 300.0, spath) or 300.0,
         retries=_number(raw, "retries", 3, spath, int),
         max_bytes=_number(raw, "max_bytes", 100 * 1024 * 1024, spath, int),
         obey_robots=_flag(raw, "obey_robots", True, spath),

@@ -19,15 +19,12 @@ import xlrd
 from openpyxl.utils import get_column_letter
 
 from ..common.text import clean_inline
-from ..errors import LoadError, TooComplexError, UnsupportedFormatError
+from ..errors import TooComplexError, UnsupportedFormatError
 from ..model import Block, Document, Item, Location
 from ..patterns import Patterns
+from .package import MAX_SHEET_AREA, check_package, damaged_file
 from .tables import RawCell, finish_table, place_spanned
 from .textclean import make_block
-
-# A sheet's used range above this many cells is no disclosure table (the largest real ones
-# are a few thousand rows by a few dozen columns).
-MAX_SHEET_CELLS = 2_000_000
 
 # A one-column sheet is text, not a table, when its cells are this long on average.
 TEXT_SHEET_CHARS = 30
@@ -38,7 +35,7 @@ def zip_holds(data: bytes, member: str) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             return member in z.namelist()
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, ValueError, OSError):  # ValueError: a name not in its encoding
         return False
 
 
@@ -90,10 +87,9 @@ def workbook_items(data: bytes, source: str, patterns: Patterns, fmt: str) -> li
 
 
 def _xlsx_sheets(data: bytes, source: str) -> list[tuple[str, list[list[RawCell]]]]:
-    try:
+    check_package(data, source)
+    with damaged_file(source, "the Excel workbook"):
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
-        raise LoadError(source, f"the Excel workbook cannot be read: {exc}") from exc
     sheets: list[tuple[str, list[list[RawCell]]]] = []
     for ws in book.worksheets:
         max_row, max_col = _used_range(ws, source)
@@ -130,27 +126,29 @@ def _xlsx_sheets(data: bytes, source: str) -> list[tuple[str, list[list[RawCell]
 
 def _used_range(ws: Any, source: str) -> tuple[int, int]:
     """The last row and column holding a value: the sheet's stated dimension may reach
-    XFD1048576 for one stray cell. Larger than MAX_SHEET_CELLS is refused (too_complex)."""
+    XFD1048576 for one stray cell. Larger than MAX_SHEET_AREA is refused (too_complex)."""
     filled = [key for key, cell in ws._cells.items() if cell.value is not None and str(cell.value).strip()]
     max_row = max((r for r, _ in filled), default=0)
     max_col = max((c for _, c in filled), default=0)
-    if max_row * max_col > MAX_SHEET_CELLS:
+    if max_row * max_col > MAX_SHEET_AREA:
         raise TooComplexError(
             source,
             f"sheet {ws.title!r} spans {max_row} rows x {max_col} columns of values "
-            f"(over {MAX_SHEET_CELLS:,} cells): not a disclosure's table",
+            f"(over {MAX_SHEET_AREA:,} cells): not a disclosure's table",
         )
     return max_row, max_col
 
 
 def _xls_sheets(data: bytes, source: str) -> list[tuple[str, list[list[RawCell]]]]:
-    try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True)
-    except xlrd.XLRDError as exc:
-        raise UnsupportedFormatError(
-            source,
-            f"a legacy Office file that is neither an Excel workbook nor a Word document ({exc})",
-        ) from exc
+    with damaged_file(source, "the Excel workbook"):
+        try:
+            # xlrd writes its warnings to stdout, where -o - streams the records
+            book = xlrd.open_workbook(file_contents=data, formatting_info=True, logfile=io.StringIO())
+        except xlrd.XLRDError as exc:
+            raise UnsupportedFormatError(
+                source,
+                f"a legacy Office file that is neither an Excel workbook nor a Word document ({exc})",
+            ) from exc
     sheets = []
     for sh in book.sheets():
         spans = {(r0, c0): (r1 - r0, c1 - c0) for r0, r1, c0, c1 in sh.merged_cells}

@@ -60,11 +60,14 @@ BLOCK_TAGS = frozenset(
 HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 CANDIDATE_TAGS = frozenset(["div", "td", "article", "section", "main", "body"])
 _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.IGNORECASE)
+_CONTROL = regex.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def load_html(text: str, source: str, sha256: str, patterns: Patterns) -> Document:
     # lxml refuses str input that carries an encoding declaration; drop the XML one.
     text = regex.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    # C0 controls (NUL, ESC …) are no text, and lxml refuses some of them: dropped
+    text = _CONTROL.sub("", text)
     try:
         root = lxml.html.document_fromstring(text)
     except (lxml.etree.ParserError, ValueError) as exc:

@@ -15,6 +15,7 @@ dropped. Pages whose text layer is missing or unreadable are reported by number.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import io
 import logging
 from dataclasses import dataclass, field, replace
@@ -35,6 +36,7 @@ from ..errors import (
     EncryptedPdfError,
     LoadError,
     NoTextLayerError,
+    TooComplexError,
     TruncatedPdfError,
 )
 from ..model import Block, Cell, Document, Issue, Item, Location
@@ -190,11 +192,14 @@ class _PlumberReader:
     page_errors: tuple[type[Exception], ...] = (PdfminerException, PSException)
 
     def __init__(self, data: bytes, source: str) -> None:
+        _refuse_reference_cycles(data, source)
         self.pdf = _open(data, source)
         try:
             self._pages = _pages(self.pdf, data, source)
         except BaseException:
-            self.pdf.close()
+            # pdfplumber's close() walks the page tree again: its error would replace ours
+            with contextlib.suppress(Exception):
+                self.pdf.close()
             raise
         self.pages = len(self._pages)
 
@@ -241,13 +246,35 @@ class _PdfiumReader:
 
 
 def _pdfium_error(exc: pdfium.PdfiumError, data: bytes, source: str) -> LoadError:
-    if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+    # PDFium's error code is process-wide and not always reset: an earlier encrypted file's
+    # code can come with a later failure, so the file must say it is encrypted too
+    if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY) and b"/Encrypt" in data:
         return EncryptedPdfError(source, "the PDF is encrypted and cannot be read without its password")
     if b"%%EOF" not in data[-TRAILER_BYTES:]:
         return TruncatedPdfError(
             source, "the PDF is truncated: its end (%%EOF, cross-reference table) is missing"
         )
     return DamagedPdfError(source, f"the PDF is damaged: PDFium: {exc}")
+
+
+# an object whose whole body is a reference to another object ("4 0 obj 5 0 R endobj")
+_REFERENCE_OBJECT = regex.compile(rb"(?<![0-9])(\d+)\s+(\d+)\s+obj\s*(\d+)\s+(\d+)\s+R\s*endobj")
+
+
+def _refuse_reference_cycles(data: bytes, source: str) -> None:
+    """Objects that are references round a cycle (4 → 4, or 4 → 5 → 4): pdfminer follows
+    such a chain forever, so the file is refused as damaged before it is opened."""
+    refers = {(int(m[1]), int(m[2])): (int(m[3]), int(m[4])) for m in _REFERENCE_OBJECT.finditer(data)}
+    for start, target in refers.items():
+        seen = {start}
+        at = target
+        while at in refers:
+            if at in seen:
+                raise DamagedPdfError(
+                    source, f"the PDF is damaged: object {start[0]} refers to itself through references"
+                )
+            seen.add(at)
+            at = refers[at]
 
 
 def _open(data: bytes, source: str) -> Any:
@@ -269,6 +296,8 @@ def _pages(pdf: Any, data: bytes, source: str) -> list[Any]:
     try:
         pages: list[Any] = pdf.pages
     except (PdfminerException, PSException, ValueError, KeyError, TypeError) as exc:
+        if isinstance(exc.__context__, RecursionError):  # pdfplumber wraps it
+            raise TooComplexError(source, "the PDF's page tree is nested too deep to follow") from exc
         raise DamagedPdfError(source, f"the PDF's page tree cannot be read: {exc}") from exc
     if not pages:
         _no_pages(data, source)

@@ -13,7 +13,6 @@ order, ``embedding[oleObject1.bin]!Sheet1!B3`` a cell of an embedded workbook.
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import PurePosixPath
@@ -21,7 +20,6 @@ from typing import Any
 
 import docx
 import regex
-from docx.opc.exceptions import PackageNotFoundError
 
 from ..common.text import clean_inline
 from ..errors import LoadError, UnsupportedFormatError
@@ -29,6 +27,7 @@ from ..model import Block, Document, Issue, Item, Location
 from ..patterns import Patterns
 from .convert import convert
 from .excel import is_xlsx, workbook_items, zip_holds
+from .package import check_package, damaged_file
 from .tables import RawCell, finish_table, is_layout_table, place_spanned
 from .textclean import make_block
 
@@ -74,12 +73,11 @@ def load_converted(data: bytes, source: str, sha256: str, patterns: Patterns, fm
 
 
 def load_docx(data: bytes, source: str, sha256: str, patterns: Patterns, fmt: str = "docx") -> Document:
-    try:
+    check_package(data, source)
+    with damaged_file(source, "the Word document"):
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise LoadError(source, f"the Word document cannot be read: {exc}") from exc
-    reader = _BodyReader(document, source, patterns)
-    items = list(reader.items(document.element.body))
+        reader = _BodyReader(document, source, patterns)
+        items = list(reader.items(document.element.body))
     items.extend(reader.unplaced_workbooks())
     title = next((i.text for i in items if isinstance(i, Block) and i.text), "")
     return Document(source=source, sha256=sha256, format=fmt, items=items, title=title, issues=reader.issues)

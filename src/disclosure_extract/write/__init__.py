@@ -18,13 +18,15 @@ from .records import dumps, issue_record, loads_record, result_record
 
 if TYPE_CHECKING:
     from .report import ReportSummary, write_report
-    from .stream import OutputStream, remove_leftovers
+    from .stream import JOURNAL, OutputStream, finish_commit, remove_leftovers
 
 # Imported when first used: they bring pyarrow, which a process that only extracts and
 # serialises its results (a worker) need not load.
 _LAZY = {
+    "JOURNAL": "stream",
     "OutputStream": "stream",
     "ReportSummary": "report",
+    "finish_commit": "stream",
     "remove_leftovers": "stream",
     "write_report": "report",
 }
@@ -37,11 +39,13 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "JOURNAL",
     "DocumentParts",
     "OutputStream",
     "ReportSummary",
     "document_parts",
     "dumps",
+    "finish_commit",
     "issue_record",
     "loads_record",
     "remove_leftovers",

@@ -38,7 +38,7 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..common.atomic import atomic_open, default_mode, write_text
+from ..common.atomic import default_mode, write_text
 from ..errors import OutputError
 from ..model import CheckResult, Result
 from ..patterns import Patterns
@@ -65,11 +65,13 @@ from .schema import (
     value_statuses,
 )
 
-__all__ = ["BATCH_ROWS", "OutputStream", "remove_leftovers"]
+__all__ = ["BATCH_ROWS", "JOURNAL", "OutputStream", "finish_commit", "remove_leftovers"]
 
 # Rows per SQLite insert and per Parquet row group: a few MB of rows held at a time. The
 # same rows always fall in the same groups, so the files are the same bytes run after run.
 BATCH_ROWS = 2_000
+# The renames that put a run's outputs in place, written before the first is made.
+JOURNAL = ".commit.json"
 
 
 def remove_leftovers(out_dir: Path) -> int:
@@ -187,6 +189,7 @@ class OutputStream:
         self.tables = (*TABLES, panel_table(patterns))
         self._stack = contextlib.ExitStack()
         self._temps: list[Path] = []
+        self._moves: list[tuple[Path, Path]] = []
         self._sinks: dict[str, _Sink] = {}
         self._seen: set[str] = set()
         self._check_counts: dict[str, int] = {}
@@ -220,7 +223,7 @@ class OutputStream:
         except OSError as exc:
             raise OutputError(f"cannot write in {out}: {exc.strerror}") from exc
         self._temps.append(self._grids)
-        self._jsonl = self._stack.enter_context(atomic_open(out / "documents.jsonl"))
+        self._jsonl = self._output(out / "documents.jsonl")
         self._sqlite = _temp_file(out, "disclosures", ".sqlite.tmp")
         self._temps.append(self._sqlite)
         # foreign keys are checked once, at the end: documents rows are written last
@@ -229,7 +232,7 @@ class OutputStream:
         self._db.executescript(f"{ddl}\n{panel_view_sql(self.patterns)}")
         self._parquet: dict[str, Path] = {}
         for table in self.tables:
-            handle = self._stack.enter_context(atomic_open(out / table.csv_name))
+            handle = self._output(out / table.csv_name)
             parquet = _temp_file(out / "parquet", table.name, ".parquet.tmp")
             self._temps.append(parquet)
             self._parquet[table.name] = parquet
@@ -327,7 +330,8 @@ class OutputStream:
         self._db.commit()
         self._db.close()
         metadata = datasette_metadata(self.tables[-1])
-        write_text(self.out_dir / "metadata.json", json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
+        with self._output(self.out_dir / "metadata.json") as handle:
+            handle.write(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
         self._write_datapackage()
 
     def _write_datapackage(self) -> None:
@@ -336,35 +340,40 @@ class OutputStream:
         head = json.dumps(package, ensure_ascii=False, indent=2)[: -len("\n}")]
         self._grid_resources.seek(0)
         grids = (json.loads(line) for line in self._grid_resources)
-        with atomic_open(self.out_dir / "datapackage.json") as handle:
+        with self._output(self.out_dir / "datapackage.json") as handle:
             handle.write(head + ',\n  "resources": [')
             for n, resource in enumerate(itertools.chain(resources, grids)):
                 text = textwrap.indent(json.dumps(resource, ensure_ascii=False, indent=2), "    ")
                 handle.write(("," if n else "") + "\n" + text)
             handle.write("\n  ]\n}\n")
 
-    def _commit(self) -> None:
-        """Every new output in place of the old, each file by an atomic rename."""
-        self._stack.close()  # documents.jsonl and the CSVs
-        os.replace(self._sqlite, self.out_dir / "disclosures.sqlite")
-        for name, parquet in self._parquet.items():
-            os.replace(parquet, self.out_dir / "parquet" / f"{name}.parquet")
-        self._switch_grids()
-        self._temps.clear()
+    def _output(self, path: Path) -> IO[str]:
+        """A temporary text file that becomes ``path`` when the generation is committed."""
+        temp = _temp_file(path.parent, path.name, ".tmp")
+        self._temps.append(temp)
+        self._moves.append((temp, path))
+        # newline="" keeps CSV rows as the csv module writes them
+        return self._stack.enter_context(temp.open("w", encoding="utf-8", newline=""))
 
-    def _switch_grids(self) -> None:
-        """The new tables/ folder in place of the old; files there that are not grids stay."""
-        current = self.out_dir / "tables"
-        if current.is_dir():
-            for other in current.iterdir():
-                if not TABLE_FILE_RE.match(other.name):
-                    os.replace(other, self._grids / other.name)
-            old = Path(tempfile.mkdtemp(prefix=".tables.", suffix=".old", dir=self.out_dir))
-            os.replace(current, old / "tables")
-            os.replace(self._grids, current)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(self._grids, current)
+    def _commit(self) -> None:
+        """Every new output in place of the old, as one generation: the renames are written to
+        a journal first, so a run killed while making them is completed by the next one
+        (``finish_commit``) and the folder never stays a mix of two runs."""
+        self._stack.close()  # documents.jsonl, the CSVs, metadata.json, datapackage.json
+        for temp, _ in self._moves:
+            _fsync(temp)
+        _fsync(self._sqlite)
+        moves = [*self._moves, (self._sqlite, self.out_dir / "disclosures.sqlite")]
+        moves += [(p, self.out_dir / "parquet" / f"{n}.parquet") for n, p in self._parquet.items()]
+        old = self.out_dir / f".tables.{self._grids.name.split('.')[2]}.old"
+        journal = {
+            "replace": [[_relative(self.out_dir, a), _relative(self.out_dir, b)] for a, b in moves],
+            "tables": [_relative(self.out_dir, self._grids), _relative(self.out_dir, old)],
+        }
+        write_text(self.out_dir / JOURNAL, json.dumps(journal, ensure_ascii=False, indent=1) + "\n")
+        # the commit point: from here on the new generation is the folder's, whatever happens
+        self._temps.clear()
+        _apply(self.out_dir, journal)
 
     def _abort(self) -> None:
         with contextlib.suppress(Exception):
@@ -381,6 +390,51 @@ class OutputStream:
             else:
                 temp.unlink(missing_ok=True)
         self._closed = True
+
+
+def finish_commit(out_dir: Path) -> bool:
+    """Complete the generation a run killed while putting its outputs in place had committed
+    to (its journal, ``JOURNAL``); whether there was one. Only while holding the folder's lock."""
+    path = out_dir / JOURNAL
+    try:
+        journal = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"{path}: the journal of an interrupted commit is unreadable: {exc}") from exc
+    _apply(out_dir, journal)
+    return True
+
+
+def _apply(out_dir: Path, journal: dict[str, Any]) -> None:
+    """The journal's renames; each step is skipped once done, so it can be run again after
+    being stopped part way."""
+    for temp, final in journal["replace"]:
+        if (out_dir / temp).exists():
+            os.replace(out_dir / temp, out_dir / final)
+    grids, old = (out_dir / name for name in journal["tables"])
+    current = out_dir / "tables"
+    if grids.exists():
+        if current.is_dir():
+            for other in current.iterdir():  # files there that are not grids stay
+                if not TABLE_FILE_RE.match(other.name):
+                    os.replace(other, grids / other.name)
+            os.replace(current, old)
+        os.replace(grids, current)
+    shutil.rmtree(old, ignore_errors=True)
+    (out_dir / JOURNAL).unlink(missing_ok=True)
+
+
+def _relative(out_dir: Path, path: Path) -> str:
+    return path.relative_to(out_dir).as_posix()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _staged(handle: IO[bytes]) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
