@@ -181,8 +181,8 @@ def run_batch(
     """Extract every input (reusing cached results) and write every output of ``out_dir``,
     holding the folder's lock (FolderLockedError when another run writes it).
 
-    Where documents are extracted is ``workers`` (default: here, one at a time, with no time
-    limit); PDFs are parsed with ``pdf_backend``. The outputs are the same bytes in every
+    Where documents are extracted is ``workers`` (default: one worker process, under the
+    default time limit and memory budget); PDFs are parsed with ``pdf_backend``. The outputs are the same bytes in every
     case: results are taken in input order.
     """
     workers = workers or Workers()
