@@ -182,8 +182,8 @@ def run_batch(
     holding the folder's lock (FolderLockedError when another run writes it).
 
     Where documents are extracted is ``workers`` (default: one worker process, under the
-    default time limit and memory budget); PDFs are parsed with ``pdf_backend``. The outputs are the same bytes in every
-    case: results are taken in input order.
+    default time limit and memory budget); PDFs are parsed with ``pdf_backend``. The outputs
+    are the same bytes in every case: results are taken in input order.
     """
     workers = workers or Workers()
     with folder_lock(out_dir):
