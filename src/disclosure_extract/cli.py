@@ -356,7 +356,17 @@ def check(out_dir: Path, fmt: str, show_all: bool, patterns_dir: Path | None) ->
     results = check_all(_read_records(path), _patterns(patterns_dir))
     failed = [r for r in results if r.status == FAIL]
     if fmt == "json":
-        keys = ("source", "rule", "status", "expected", "actual", "difference", "locations")
+        keys = (
+            "source",
+            "rule",
+            "status",
+            "subject",
+            "expected",
+            "actual",
+            "difference",
+            "description",
+            "locations",
+        )
         click.echo(dumps([{k: r.as_dict()[k] for k in keys} for r in results]))
     else:
         click.echo(_check_summary(results, show_all))

@@ -296,6 +296,43 @@ class Issue:
     location: Location | None = None
 
 
+# What a template item is found as: its statuses, best first.
+REQUIRED_STATUSES = ("present", "nonstandard", "attached", "explained", "missing")
+
+
+@dataclass(slots=True)
+class RequiredItem:
+    """One table or section of the document's disclosure template, as found in the document:
+    ``present``, ``nonstandard`` (present under another title: ``found``), ``attached`` (named
+    in the page's list of attachments: published in a file not read here), ``explained``
+    (absent, and a sentence says why: ``found``), or ``missing``."""
+
+    item: str  # the template item's id
+    title: str  # the template's name for it
+    group: str  # "table" or "section"
+    status: str
+    required: bool
+    found: str = ""  # the title it was found under, or the sentence explaining its absence
+    location: Location | None = None
+
+
+@dataclass(slots=True)
+class Completeness:
+    """The document held to its disclosure template (patterns/templates.yml)."""
+
+    template: str
+    items: list[RequiredItem] = field(default_factory=list)
+
+    @property
+    def score(self) -> Decimal | None:
+        """The share of required items present (under any title) or explained, to 0.001."""
+        required = [i for i in self.items if i.required]
+        if not required:
+            return None
+        done = sum(1 for i in required if i.status != "missing")
+        return (Decimal(done) / Decimal(len(required))).quantize(Decimal("0.001"))
+
+
 @dataclass(slots=True)
 class Result:
     """Everything extracted from one input; a document that could not be read is a Result
@@ -313,6 +350,7 @@ class Result:
     line_items: list[LineItem] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     encoding: str | None = None  # the encoding the text was decoded with
+    completeness: Completeness | None = None  # None: no template applies (kind, year unknown …)
 
     @property
     def failed(self) -> bool:

@@ -26,6 +26,7 @@ PATTERN_FILES = (
     "indicators.yml",
     "tables.yml",
     "checks.yml",
+    "templates.yml",
 )
 ENV_PATTERNS_DIR = "DISCLOSURE_EXTRACT_PATTERNS"
 
@@ -115,6 +116,13 @@ class Patterns:
     tables: dict[str, Any]
     identities: tuple[Identity, ...] = ()
     correction: regex.Pattern[str] | None = None
+    templates: tuple[Template, ...] = ()
+    empty_statement: regex.Pattern[str] | None = None
+    attachment_list: regex.Pattern[str] | None = None
+    attachment_number: regex.Pattern[str] | None = None
+    attachment_split: regex.Pattern[str] | None = None
+    max_attachment_line_chars: int = 100
+    max_section_line_chars: int = 40
 
     @property
     def count_fields(self) -> frozenset[str]:
@@ -146,6 +154,45 @@ class Identity:
         solved = ((self.total, sign), *others)
         # the stated figure first: "expenditure.total - expenditure.total_change"
         return self.derive, tuple(sorted(solved, key=lambda p: p[0] == self.total))
+
+
+@dataclass(frozen=True)
+class TemplateItem:
+    """A table or section a disclosure template requires (templates.yml)."""
+
+    id: str
+    title: str  # the template's own name for it
+    kind: str | None  # tables: the table kind (tables.yml) that is this item
+    text_re: regex.Pattern[str] | None  # sections: a heading or paragraph that is this item
+    titles_re: regex.Pattern[str] | None  # the titles that count as the template's own
+    subject_re: regex.Pattern[str] | None  # what a statement that it is empty names
+    required: bool = True
+    from_year: int | None = None
+
+    def required_in(self, year: int | None) -> bool:
+        return self.required and (self.from_year is None or year is None or year >= self.from_year)
+
+
+@dataclass(frozen=True)
+class Template:
+    """The tables and sections a disclosure of one kind, years and region must hold."""
+
+    id: str
+    description: str
+    source: str
+    kind: str
+    years: tuple[int | None, int | None]
+    region_re: regex.Pattern[str] | None
+    tables: tuple[TemplateItem, ...]
+    sections: tuple[TemplateItem, ...]
+
+    def applies(self, kind: str | None, year: int | None, region: str | None) -> bool:
+        first, last = self.years
+        if kind != self.kind or year is None:
+            return False
+        if (first is not None and year < first) or (last is not None and year > last):
+            return False
+        return self.region_re is None or bool(region and self.region_re.search(region))
 
 
 class _Reader:
@@ -391,6 +438,85 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         tables=_compile_tree(_Reader(directory / "tables.yml")),
         identities=_read_identities(checks, cdata, known),
         correction=checks.regex_key(cdata, "correction_re"),
+        **_read_templates(_Reader(directory / "templates.yml"), directory),
+    )
+
+
+TEMPLATE_KEYS = ("id", "description", "source", "kind", "years", "region_re", "tables", "sections")
+ITEM_KEYS = ("id", "title", "kind", "text_re", "titles_re", "subject_re", "required", "from_year")
+
+
+def _read_templates(reader: _Reader, directory: Path) -> dict[str, Any]:
+    data = reader.load()
+    keys = ("empty_statement_re", "attachment_list_re", "attachment_number_re", "attachment_split_re")
+    reader.only(data, (*keys, "max_attachment_line_chars", "max_section_line_chars", "templates"))
+    kinds = {str(k["id"]) for k in _compile_tree(_Reader(directory / "tables.yml"))["kinds"]}
+    templates = []
+    for entry in reader.get(data, "templates", list):
+        line = entry.get(_LINE_KEY)
+        reader.only(entry, TEMPLATE_KEYS, "templates")
+        kind = reader.get(entry, "kind", str)
+        if kind not in ("budget", "final_accounts"):
+            raise reader.fail(line, f"kind must be budget or final_accounts, not {kind!r}")
+        years = reader.get(entry, "years", list)
+        if len(years) != 2 or not all(
+            y is None or (isinstance(y, int) and not isinstance(y, bool)) for y in years
+        ):
+            raise reader.fail(line, "years must be [first, last], each a year or null")
+        templates.append(
+            Template(
+                id=reader.get(entry, "id", str),
+                description=reader.get(entry, "description", str),
+                source=reader.get(entry, "source", str),
+                kind=kind,
+                years=(years[0], years[1]),
+                region_re=reader.optional_regex(entry, "region_re"),
+                tables=tuple(
+                    _template_item(reader, e, kinds, "tables") for e in reader.get(entry, "tables", list)
+                ),
+                sections=tuple(
+                    _template_item(reader, e, kinds, "sections") for e in reader.get(entry, "sections", list)
+                ),
+            )
+        )
+    return {
+        "templates": tuple(templates),
+        "empty_statement": reader.regex_key(data, "empty_statement_re"),
+        "attachment_list": reader.regex_key(data, "attachment_list_re"),
+        "attachment_number": reader.regex_key(data, "attachment_number_re"),
+        "attachment_split": reader.regex_key(data, "attachment_split_re"),
+        "max_attachment_line_chars": reader.get(data, "max_attachment_line_chars", int),
+        "max_section_line_chars": reader.get(data, "max_section_line_chars", int),
+    }
+
+
+def _template_item(reader: _Reader, entry: Any, kinds: set[str], group: str) -> TemplateItem:
+    if not isinstance(entry, dict):
+        raise reader.fail(None, f"each entry of {group!r} must be a mapping")
+    line = entry.get(_LINE_KEY)
+    reader.only(entry, ITEM_KEYS, group)
+    kind = reader.get(entry, "kind", str) if "kind" in entry else None
+    text_re = reader.optional_regex(entry, "text_re")
+    if group == "tables" and kind not in kinds:
+        raise reader.fail(
+            line,
+            f"kind {kind!r} is not a table kind of tables.yml (expected one of: {', '.join(sorted(kinds))})",
+        )
+    if group == "sections" and text_re is None:
+        raise reader.fail(line, "a section needs text_re")
+    required = entry.get("required", True)
+    from_year = entry.get("from_year")
+    if not isinstance(required, bool) or not (from_year is None or isinstance(from_year, int)):
+        raise reader.fail(line, "required must be true or false, and from_year a year")
+    return TemplateItem(
+        id=reader.get(entry, "id", str),
+        title=reader.get(entry, "title", str),
+        kind=kind,
+        text_re=text_re,
+        titles_re=reader.optional_regex(entry, "titles_re"),
+        subject_re=reader.optional_regex(entry, "subject_re"),
+        required=required,
+        from_year=from_year,
     )
 
 

@@ -3,20 +3,23 @@
 - the same bytes published under two sources (URLs or files) are flagged, never merged;
 - a document whose title says 更正 (correction) is linked to the documents it corrects;
 - a previous-year figure stated in year N's document against year N−1's own document;
-- a final account's budgeted 三公 total (sangong.total_prev) against that year's budget.
+- a final account's budgeted 三公 total (sangong.total_prev) against that year's budget;
+- a classification code printed under a name other than the one most documents of that
+  year print it under: the dataset's consensus, since no official code list is bundled
+  (names change between years: 20805 行政事业单位离退休 became 行政事业单位养老支出).
 Departments are matched by name without a leading 中共 (Jiangsu publishes both forms) or
 共青团 (the region prefix forms of patterns/meta.yml).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 
 import regex
 
 from ..common.text import department_key
-from ..model import FAIL, PASS, CheckResult, Fact, Result
+from ..model import FAIL, PASS, CheckResult, Fact, LineItem, Result
 from ..patterns import Patterns
 from .rules import _num, _result, _stated, _tolerance, _where
 
@@ -44,6 +47,12 @@ def dataset_summary(record: Result, patterns: Patterns) -> Result:
         fields={f.field_id: record.fields[f.field_id] for f in stated},
         facts=stated,
         issues=[i for i in record.issues if i.severity == "error"],
+        # codes and names only, for the names' consensus: their amounts are not needed
+        line_items=[
+            LineItem(i.table, i.row, i.kind, i.code, None, i.name, i.location)
+            for i in record.line_items
+            if i.name
+        ],
     )
 
 
@@ -60,6 +69,43 @@ def check_dataset(records: list[Result], patterns: Patterns) -> Iterator[CheckRe
     yield from _corrections(ok, by_key, correction, patterns)
     yield from _previous_years(ok, by_key, patterns)
     yield from _budgeted_against_budget(ok, by_key, patterns)
+    yield from _code_names(ok)
+
+
+# A name is the consensus when at least this many documents of the year print it, and more
+# than half of those printing the code.
+MIN_CONSENSUS_DOCUMENTS = 2
+_NAME_NOISE = regex.compile(r"[\s\p{P}]+")
+
+
+def _code_names(ok: list[Result]) -> Iterator[CheckResult]:
+    """A code printed under a name other than the one most documents of its year give it."""
+    printed: list[tuple[Result, dict[tuple[str, str, int | None], tuple[str, LineItem]]]] = []
+    votes: dict[tuple[str, str, int | None], Counter[str]] = defaultdict(Counter)
+    for r in ok:
+        names = {(i.kind, i.code, r.meta.year): (_NAME_NOISE.sub("", i.name), i) for i in r.line_items}
+        for key, (name, _) in names.items():
+            votes[key][name] += 1
+        printed.append((r, names))
+    for r, names in printed:
+        for key, (name, item) in names.items():
+            consensus, count = votes[key].most_common(1)[0]
+            total = sum(votes[key].values())
+            if name in consensus or consensus in name:
+                continue  # the same name, or one a part of the other (行政运行 / 行政运行（人大）)
+            if count < MIN_CONSENSUS_DOCUMENTS or 2 * count <= total:
+                continue
+            kind, code, year = key
+            yield CheckResult(
+                r.source,
+                r.sha256,
+                "code_name_consensus",
+                FAIL,
+                f"{kind} code {code} is printed as {item.name}; {count} of the {total} documents of "
+                f"{year} printing it name it {consensus} (the dataset's consensus, not an official list)",
+                subject=f"{kind} {code}",
+                locations=[item.location.as_dict()],
+            )
 
 
 def _duplicates(ok: list[Result]) -> Iterator[CheckResult]:

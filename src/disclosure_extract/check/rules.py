@@ -269,7 +269,58 @@ def check_document(record: Result, patterns: Patterns) -> list[CheckResult]:
         *check_prose_against_tables(record),
         *check_line_items(record, patterns),
     ]
-    return results + _ocr_pages_failing(record, results)
+    return results + _ocr_pages_failing(record, results) + check_completeness(record)
+
+
+# The statuses that fill a required item, and how a check's description names each.
+_FILLED = {
+    "present": "",
+    "nonstandard": "under a non-standard title",
+    "attached": "attached",
+    "explained": "explained",
+}
+
+
+def check_completeness(record: Result) -> list[CheckResult]:
+    """The document's required tables and sections (``extract.completeness``): a check each,
+    failing when a required one is missing, naming every item not present as the template
+    names it."""
+    completeness = record.completeness
+    if completeness is None:
+        why = f"no disclosure template for kind {record.meta.kind!r}, year {record.meta.year!r}"
+        return [CheckResult(record.source, record.sha256, "required_tables", NOT_APPLICABLE, why)]
+    results = []
+    for group, rule in (("table", "required_tables"), ("section", "required_sections")):
+        items = [i for i in completeness.items if i.group == group]
+        required = [i for i in items if i.required]
+        missing = [i for i in required if i.status == "missing"]
+        notes = [f"missing: {', '.join(i.title for i in missing)}"] if missing else []
+        for status, words in _FILLED.items():
+            named = [
+                f"{i.title} ({i.found})" if i.found else i.title
+                for i in items
+                if i.status == status and words
+            ]
+            if named:
+                notes.append(f"{words}: {'; '.join(named)}")
+        results.append(
+            CheckResult(
+                record.source,
+                record.sha256,
+                rule,
+                FAIL if missing else PASS,
+                f"{completeness.template}: " + (" | ".join(notes) or f"all {len(required)} present"),
+                expected=Decimal(len(required)),
+                actual=Decimal(len(required) - len(missing)),
+                subject=completeness.template,
+                locations=[
+                    {"item": i.item, "status": i.status, **i.location.as_dict()}
+                    for i in items
+                    if i.location is not None
+                ],
+            )
+        )
+    return results
 
 
 def _ocr_pages_failing(record: Result, results: list[CheckResult]) -> list[CheckResult]:

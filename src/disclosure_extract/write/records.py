@@ -14,6 +14,7 @@ import regex
 
 from ..model import (
     Cell,
+    Completeness,
     Evidence,
     Fact,
     Indicator,
@@ -22,6 +23,7 @@ from ..model import (
     LineItem,
     Location,
     Meta,
+    RequiredItem,
     Result,
     Table,
 )
@@ -155,7 +157,47 @@ def result_record(result: Result) -> dict[str, Any]:
         "line_items": [line_item_record(i) for i in result.line_items],
         "tables": [table_record(t) for t in result.tables],
         "issues": [issue_record(i) for i in result.issues],
+        "completeness": completeness_record(result.completeness),
     }
+
+
+def completeness_record(completeness: Completeness | None) -> dict[str, Any] | None:
+    if completeness is None:
+        return None
+    return {
+        "template": completeness.template,
+        "score": completeness.score,
+        "items": [
+            {
+                "item": i.item,
+                "title": i.title,
+                "group": i.group,
+                "status": i.status,
+                "required": i.required,
+                "found": i.found,
+                "location": i.location.as_dict() if i.location is not None else None,
+            }
+            for i in completeness.items
+        ],
+    }
+
+
+def _completeness(data: dict[str, Any] | None) -> Completeness | None:
+    if not data:
+        return None
+    items = [
+        RequiredItem(
+            i["item"],
+            i["title"],
+            i["group"],
+            i["status"],
+            bool(i["required"]),
+            i.get("found", ""),
+            Location.from_dict(i["location"]) if i.get("location") else None,
+        )
+        for i in data.get("items", [])
+    ]
+    return Completeness(data["template"], items)
 
 
 def _decimal(value: Any) -> Decimal:
@@ -266,6 +308,7 @@ def result_from_record(data: dict[str, Any]) -> Result:
         line_items=[_line_item(i) for i in data.get("line_items", [])],
         issues=[_issue(i) for i in data.get("issues", [])],
         encoding=data.get("encoding"),
+        completeness=_completeness(data.get("completeness")),
     )
 
 

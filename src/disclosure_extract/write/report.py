@@ -155,7 +155,8 @@ def _title(rec: Result) -> str:
 
 
 def _failed_checks(checks: list[CheckResult]) -> list[CheckResult]:
-    return [c for c in checks if c.status == FAIL]
+    """The failed checks of figures; completeness (required_*) has its own block and column."""
+    return [c for c in checks if c.status == FAIL and not c.rule.startswith("required_")]
 
 
 @dataclass
@@ -173,6 +174,7 @@ class _Line:
     failed_checks: int
     issues: list[tuple[str, str]]  # of a document that failed: code, message
     sangong: Decimal | None
+    completeness: Decimal | None
 
     @classmethod
     def of(cls, rec: Result, failed_checks: int) -> _Line:
@@ -189,6 +191,7 @@ class _Line:
             failed_checks,
             [(i.code, i.message[:200]) for i in rec.issues] if rec.failed else [],
             Decimal(str(sangong)) if sangong is not None and not rec.failed else None,
+            rec.completeness.score if rec.completeness is not None else None,
         )
 
 
@@ -331,6 +334,7 @@ def _document_html(
     if missing and not rec.failed:
         body.append("<p>Missing: " + " ".join(f"<span class='pill'>{_e(f)}</span>" for f in missing) + "</p>")
     body.append(_checks_table(_failed_checks(checks), units, pictures))
+    body.append(_completeness_html(rec))
     issues = [i for i in rec.issues if i.severity != "info"]
     if issues:
         body.append(
@@ -339,6 +343,30 @@ def _document_html(
             + "</ul>"
         )
     return _page(_title(rec), body)
+
+
+def _completeness_html(rec: Result) -> str:
+    """The template's items the document does not hold as the template names them."""
+    c = rec.completeness
+    if c is None:
+        return ""
+    score = f"{c.score:.0%}" if c.score is not None else "-"
+    rows = [
+        f"<h2>Required tables and sections</h2><p>template <code>{_e(c.template)}</code>: "
+        f"{score} of the required items present, attached or explained.</p>"
+    ]
+    shown = [i for i in c.items if i.status != "present" and (i.required or i.status != "missing")]
+    if shown:
+        rows.append("<table><tr><th>item</th><th>status</th><th>found</th><th>where</th></tr>")
+        for item in shown:
+            where = _where(item.location.as_dict()) if item.location is not None else ""
+            css = "fail" if item.status == "missing" else "muted"
+            rows.append(
+                f"<tr><td>{_e(item.title)}</td><td class='{css}'>{_e(item.status)}</td>"
+                f"<td>{_e(item.found)}</td><td class='muted'>{_e(where)}</td></tr>"
+            )
+        rows.append("</table>")
+    return "".join(rows)
 
 
 def _fields_table(
@@ -518,7 +546,7 @@ def _coverage(tally: _Tally, patterns: Patterns) -> str:
 def _documents_table(lines: list[_Line]) -> str:
     rows = [
         f"<h2>Documents ({len(lines)})</h2><table><tr><th>department</th><th>year</th><th>kind</th>"
-        "<th>status</th><th>values</th><th>failed checks</th><th>source</th></tr>"
+        "<th>status</th><th>values</th><th>failed checks</th><th>complete</th><th>source</th></tr>"
     ]
     for line in lines:
         failed = line.failed_checks
@@ -528,6 +556,7 @@ def _documents_table(lines: list[_Line]) -> str:
             f"<td class='{'fail' if line.failed else 'ok'}'>{_e(line.status)}</td>"
             f"<td class='num'>{line.values}</td>"
             f"<td class='num{' fail' if failed else ''}'>{failed}</td>"
+            f"<td class='num'>{'' if line.completeness is None else f'{line.completeness:.0%}'}</td>"
             f"<td class='muted'>{_e(line.source)}</td></tr>"
         )
     rows.append("</table>")

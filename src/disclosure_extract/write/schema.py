@@ -121,6 +121,12 @@ DOCUMENTS = OutputTable(
         _c("region", "string", "meta.region"),
         _c("title", "string", "the title line kind and year were read from"),
         _c("checks_failed", "integer", "how many checks of this document failed", required=True),
+        _c("template", "string", "the disclosure template it is held to (patterns/templates.yml)"),
+        _c(
+            "completeness",
+            "decimal",
+            "share of the template's required tables and sections present, attached or explained (0-1)",
+        ),
     ),
     ("sha256",),
     ((("department_key",), "departments", ("department_key",)),),
@@ -290,6 +296,25 @@ ISSUES = OutputTable(
     _BY_SOURCE,
     (("code",),),
 )
+REQUIRED_ITEMS = OutputTable(
+    "required_items",
+    "each table and section of a document's disclosure template, as found in the document",
+    (
+        *_DOC,
+        _N,
+        _c("template", "string", "the template (patterns/templates.yml)", required=True),
+        _c("item", "string", "the item's id in the template", required=True),
+        _c("title", "string", "the template's name for it"),
+        _c("item_group", "string", "table or section"),
+        _c("status", "string", "present, nonstandard, attached, explained or missing", required=True),
+        _c("required", "boolean", "false: counted when present, not required"),
+        _c("found", "string", "the title it was found under, or the sentence explaining its absence"),
+        *_WHERE,
+    ),
+    ("source", "n"),
+    _BY_SOURCE,
+    (("item", "status"),),
+)
 TABLES: tuple[OutputTable, ...] = (
     FIELDS,
     DEPARTMENTS,
@@ -301,8 +326,19 @@ TABLES: tuple[OutputTable, ...] = (
     INDICATORS,
     CHECKS,
     ISSUES,
+    REQUIRED_ITEMS,
 )
-PANEL_DOCUMENT = ("sha256", "source", "department", "department_key", "region", "year", "kind", "phase")
+PANEL_DOCUMENT = (
+    "sha256",
+    "source",
+    "department",
+    "department_key",
+    "region",
+    "year",
+    "kind",
+    "phase",
+    "completeness",
+)
 
 
 def panel_column(field_id: str) -> str:
@@ -399,6 +435,8 @@ def document_row(result: Result, failed_checks: int, patterns: Patterns) -> dict
         "region": meta.region,
         "title": meta.title,
         "checks_failed": failed_checks,
+        "template": result.completeness.template if result.completeness else None,
+        "completeness": result.completeness.score if result.completeness else None,
     }
 
 
@@ -453,7 +491,29 @@ def _per_document(result: Result) -> dict[str, list[dict[str, Any]]]:
         }
         for n, issue in enumerate(result.issues)
     ]
-    return {"facts": facts, "line_items": items, "indicators": indicators, "issues": issues}
+    completeness = result.completeness
+    template = completeness.template if completeness else ""
+    required = [
+        {
+            "n": n,
+            "template": template,
+            "item": i.item,
+            "title": i.title,
+            "item_group": i.group,
+            "status": i.status,
+            "required": i.required,
+            "found": i.found or None,
+            **_location(i.location.as_dict() if i.location is not None else {}),
+        }
+        for n, i in enumerate(completeness.items if completeness else [])
+    ]
+    return {
+        "facts": facts,
+        "line_items": items,
+        "indicators": indicators,
+        "issues": issues,
+        "required_items": required,
+    }
 
 
 def _json(value: Any) -> str:

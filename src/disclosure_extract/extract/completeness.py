@@ -1,0 +1,167 @@
+"""Is the disclosure complete? The document held to its template (patterns/templates.yml).
+
+The template is the most specific one for the document's kind, year and region (a regional
+one before the national). Each of its tables is looked for among the document's tables by
+kind (tables.yml), then its title compared with the titles that count as the template's own;
+each section among its headings and paragraphs. An item not found may be explained: a
+sentence saying the department has none of it (本单位无政府性基金预算，故本表为空).
+"""
+
+from __future__ import annotations
+
+import regex
+
+from ..model import Block, Completeness, Document, Location, Meta, RequiredItem, Table
+from ..patterns import Patterns, Template, TemplateItem
+
+# A caption's title: what is left of its first line without the year, the table's number
+# and a parenthesised unit.
+_TITLE_NOISE = regex.compile(
+    r"^(?:(?:附|公开)?表\s*[\d一二三四五六七八九十]+\s*[、.．:：\-—]?\s*)?(?:\d{4}\s*年度?)?|[（(][^）)]*[）)]$"
+)
+_TITLE_END = regex.compile(r"^.{2,}?表")
+_SENTENCE_END = regex.compile(r"(?<=[。；;！!？?\n])")
+MAX_FOUND_CHARS = 80
+
+
+def table_title(caption: str) -> str:
+    """The title a caption gives its table: 2023年部门收入预算总表 编制部门：… → 部门收入预算总表."""
+    words = caption.split()
+    first = words[0] if words else ""
+    for mark in ("编制", "单位：", "单位:", "金额单位"):
+        first = first.split(mark)[0]
+    title = _TITLE_NOISE.sub("", first).strip()
+    # a title ends at its first 表 (…支出预算表公开表九: the table's number follows)
+    ended = _TITLE_END.match(title)
+    return ended.group(0) if ended else title
+
+
+def choose_template(meta: Meta, patterns: Patterns) -> Template | None:
+    """The most specific template for the document: regional ones are tried first."""
+    ordered = sorted(patterns.templates, key=lambda t: t.region_re is None)
+    return next((t for t in ordered if t.applies(meta.kind, meta.year, meta.region)), None)
+
+
+def assess_completeness(doc: Document, meta: Meta, patterns: Patterns) -> Completeness | None:
+    """Each table and section of the document's template as found in it; None when no
+    template applies (the kind or year is unknown, or before any template)."""
+    template = choose_template(meta, patterns)
+    if template is None:
+        return None
+    statements = _empty_statements(doc, patterns)
+    attached = _attachment_list(doc, patterns)
+    lines = [b for b in doc.blocks if _section_line(b, patterns)]
+    result = Completeness(template.id)
+    for item in template.tables:
+        found = _table_item(item, doc.tables, meta.year) or _attached(item, attached, meta.year, patterns)
+        result.items.append(found or _absent(item, "table", item.required_in(meta.year), statements))
+    for item in template.sections:
+        result.items.append(_section_item(item, lines, statements, meta.year))
+    return result
+
+
+def _table_item(item: TemplateItem, tables: list[Table], year: int | None) -> RequiredItem | None:
+    """The item as a table of the document: under one of the template's titles if any is."""
+    found = [t for t in tables if t.kind == item.kind]
+    if not found:
+        return None
+    standard = None
+    if item.titles_re is not None:
+        titles_re = item.titles_re
+        standard = next(
+            ((m.group(0), t) for t in found if (m := titles_re.search("".join(t.caption.split())))), None
+        )
+    title, table = standard or (table_title(found[0].caption), found[0])
+    status = "present" if standard is not None or item.titles_re is None else "nonstandard"
+    where = Location(page=table.location.page, path=table.location.path, table=table.index)
+    found_title = title[:MAX_FOUND_CHARS]
+    return RequiredItem(item.id, item.title, "table", status, item.required_in(year), found_title, where)
+
+
+def _attached(
+    item: TemplateItem, attached: list[tuple[str, Block]], year: int | None, patterns: Patterns
+) -> RequiredItem | None:
+    """The item named in the page's lists of attachments: published, in a file not read here."""
+    for name, block in attached:
+        if _kind_of(name, patterns) == item.kind:
+            required = item.required_in(year)
+            return RequiredItem(
+                item.id, item.title, "table", "attached", required, name[:MAX_FOUND_CHARS], block.location
+            )
+    return None
+
+
+def _section_item(
+    item: TemplateItem, lines: list[Block], statements: list[tuple[str, Location]], year: int | None
+) -> RequiredItem:
+    assert item.text_re is not None  # sections are found by their text (validated on load)
+    text_re = item.text_re
+    block = next((b for b in lines if text_re.search(b.text)), None)
+    required = item.required_in(year)
+    if block is None:
+        return _absent(item, "section", required, statements)
+    found = block.text[:MAX_FOUND_CHARS]
+    return RequiredItem(item.id, item.title, "section", "present", required, found, block.location)
+
+
+def _kind_of(title: str, patterns: Patterns) -> str:
+    compact = "".join(title.split())
+    return next((str(k["id"]) for k in patterns.tables["kinds"] if k["title_re"].search(compact)), "")
+
+
+def _attachment_list(doc: Document, patterns: Patterns) -> list[tuple[str, Block]]:
+    """The names in the page's lists of attachments (附件：1.收支预算总表 2.收入预算总表 …),
+    without their numbers, each with its line."""
+    assert patterns.attachment_list and patterns.attachment_number and patterns.attachment_split
+    names: list[tuple[str, Block]] = []
+    blocks = doc.blocks
+    for n, block in enumerate(blocks):
+        if not patterns.attachment_list.match(block.text):
+            continue
+        for line in [block, *blocks[n + 1 :]]:
+            if line is not block and (
+                len(line.text) > patterns.max_attachment_line_chars
+                or patterns.attachment_list.match(line.text)
+            ):
+                break
+            for piece in patterns.attachment_split.split(line.text):
+                name = patterns.attachment_number.sub("", piece).strip()
+                if name:
+                    names.append((name, line))
+    return names
+
+
+def _section_line(block: Block, patterns: Patterns) -> bool:
+    """A heading, or a short line, that is not a table's title (those are not sections)."""
+    text = block.text.strip()
+    short = len(text) <= patterns.max_section_line_chars
+    return (block.kind == "heading" or short) and not (short and text.endswith("表"))
+
+
+def _absent(
+    item: TemplateItem, group: str, required: bool, statements: list[tuple[str, Location]]
+) -> RequiredItem:
+    if item.subject_re is not None:
+        for sentence, where in statements:
+            if item.subject_re.search(sentence):
+                return RequiredItem(
+                    item.id, item.title, group, "explained", required, sentence[:MAX_FOUND_CHARS], where
+                )
+    return RequiredItem(item.id, item.title, group, "missing", required)
+
+
+def _empty_statements(doc: Document, patterns: Patterns) -> list[tuple[str, Location]]:
+    """Every sentence of the document (paragraphs, table captions and cells) saying something
+    is empty or does not apply, with where it is."""
+    assert patterns.empty_statement is not None
+    texts: list[tuple[str, Location]] = [(b.text, b.location) for b in doc.blocks]
+    for table in doc.tables:
+        texts.append((table.caption, table.location))
+        texts.extend((c.text, c.location) for c in table.cells if len(c.text) > 6)
+    found = []
+    for text, where in texts:
+        for sentence in _SENTENCE_END.split(text):
+            compact = "".join(sentence.split())
+            if compact and patterns.empty_statement.search(compact):
+                found.append((compact, where))
+    return found
