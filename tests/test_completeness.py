@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from disclosure_extract import Patterns
-from disclosure_extract.check import check_dataset, dataset_summary
+from disclosure_extract.check import check_dataset, check_document, dataset_summary
 from disclosure_extract.cli import main
 from disclosure_extract.errors import PatternError
 from disclosure_extract.model import Result
@@ -169,3 +169,16 @@ def test_every_code_in_the_corpus_is_named_as_the_other_documents_of_its_year_na
     found = [c for c in check_dataset([*summaries, renamed], patterns) if c.rule == "code_name_consensus"]
     assert [(c.source, c.subject) for c in found] == [("renamed.pdf", "function 20805")]
     assert "2 of the 3 documents of 2025 printing it name it 行政事业单位养老支出" in found[0].description
+
+
+def test_a_stated_change_without_its_reason_is_named(patterns: Patterns) -> None:
+    seed = _extract(SEED, patterns)
+    assert seed.completeness is not None
+    [change] = seed.completeness.changes  # 较2016年预算增加35.67万元 …，主要为人员支出
+    assert change.text.startswith("2017年预算收支安排96.22万元，较2016年预算增加35.67万元")
+    assert "主要为人员支出" in change.reason
+    fayuan = _extract(DOCS / "pingtan_2015_final_fayuan.html", patterns)
+    [check] = [c for c in check_document(fayuan, patterns) if c.rule == "change_reason"]
+    assert check.status == "fail"
+    assert check.description.startswith("3 of ")
+    assert "与2014年相比，公务接待费支出下降14%。" in check.description

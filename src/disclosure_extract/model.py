@@ -317,11 +317,23 @@ class RequiredItem:
 
 
 @dataclass(slots=True)
+class StatedChange:
+    """A change against the previous year the document states (较上年增加…), and the sentence
+    giving its reason ("" when none is near it)."""
+
+    text: str
+    reason: str
+    location: Location | None = None
+
+
+@dataclass(slots=True)
 class Completeness:
-    """The document held to its disclosure template (patterns/templates.yml)."""
+    """The document held to its disclosure template (patterns/templates.yml), and whether each
+    change it states has its reason."""
 
     template: str
     items: list[RequiredItem] = field(default_factory=list)
+    changes: list[StatedChange] = field(default_factory=list)
 
     @property
     def score(self) -> Decimal | None:

@@ -119,6 +119,9 @@ class Patterns:
     templates: tuple[Template, ...] = ()
     empty_statement: regex.Pattern[str] | None = None
     attachment_list: regex.Pattern[str] | None = None
+    change: regex.Pattern[str] | None = None
+    reason: regex.Pattern[str] | None = None
+    zero_change: regex.Pattern[str] | None = None
     attachment_number: regex.Pattern[str] | None = None
     attachment_split: regex.Pattern[str] | None = None
     max_attachment_line_chars: int = 100
@@ -449,7 +452,8 @@ ITEM_KEYS = ("id", "title", "kind", "text_re", "titles_re", "subject_re", "requi
 def _read_templates(reader: _Reader, directory: Path) -> dict[str, Any]:
     data = reader.load()
     keys = ("empty_statement_re", "attachment_list_re", "attachment_number_re", "attachment_split_re")
-    reader.only(data, (*keys, "max_attachment_line_chars", "max_section_line_chars", "templates"))
+    numbers = ("max_attachment_line_chars", "max_section_line_chars")
+    reader.only(data, (*keys, *numbers, "change_re", "reason_re", "zero_change_re", "templates"))
     kinds = {str(k["id"]) for k in _compile_tree(_Reader(directory / "tables.yml"))["kinds"]}
     templates = []
     for entry in reader.get(data, "templates", list):
@@ -485,6 +489,9 @@ def _read_templates(reader: _Reader, directory: Path) -> dict[str, Any]:
         "attachment_list": reader.regex_key(data, "attachment_list_re"),
         "attachment_number": reader.regex_key(data, "attachment_number_re"),
         "attachment_split": reader.regex_key(data, "attachment_split_re"),
+        "change": reader.regex_key(data, "change_re"),
+        "reason": reader.regex_key(data, "reason_re"),
+        "zero_change": reader.regex_key(data, "zero_change_re"),
         "max_attachment_line_chars": reader.get(data, "max_attachment_line_chars", int),
         "max_section_line_chars": reader.get(data, "max_section_line_chars", int),
     }

@@ -13,7 +13,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from ..model import FAIL, NOT_APPLICABLE, PASS, CheckResult, Fact, LineAmount, LineItem, Result
+from ..model import FAIL, NOT_APPLICABLE, PASS, CheckResult, Completeness, Fact, LineAmount, LineItem, Result
 from ..numbers import half_last_digit
 from ..patterns import Patterns
 
@@ -281,6 +281,33 @@ _FILLED = {
 }
 
 
+def _change_reasons(record: Result, completeness: Completeness) -> list[CheckResult]:
+    """Each change the document states against the previous year gives its reason nearby."""
+    changes = completeness.changes
+    if not changes:
+        return []
+    unexplained = [c for c in changes if not c.reason]
+    named = "; ".join(f"'{c.text}'" for c in unexplained[:5])
+    description = (
+        f"{len(unexplained)} of {len(changes)} stated changes give no reason nearby: {named}"
+        if unexplained
+        else f"all {len(changes)} stated changes give their reason"
+    )
+    return [
+        CheckResult(
+            record.source,
+            record.sha256,
+            "change_reason",
+            FAIL if unexplained else PASS,
+            description,
+            expected=Decimal(len(changes)),
+            actual=Decimal(len(changes) - len(unexplained)),
+            subject="较上年",
+            locations=[c.location.as_dict() for c in unexplained if c.location is not None],
+        )
+    ]
+
+
 def check_completeness(record: Result) -> list[CheckResult]:
     """The document's required tables and sections (``extract.completeness``): a check each,
     failing when a required one is missing, naming every item not present as the template
@@ -289,7 +316,7 @@ def check_completeness(record: Result) -> list[CheckResult]:
     if completeness is None:
         why = f"no disclosure template for kind {record.meta.kind!r}, year {record.meta.year!r}"
         return [CheckResult(record.source, record.sha256, "required_tables", NOT_APPLICABLE, why)]
-    results = []
+    results = _change_reasons(record, completeness)
     for group, rule in (("table", "required_tables"), ("section", "required_sections")):
         items = [i for i in completeness.items if i.group == group]
         required = [i for i in items if i.required]

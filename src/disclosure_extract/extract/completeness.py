@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import regex
 
-from ..model import Block, Completeness, Document, Location, Meta, RequiredItem, Table
+from ..model import Block, Completeness, Document, Location, Meta, RequiredItem, StatedChange, Table
 from ..patterns import Patterns, Template, TemplateItem
 
 # A caption's title: what is left of its first line without the year, the table's number
@@ -20,8 +20,12 @@ _TITLE_NOISE = regex.compile(
     r"^(?:(?:附|公开)?表\s*[\d一二三四五六七八九十]+\s*[、.．:：\-—]?\s*)?(?:\d{4}\s*年度?)?|[（(][^）)]*[）)]$"
 )
 _TITLE_END = regex.compile(r"^.{2,}?表")
+# a change and its reason are read within sentences ended by a full stop (a ； goes on)
+_FULL_STOP = regex.compile(r"(?<=[。！!？?\n])")
 _SENTENCE_END = regex.compile(r"(?<=[。；;！!？?\n])")
 MAX_FOUND_CHARS = 80
+# A change's reason is looked for in its sentence and this many after it.
+REASON_WINDOW = 3
 
 
 def table_title(caption: str) -> str:
@@ -57,7 +61,29 @@ def assess_completeness(doc: Document, meta: Meta, patterns: Patterns) -> Comple
         result.items.append(found or _absent(item, "table", item.required_in(meta.year), statements))
     for item in template.sections:
         result.items.append(_section_item(item, lines, statements, meta.year))
+    result.changes = stated_changes(doc, patterns)
     return result
+
+
+def stated_changes(doc: Document, patterns: Patterns) -> list[StatedChange]:
+    """Each sentence stating a change against the previous year, with the sentence giving its
+    reason: the same one or one of the next three (a PDF's paragraph may end between them).
+    A change of nothing needs none."""
+    assert patterns.change and patterns.reason and patterns.zero_change
+    sentences = [
+        (sentence.strip(), block.location)
+        for block in doc.blocks
+        for sentence in _FULL_STOP.split(block.text)
+        if sentence.strip()
+    ]
+    changes = []
+    for n, (sentence, where) in enumerate(sentences):
+        if not patterns.change.search(sentence) or patterns.zero_change.search(sentence):
+            continue
+        near = [text for text, _ in sentences[n : n + 1 + REASON_WINDOW]]
+        reason = next((text for text in near if patterns.reason.search(text)), "")
+        changes.append(StatedChange(sentence[:MAX_FOUND_CHARS], reason[:MAX_FOUND_CHARS], where))
+    return changes
 
 
 def _table_item(item: TemplateItem, tables: list[Table], year: int | None) -> RequiredItem | None:

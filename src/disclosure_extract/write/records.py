@@ -25,6 +25,7 @@ from ..model import (
     Meta,
     RequiredItem,
     Result,
+    StatedChange,
     Table,
 )
 
@@ -179,6 +180,14 @@ def completeness_record(completeness: Completeness | None) -> dict[str, Any] | N
             }
             for i in completeness.items
         ],
+        "changes": [
+            {
+                "text": c.text,
+                "reason": c.reason,
+                "location": c.location.as_dict() if c.location is not None else None,
+            }
+            for c in completeness.changes
+        ],
     }
 
 
@@ -197,7 +206,13 @@ def _completeness(data: dict[str, Any] | None) -> Completeness | None:
         )
         for i in data.get("items", [])
     ]
-    return Completeness(data["template"], items)
+    changes = [
+        StatedChange(
+            c["text"], c.get("reason", ""), Location.from_dict(c["location"]) if c.get("location") else None
+        )
+        for c in data.get("changes", [])
+    ]
+    return Completeness(data["template"], items, changes)
 
 
 def _decimal(value: Any) -> Decimal:

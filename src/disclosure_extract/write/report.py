@@ -366,6 +366,11 @@ def _completeness_html(rec: Result) -> str:
                 f"<td>{_e(item.found)}</td><td class='muted'>{_e(where)}</td></tr>"
             )
         rows.append("</table>")
+    unexplained = [change for change in c.changes if not change.reason]
+    if unexplained:
+        rows.append("<p>Changes against the previous year stated without a reason nearby:</p><ul>")
+        rows.extend(f"<li>{_e(change.text)}</li>" for change in unexplained)
+        rows.append("</ul>")
     return "".join(rows)
 
 
