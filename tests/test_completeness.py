@@ -182,3 +182,19 @@ def test_a_stated_change_without_its_reason_is_named(patterns: Patterns) -> None
     assert check.status == "fail"
     assert check.description.startswith("3 of ")
     assert "与2014年相比，公务接待费支出下降14%。" in check.description
+
+
+def test_the_edited_copy_names_another_department_than_its_cover(patterns: Patterns) -> None:
+    def name_check(path: Path) -> tuple[str, str]:
+        [check] = [
+            c for c in check_document(_extract(path, patterns), patterns) if c.rule == "department_name"
+        ]
+        return check.status, check.description
+
+    original = name_check(DOCS / "2024_final_shanghai_putuo_caizhengju.pdf")
+    assert original == ("pass", "the cover's 上海市普陀区财政局 throughout")
+    edited = name_check(DOCS / "2024_final_shanghai_putuo_caizhengju_TESTEDITED.pdf")
+    assert edited == ("fail", "the cover names 上海市普陀区财政局; elsewhere it is named 上海市普陀区XX局")
+    # an abbreviation is a form of the name, listed, not a mismatch
+    jiangsu = name_check(DOCS / "2017_budget_jiangsu_prov_rendachangweihui_office.pdf")
+    assert jiangsu == ("pass", "the cover's 江苏省人大常委会办公厅 throughout (also as 省人大办公厅)")

@@ -334,6 +334,8 @@ class Completeness:
     template: str
     items: list[RequiredItem] = field(default_factory=list)
     changes: list[StatedChange] = field(default_factory=list)
+    # the department as tables' 编制部门 lines and titles name it: (name, where)
+    departments: list[tuple[str, Location]] = field(default_factory=list)
 
     @property
     def score(self) -> Decimal | None:

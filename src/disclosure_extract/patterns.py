@@ -122,6 +122,8 @@ class Patterns:
     change: regex.Pattern[str] | None = None
     reason: regex.Pattern[str] | None = None
     zero_change: regex.Pattern[str] | None = None
+    department_label: regex.Pattern[str] | None = None
+    department_title: regex.Pattern[str] | None = None
     attachment_number: regex.Pattern[str] | None = None
     attachment_split: regex.Pattern[str] | None = None
     max_attachment_line_chars: int = 100
@@ -453,7 +455,8 @@ def _read_templates(reader: _Reader, directory: Path) -> dict[str, Any]:
     data = reader.load()
     keys = ("empty_statement_re", "attachment_list_re", "attachment_number_re", "attachment_split_re")
     numbers = ("max_attachment_line_chars", "max_section_line_chars")
-    reader.only(data, (*keys, *numbers, "change_re", "reason_re", "zero_change_re", "templates"))
+    changes = ("change_re", "reason_re", "zero_change_re")
+    reader.only(data, (*keys, *numbers, *changes, "department_label_re", "department_title_re", "templates"))
     kinds = {str(k["id"]) for k in _compile_tree(_Reader(directory / "tables.yml"))["kinds"]}
     templates = []
     for entry in reader.get(data, "templates", list):
@@ -492,6 +495,8 @@ def _read_templates(reader: _Reader, directory: Path) -> dict[str, Any]:
         "change": reader.regex_key(data, "change_re"),
         "reason": reader.regex_key(data, "reason_re"),
         "zero_change": reader.regex_key(data, "zero_change_re"),
+        "department_label": reader.regex_key(data, "department_label_re"),
+        "department_title": reader.regex_key(data, "department_title_re"),
         "max_attachment_line_chars": reader.get(data, "max_attachment_line_chars", int),
         "max_section_line_chars": reader.get(data, "max_section_line_chars", int),
     }

@@ -281,6 +281,41 @@ _FILLED = {
 }
 
 
+def _department_names(record: Result, completeness: Completeness) -> list[CheckResult]:
+    """The department named in tables' 编制部门 lines and in titles is the cover's."""
+    cover = record.meta.department
+    if not cover or not completeness.departments:
+        return []
+    other = [(name, where) for name, where in completeness.departments if not _same_name(name, cover)]
+    variants = sorted({name for name, _ in completeness.departments if name != cover})
+    if other:
+        named = "; ".join(f"{name}" for name, _ in other)
+        description = f"the cover names {cover}; elsewhere it is named {named}"
+    else:
+        description = f"the cover's {cover} throughout" + (
+            f" (also as {'; '.join(variants)})" if variants else ""
+        )
+    return [
+        CheckResult(
+            record.source,
+            record.sha256,
+            "department_name",
+            FAIL if other else PASS,
+            description,
+            subject=cover,
+            locations=[{"name": name, **where.as_dict()} for name, where in other],
+        )
+    ]
+
+
+def _same_name(name: str, cover: str) -> bool:
+    """One name a form of the other: the shorter's characters in order in the longer
+    (省人大办公厅 in 江苏省人大常委会办公厅; 上海市普陀区 in 上海市普陀区财政局)."""
+    short, long = sorted((name, cover), key=len)
+    rest = iter(long)
+    return all(ch in rest for ch in short)
+
+
 def _change_reasons(record: Result, completeness: Completeness) -> list[CheckResult]:
     """Each change the document states against the previous year gives its reason nearby."""
     changes = completeness.changes
@@ -316,7 +351,7 @@ def check_completeness(record: Result) -> list[CheckResult]:
     if completeness is None:
         why = f"no disclosure template for kind {record.meta.kind!r}, year {record.meta.year!r}"
         return [CheckResult(record.source, record.sha256, "required_tables", NOT_APPLICABLE, why)]
-    results = _change_reasons(record, completeness)
+    results = _change_reasons(record, completeness) + _department_names(record, completeness)
     for group, rule in (("table", "required_tables"), ("section", "required_sections")):
         items = [i for i in completeness.items if i.group == group]
         required = [i for i in items if i.required]

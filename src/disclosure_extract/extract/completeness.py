@@ -62,7 +62,27 @@ def assess_completeness(doc: Document, meta: Meta, patterns: Patterns) -> Comple
     for item in template.sections:
         result.items.append(_section_item(item, lines, statements, meta.year))
     result.changes = stated_changes(doc, patterns)
+    result.departments = named_departments(doc, patterns)
     return result
+
+
+def named_departments(doc: Document, patterns: Patterns) -> list[tuple[str, Location]]:
+    """The department as the document names it besides its cover: in a table's 编制部门 line,
+    and in a heading or caption opening with the name before the year."""
+    assert patterns.department_label is not None and patterns.department_title is not None
+    texts = [
+        (t.caption, Location(page=t.location.page, path=t.location.path, table=t.index)) for t in doc.tables
+    ]
+    texts += [(b.text, b.location) for b in doc.blocks if len(b.text) <= patterns.max_attachment_line_chars]
+    found: dict[str, Location] = {}
+    for text, where in texts:
+        compact = "".join(text.split())
+        for match in patterns.department_label.finditer(compact):
+            found.setdefault(match.group("name"), where)
+        title = patterns.department_title.match(compact)
+        if title is not None:
+            found.setdefault(title.group("name"), where)
+    return list(found.items())
 
 
 def stated_changes(doc: Document, patterns: Patterns) -> list[StatedChange]:

@@ -188,6 +188,9 @@ def completeness_record(completeness: Completeness | None) -> dict[str, Any] | N
             }
             for c in completeness.changes
         ],
+        "departments": [
+            {"name": name, "location": where.as_dict()} for name, where in completeness.departments
+        ],
     }
 
 
@@ -212,7 +215,8 @@ def _completeness(data: dict[str, Any] | None) -> Completeness | None:
         )
         for c in data.get("changes", [])
     ]
-    return Completeness(data["template"], items, changes)
+    departments = [(d["name"], Location.from_dict(d.get("location"))) for d in data.get("departments", [])]
+    return Completeness(data["template"], items, changes, departments)
 
 
 def _decimal(value: Any) -> Decimal:
