@@ -198,3 +198,26 @@ def test_the_edited_copy_names_another_department_than_its_cover(patterns: Patte
     # an abbreviation is a form of the name, listed, not a mismatch
     jiangsu = name_check(DOCS / "2017_budget_jiangsu_prov_rendachangweihui_office.pdf")
     assert jiangsu == ("pass", "the cover's 江苏省人大常委会办公厅 throughout (also as 省人大办公厅)")
+
+
+def test_a_disclosure_in_two_files_is_complete_when_together_they_are(patterns: Patterns) -> None:
+    text = _extract(DOCS / "2019_budget_jiangsu_prov_rendachangweihui_office_text.pdf", patterns)
+    tables = _extract(DOCS / "2019_budget_jiangsu_prov_rendachangweihui_office_tables.pdf", patterns)
+    cut = _extract(
+        TWINS / "2019_budget_jiangsu_prov_rendachangweihui_office_tables_without_sangong.pdf", patterns
+    )
+
+    def disclosure(*results: Result) -> tuple[str, str]:
+        summaries = [dataset_summary(r, patterns) for r in results]
+        [check] = [c for c in check_dataset(summaries, patterns) if c.rule == "required_tables_disclosure"]
+        return check.status, check.description
+
+    # the 说明 alone has no table; with its tables file every required table is there
+    assert _items(text)["income_expenditure_summary"][0] == "missing"
+    assert disclosure(text, tables) == (
+        "pass",
+        "江苏省人大常委会办公厅 2019 budget, published as 2 files: every required table in one of them",
+    )
+    status, description = disclosure(text, cut)
+    assert status == "fail"
+    assert description.endswith("published as 2 files: missing in all of them: 一般公共预算“三公”经费支出表")

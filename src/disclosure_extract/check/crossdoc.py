@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import regex
 
 from ..common.text import department_key
-from ..model import FAIL, PASS, CheckResult, Fact, LineItem, Result
+from ..model import FAIL, PASS, REQUIRED_STATUSES, CheckResult, Fact, LineItem, RequiredItem, Result
 from ..patterns import Patterns
 from .rules import _num, _result, _stated, _tolerance, _where
 
@@ -35,8 +35,9 @@ def _key(record: Result, patterns: Patterns) -> Key:
 
 
 def dataset_summary(record: Result, patterns: Patterns) -> Result:
-    """What the checks across documents read of a document: its source, sha256 and meta, and
-    the stated facts of the fields they compare (a batch keeps this much per document)."""
+    """What the checks across documents read of a document: its source, sha256 and meta, the
+    stated facts of the fields they compare, its line items' codes and names, and its
+    completeness (a batch keeps this much per document)."""
     wanted = {*patterns.previous, *patterns.previous.values(), _BUDGETED_TOTAL, _BUDGET_TOTAL}
     stated = [f for f in _stated(record).values() if f.field_id in wanted]
     return Result(
@@ -53,6 +54,7 @@ def dataset_summary(record: Result, patterns: Patterns) -> Result:
             for i in record.line_items
             if i.name
         ],
+        completeness=record.completeness,
     )
 
 
@@ -70,6 +72,47 @@ def check_dataset(records: list[Result], patterns: Patterns) -> Iterator[CheckRe
     yield from _previous_years(ok, by_key, patterns)
     yield from _budgeted_against_budget(ok, by_key, patterns)
     yield from _code_names(ok)
+    yield from _disclosures(by_key)
+
+
+# A template item's statuses, best first: the status of a disclosure published as several
+# files is the best any of them has.
+_STATUS_RANK = {status: n for n, status in enumerate(REQUIRED_STATUSES)}
+
+
+def _disclosures(by_key: dict[Key, list[Result]]) -> Iterator[CheckResult]:
+    """A disclosure published as several files (a 说明 and its tables; a page and its
+    attachments) held to its template as a whole: each item as found in any of its files."""
+    for (department, year, kind), records in by_key.items():
+        held = [r for r in records if r.completeness is not None]
+        templates = {r.completeness.template for r in held if r.completeness is not None}
+        if not department or len(held) < 2 or len(templates) != 1:
+            continue
+        best: dict[str, RequiredItem] = {}
+        for r in held:
+            assert r.completeness is not None
+            for item in r.completeness.items:
+                if item.group == "table" and (
+                    item.item not in best or _STATUS_RANK[item.status] < _STATUS_RANK[best[item.item].status]
+                ):
+                    best[item.item] = item
+        missing = [i.title for i in best.values() if i.required and i.status == "missing"]
+        sources = [r.source for r in held]
+        first = held[0]
+        yield CheckResult(
+            first.source,
+            first.sha256,
+            "required_tables_disclosure",
+            FAIL if missing else PASS,
+            f"{department} {year} {kind}, published as {len(held)} files: "
+            + (
+                f"missing in all of them: {', '.join(missing)}"
+                if missing
+                else "every required table in one of them"
+            ),
+            subject=f"{department} {year} {kind}",
+            locations=[{"source": s} for s in sources],
+        )
 
 
 # A name is the consensus when at least this many documents of the year print it, and more
