@@ -119,3 +119,15 @@ def test_mutated_disclosures_end_as_issues_never_as_bugs(tmp_path: Path) -> None
 
 # what must never come of any input: a bug, or a worker lost to one
 BUGS = ("internal_error", "worker_died", "timeout", "out_of_memory")
+
+
+def test_streaming_to_stdout_keeps_the_limits(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("2024年部门预算 一般公共预算拨款收入 100.00 万元\n" * 1_000_000, encoding="utf-8")
+    seed = DOCS / "2017_budget_hebei_shanhaiguan_zonggonghui.txt"
+    args = [*CLI, "extract", str(big), str(seed), "-o", "-", "-q", "--memory-limit", "200", "--jobs", "2"]
+    run = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 1, run.stderr
+    records = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [Path(r["source"]).name for r in records] == ["big.txt", seed.name]  # input order
+    assert [_first_error(r) for r in records] == ["out_of_memory", None]

@@ -34,14 +34,14 @@ from .pipeline import (
     Workers,
     crawl_and_extract,
     discover,
-    extract_file,
     make_report,
     read_records,
     run_batch,
+    stream_documents,
 )
 from .version import __version__
 from .workers import DEFAULT_TIMEOUT
-from .write import dumps, result_record
+from .write import dumps
 
 # 0: every document (or URL) succeeded; 1: some failed, each described in its record; 2: a
 # usage error, or the run could not start; 3: the run itself failed (its outputs could not be
@@ -226,8 +226,9 @@ def extract(
     inputs = discover(paths)
     if not inputs:
         raise click.UsageError("no files found under the given paths")
+    workers = Workers(min(jobs, len(inputs)), timeout, dask, memory_mib, in_process)
     if str(out_dir) == "-":
-        sys.exit(_stream(inputs, patterns, max_bytes, pdf_backend))
+        sys.exit(_stream(inputs, patterns, max_bytes, workers, pdf_backend))
     log.info("extracting %d document(s) into %s", len(inputs), out_dir)
     bar = tqdm(total=len(inputs), unit="doc", file=sys.stderr, disable=quiet or not sys.stderr.isatty())
     done = 0
@@ -247,7 +248,7 @@ def extract(
             max_bytes=max_bytes,
             use_cache=not no_cache,
             progress=progress,
-            workers=Workers(min(jobs, len(inputs)), timeout, dask, memory_mib, in_process),
+            workers=workers,
             pdf_backend=pdf_backend,
         )
     except (FolderLockedError, ClusterError) as exc:
@@ -267,13 +268,16 @@ def extract(
     sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
 
 
-def _stream(inputs: list[tuple[Path, str]], patterns: Patterns, max_bytes: int, pdf_backend: str) -> int:
+def _stream(
+    inputs: list[tuple[Path, str]], patterns: Patterns, max_bytes: int, workers: Workers, pdf_backend: str
+) -> int:
     """Each input's JSON object to stdout as soon as it is extracted (no files, no cache)."""
     failed = False
-    for path, source in inputs:
-        result = extract_file(path, source, patterns, max_bytes, pdf_backend)
-        failed = failed or result.failed
-        click.echo(dumps(result_record(result)))
+    for prepared in stream_documents(
+        inputs, patterns, max_bytes=max_bytes, workers=workers, pdf_backend=pdf_backend
+    ):
+        failed = failed or prepared.failed
+        click.echo(prepared.parts.record)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 

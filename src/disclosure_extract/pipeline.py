@@ -167,6 +167,45 @@ def extract_file(
     return data if isinstance(data, Result) else extract_data(data, source, patterns, pdf_backend)
 
 
+def stream_documents(
+    inputs: list[tuple[Path, str]],
+    patterns: Patterns,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    workers: Workers | None = None,
+    pdf_backend: str = DEFAULT_PDF_BACKEND,
+) -> Iterator[Prepared]:
+    """Each input made ready for the outputs, in input order, as soon as it and those before it
+    are done (``extract -o -``): in ``workers``' processes, under their time limit and memory
+    budget (a Dask cluster is not used here), with no cache and no output files."""
+    workers = workers or Workers()
+    if workers.in_process:
+        for path, source in inputs:
+            yield prepare(extract_file(path, source, patterns, max_bytes, pdf_backend), patterns)
+        return
+    jobs, memory = workers.jobs, workers.memory_mib
+    with WorkerPool(jobs, patterns, workers.timeout, pdf_backend, memory) as pool:
+        pending: deque[_Pending] = deque()
+        for path, source in inputs:
+            data = _read_input(path, source, max_bytes)
+            if isinstance(data, Result):
+                pending.append(_Pending(source, prepare(data, patterns)))
+            else:
+                sha256 = hashlib.sha256(data).hexdigest()
+                pending.append(_Pending(source, future=pool.submit(data, source), data=data, sha256=sha256))
+            while len(pending) > IN_FLIGHT_PER_JOB * jobs:
+                yield _prepared(pending.popleft(), pool, patterns)
+        while pending:
+            yield _prepared(pending.popleft(), pool, patterns)
+
+
+def _prepared(item: _Pending, pool: WorkerPool, patterns: Patterns) -> Prepared:
+    if item.prepared is not None:
+        return item.prepared
+    done = pool.result(item.future, item.data, item.source, item.sha256, format_name(item.data))
+    return done if isinstance(done, Prepared) else prepare(done, patterns)
+
+
 def run_batch(
     inputs: list[tuple[Path, str]],
     out_dir: Path,
