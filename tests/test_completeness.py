@@ -114,10 +114,11 @@ def test_the_edited_copy_fails_what_its_original_passes_and_a_removed_table_is_n
     checks = _check(tmp_path, original, edited, twin)
     assert checks[original.name]["status"] == "pass"
     assert checks[edited.name]["status"] == "fail"
-    assert str(checks[edited.name]["description"]).startswith("national_final: missing: 支出决算表")
+    edited_says = str(checks[edited.name]["description"])
+    assert edited_says.startswith("national_final: 8 of 9 required; missing: 支出决算表")
     assert checks[twin.name]["status"] == "fail"
     assert str(checks[twin.name]["description"]).startswith(
-        "national_budget: missing: 一般公共预算“三公”经费支出表"
+        "national_budget: 7 of 8 required; missing: 一般公共预算“三公”经费支出表"
     )
 
 

@@ -335,8 +335,6 @@ def _change_reasons(record: Result, completeness: Completeness) -> list[CheckRes
             "change_reason",
             FAIL if unexplained else PASS,
             description,
-            expected=Decimal(len(changes)),
-            actual=Decimal(len(changes) - len(unexplained)),
             subject="较上年",
             locations=[c.location.as_dict() for c in unexplained if c.location is not None],
         )
@@ -371,9 +369,8 @@ def check_completeness(record: Result) -> list[CheckResult]:
                 record.sha256,
                 rule,
                 FAIL if missing else PASS,
-                f"{completeness.template}: " + (" | ".join(notes) or f"all {len(required)} present"),
-                expected=Decimal(len(required)),
-                actual=Decimal(len(required) - len(missing)),
+                f"{completeness.template}: {len(required) - len(missing)} of {len(required)} required; "
+                + (" | ".join(notes) or "all present"),
                 subject=completeness.template,
                 locations=[
                     {"item": i.item, "status": i.status, **i.location.as_dict()}

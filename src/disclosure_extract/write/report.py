@@ -353,7 +353,7 @@ def _completeness_html(rec: Result) -> str:
     score = f"{c.score:.0%}" if c.score is not None else "-"
     rows = [
         f"<h2>Required tables and sections</h2><p>template <code>{_e(c.template)}</code>: "
-        f"{score} of the required items present, attached or explained.</p>"
+        f"{score} of the required items present (under any title), attached or explained.</p>"
     ]
     shown = [i for i in c.items if i.status != "present" and (i.required or i.status != "missing")]
     if shown:
