@@ -145,9 +145,14 @@ def test_prose_and_table_disagreement_is_kept_and_flagged(extracted: dict[str, d
     facts = [f for f in record["facts"] if f["id"] == "appropriation.total"]
     values = {(f["method"], f["value"]) for f in facts}
     assert ("table", 29616800) in values and ("prose", 3000) in values
-    assert all("prose_table_mismatch" in f.get("flags", []) for f in facts if f["value"] == 3000)
+    # 0.3万元 is 2,961.68万元 in 亿元, rounded: a unit slip, kept and flagged as one
+    assert all(f.get("flags") == ["unit_error"] for f in facts if f["value"] == 3000)
     assert record["fields"]["appropriation.total"] == 29616800  # the table's value
-    assert any(i["code"] == "prose_table_mismatch" for i in record["issues"])
+    slips = [i["message"] for i in record["issues"] if i["code"] == "unit_error"]
+    assert slips == [
+        "appropriation.total: '上海市普陀区财政局2024年度财政拨款收入支出总计0.3万元' is 1/10,000 of "
+        "'2,961.68': 万元 printed for 亿元"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -171,3 +171,13 @@ def test_an_unnamed_figure_keeps_its_own_change(patterns: Patterns) -> None:
     # "下降34万元" belongs to the figure before it, which no field names: no second 三公 change
     changes = [f for f in record["facts"] if f["id"] == "sangong.total_change"]
     assert [f["value"] for f in changes] == [-20000]
+
+
+def test_a_prose_figure_10000_times_its_table_figure_is_the_misprint(patterns: Patterns) -> None:
+    # corpus/docs/2020_final_chongqing_cqyz…: the prose's 1928.76万元 printed as 19287600万元
+    record = _extract("unit_slip_wanyuan_for_yuan.txt", patterns)
+    assert record["fields"]["sangong.total"] == 19287600  # the table's 1928.76万元
+    slip = next(f for f in record["facts"] if f["id"] == "sangong.total" and f["method"] == "prose")
+    assert slip["value"] == 192876000000 and slip["flags"] == ["unit_error"]
+    codes = [i["code"] for i in record["issues"]]
+    assert "unit_error" in codes and "prose_table_mismatch" not in codes

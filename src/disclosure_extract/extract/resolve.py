@@ -40,29 +40,55 @@ def _slack(a: Fact, b: Fact) -> Decimal:
 # A money figure printed with the wrong unit (1524.29元 beside 1725.98万元) is 10,000 times off.
 UNIT_SLIP = Decimal(10000)
 UNIT_SLIP_FLAG = "unit_error"
+# the unit 10,000 times larger, and smaller, than a printed one
+_UNIT_ABOVE = {"元": "万元", "万元": "亿元"}
+_UNIT_BELOW = {"万元": "元", "亿元": "万元"}
 
 
 def _is_slip(small: Fact, big: Fact) -> bool:
-    """``small`` printed in 元 is ``big`` (a figure in 万元) divided by 10,000."""
-    if small is big or small.evidence.unit != "元" or not small.value:
+    """``big`` is ``small`` times 10,000, within both statements' rounding."""
+    if small is big or not small.value:
         return False
     assert isinstance(small.value, Decimal) and isinstance(big.value, Decimal)
     slack = (big.evidence.tolerance or Decimal(0)) + (small.evidence.tolerance or Decimal(0)) * UNIT_SLIP
     return abs(small.value * UNIT_SLIP - big.value) <= max(slack, Decimal(1))
 
 
+def _misprinted(small: Fact, big: Fact) -> Fact | None:
+    """Of two statements 10,000 times apart, the one printed in the wrong unit: the prose one
+    beside a table's (a table prints its unit once, in its header; prose is typed figure by
+    figure), else one printed in 元 where the other's unit makes it 万元; None when neither
+    can be told."""
+    methods = (small.evidence.method, big.evidence.method)
+    if methods == ("prose", "table"):
+        return small
+    if methods == ("table", "prose"):
+        return big
+    return small if small.evidence.unit == "元" else None
+
+
 def _flag_unit_slips(group: list[Fact]) -> list[Issue]:
-    """Facts 1/10,000 of another statement of the same field: printed 元 for 万元."""
+    """Facts 10,000 times off another statement of the same field: 元 printed for 万元, or
+    万元 for 元. The misprinted one is flagged (and gives way); the pair is one figure."""
     issues = []
     for small in group:
-        big = next((b for b in group if _is_slip(small, b)), None)
-        if big is None or UNIT_SLIP_FLAG in small.flags:
-            continue
-        small.flags.append(UNIT_SLIP_FLAG)
-        message = f"{small.field_id}: {small.evidence.text!r} is 1/10,000 of {big.evidence.text!r}"
-        issues.append(
-            Issue(UNIT_SLIP_FLAG, "warning", f"{message}: 元 printed for 万元", small.evidence.location)
-        )
+        for big in group:
+            if not _is_slip(small, big):
+                continue
+            wrong = _misprinted(small, big)
+            if wrong is None or UNIT_SLIP_FLAG in wrong.flags:
+                continue
+            wrong.flags.append(UNIT_SLIP_FLAG)
+            unit = wrong.evidence.unit or "?"
+            if wrong is small:
+                meant = _UNIT_ABOVE.get(unit, "a unit 10,000 times larger")
+                relation = f"{small.evidence.text!r} is 1/10,000 of {big.evidence.text!r}"
+            else:
+                meant = _UNIT_BELOW.get(unit, "a unit 10,000 times smaller")
+                relation = f"{big.evidence.text!r} is 10,000 times {small.evidence.text!r}"
+            message = f"{relation}: {unit} printed for {meant}"
+            location = wrong.evidence.location
+            issues.append(Issue(UNIT_SLIP_FLAG, "warning", f"{wrong.field_id}: {message}", location))
     return issues
 
 
