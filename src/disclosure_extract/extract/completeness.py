@@ -9,6 +9,10 @@ sentence saying the department has none of it (本单位无政府性基金预算
 
 from __future__ import annotations
 
+import bisect
+import itertools
+from dataclasses import replace
+
 import regex
 
 from ..model import Block, Completeness, Document, Location, Meta, RequiredItem, StatedChange, Table
@@ -22,6 +26,9 @@ _TITLE_NOISE = regex.compile(
 _TITLE_END = regex.compile(r"^.{2,}?表")
 # a change and its reason are read within sentences ended by a full stop (a ； goes on)
 _FULL_STOP = regex.compile(r"(?<=[。！!？?\n])")
+_TITLE_LINE_CHARS = 40
+_PUNCTUATION = regex.compile(r"[，,。；;：:！!？?]")
+_ENDS_SENTENCE = regex.compile(r"[。！!？?]\s*$")
 _SENTENCE_END = regex.compile(r"(?<=[。；;！!？?\n])")
 MAX_FOUND_CHARS = 80
 # A change's reason is looked for in its sentence and this many after it.
@@ -90,12 +97,7 @@ def stated_changes(doc: Document, patterns: Patterns) -> list[StatedChange]:
     reason: the same one or one of the next three (a PDF's paragraph may end between them).
     A change of nothing needs none."""
     assert patterns.change and patterns.reason and patterns.zero_change
-    sentences = [
-        (sentence.strip(), block.location)
-        for block in doc.blocks
-        for sentence in _FULL_STOP.split(block.text)
-        if sentence.strip()
-    ]
+    sentences = _sentences(doc.blocks)
     changes = []
     for n, (sentence, where) in enumerate(sentences):
         if not patterns.change.search(sentence) or patterns.zero_change.search(sentence):
@@ -104,6 +106,42 @@ def stated_changes(doc: Document, patterns: Patterns) -> list[StatedChange]:
         reason = next((text for text in near if patterns.reason.search(text)), "")
         changes.append(StatedChange(sentence[:MAX_FOUND_CHARS], reason[:MAX_FOUND_CHARS], where))
     return changes
+
+
+def _sentences(blocks: list[Block]) -> list[tuple[str, Location]]:
+    """The running text's sentences, each with the block it starts in. A paragraph that does
+    not end a sentence runs on into the next (PDF parsers end a paragraph at a line's end in
+    different places, and a sentence must not depend on where); a heading stands alone."""
+    sentences: list[tuple[str, Location]] = []
+    run: list[Block] = []
+    for block in [*blocks, None]:
+        ends = block is None or _alone(block) or bool(run and _alone(run[-1]))
+        if run and (ends or _ENDS_SENTENCE.search(run[-1].text)):
+            sentences.extend(_split_run(run))
+            run = []
+        if block is not None:
+            run.append(block)
+    return sentences
+
+
+def _alone(block: Block) -> bool:
+    """A heading, or a title line (short, no punctuation): never part of a sentence."""
+    return block.kind == "heading" or (
+        len(block.text) <= _TITLE_LINE_CHARS and not _PUNCTUATION.search(block.text)
+    )
+
+
+def _split_run(run: list[Block]) -> list[tuple[str, Location]]:
+    text = "".join(b.text for b in run)
+    starts = list(itertools.accumulate((len(b.text) for b in run[:-1]), initial=0))
+    out, offset = [], 0
+    for piece in _FULL_STOP.split(text):
+        if piece.strip():
+            block = run[bisect.bisect_right(starts, offset + len(piece) - len(piece.lstrip())) - 1]
+            # the block's box depends on where the parser ended its paragraph: the page says where
+            out.append((piece.strip(), replace(block.location, bbox=None)))
+        offset += len(piece)
+    return out
 
 
 def _table_item(item: TemplateItem, tables: list[Table], year: int | None) -> RequiredItem | None:
