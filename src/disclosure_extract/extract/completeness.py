@@ -75,12 +75,13 @@ def assess_completeness(doc: Document, meta: Meta, patterns: Patterns) -> Comple
 
 def named_departments(doc: Document, patterns: Patterns) -> list[tuple[str, Location]]:
     """The department as the document names it besides its cover: in a table's 编制部门 line,
-    and in a heading or caption opening with the name before the year."""
+    and in a heading, caption or sentence opening with the name before the year."""
     assert patterns.department_label is not None and patterns.department_title is not None
     texts = [
         (t.caption, Location(page=t.location.page, path=t.location.path, table=t.index)) for t in doc.tables
     ]
     texts += [(b.text, b.location) for b in doc.blocks if len(b.text) <= patterns.max_attachment_line_chars]
+    texts += _sentences(doc.blocks)  # the prose: 上海市普陀区财政局2024年度收入支出总计…
     found: dict[str, Location] = {}
     for text, where in texts:
         compact = "".join(text.split())
