@@ -222,3 +222,22 @@ def test_a_disclosure_in_two_files_is_complete_when_together_they_are(patterns: 
     status, description = disclosure(text, cut)
     assert status == "fail"
     assert description.endswith("published as 2 files: missing in all of them: 一般公共预算“三公”经费支出表")
+
+
+def test_an_empty_table_says_why(patterns: Patterns) -> None:
+    def empty_check(path: Path) -> tuple[str, str]:
+        checks = check_document(_extract(path, patterns), patterns)
+        [check] = [c for c in checks if c.rule == "empty_table_statement"]
+        return check.status, check.description
+
+    status, says = empty_check(DOCS / "2024_final_shanghai_putuo_caizhengju.pdf")
+    assert status == "pass"
+    assert "(注：上海市普陀区财政局无政府性基金预算财政拨款支出，故本表无数据。)" in says
+    # the edited copy blanked its 三公 table and says nothing of it
+    status, says = empty_check(DOCS / "2024_final_shanghai_putuo_caizhengju_TESTEDITED.pdf")
+    assert (status, says) == (
+        "fail",
+        "1 of 3 empty tables say nothing of why: 一般公共预算财政拨款“三公”经费支出决算表",
+    )
+    jiangsu = empty_check(DOCS / "2017_budget_jiangsu_prov_rendachangweihui_office.pdf")
+    assert jiangsu == ("pass", "every empty table says why: 政府性基金预算支出表 ((无政府性基金支出）)")

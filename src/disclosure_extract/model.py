@@ -314,6 +314,8 @@ class RequiredItem:
     required: bool
     found: str = ""  # the title it was found under, or the sentence explaining its absence
     location: Location | None = None
+    # a table present with no figure in it: the sentence saying why, or "" when none does
+    empty: str | None = None
 
 
 @dataclass(slots=True)

@@ -281,6 +281,30 @@ _FILLED = {
 }
 
 
+def _empty_tables(record: Result, completeness: Completeness) -> list[CheckResult]:
+    """Each of the template's tables printed without a figure says why (本表无数据 …)."""
+    empty = [i for i in completeness.items if i.empty is not None]
+    if not empty:
+        return []
+    silent = [i for i in empty if not i.empty]
+    description = (
+        f"{len(silent)} of {len(empty)} empty tables say nothing of why: {', '.join(i.title for i in silent)}"
+        if silent
+        else f"every empty table says why: {'; '.join(f'{i.title} ({i.empty})' for i in empty)}"
+    )
+    return [
+        CheckResult(
+            record.source,
+            record.sha256,
+            "empty_table_statement",
+            FAIL if silent else PASS,
+            description,
+            subject=completeness.template,
+            locations=[{"item": i.item, **i.location.as_dict()} for i in silent if i.location is not None],
+        )
+    ]
+
+
 def _department_names(record: Result, completeness: Completeness) -> list[CheckResult]:
     """The department named in tables' 编制部门 lines and in titles is the cover's."""
     cover = record.meta.department
@@ -349,7 +373,11 @@ def check_completeness(record: Result) -> list[CheckResult]:
     if completeness is None:
         why = f"no disclosure template for kind {record.meta.kind!r}, year {record.meta.year!r}"
         return [CheckResult(record.source, record.sha256, "required_tables", NOT_APPLICABLE, why)]
-    results = _change_reasons(record, completeness) + _department_names(record, completeness)
+    results = [
+        *_change_reasons(record, completeness),
+        *_department_names(record, completeness),
+        *_empty_tables(record, completeness),
+    ]
     for group, rule in (("table", "required_tables"), ("section", "required_sections")):
         items = [i for i in completeness.items if i.group == group]
         required = [i for i in items if i.required]

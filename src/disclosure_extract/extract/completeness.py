@@ -16,6 +16,7 @@ from dataclasses import replace
 import regex
 
 from ..model import Block, Completeness, Document, Location, Meta, RequiredItem, StatedChange, Table
+from ..numbers import parse_cell_amount
 from ..patterns import Patterns, Template, TemplateItem
 
 # A caption's title: what is left of its first line without the year, the table's number
@@ -65,6 +66,8 @@ def assess_completeness(doc: Document, meta: Meta, patterns: Patterns) -> Comple
     result = Completeness(template.id)
     for item in template.tables:
         found = _table_item(item, doc.tables, meta.year) or _attached(item, attached, meta.year, patterns)
+        if found is not None and found.status in ("present", "nonstandard"):
+            found.empty = _empty_table(item, found, doc.tables, statements)
         result.items.append(found or _absent(item, "table", item.required_in(meta.year), statements))
     for item in template.sections:
         result.items.append(_section_item(item, lines, statements, meta.year))
@@ -161,6 +164,18 @@ def _table_item(item: TemplateItem, tables: list[Table], year: int | None) -> Re
     where = Location(page=table.location.page, path=table.location.path, table=table.index)
     found_title = title[:MAX_FOUND_CHARS]
     return RequiredItem(item.id, item.title, "table", status, item.required_in(year), found_title, where)
+
+
+def _empty_table(
+    item: TemplateItem, found: RequiredItem, tables: list[Table], statements: list[tuple[str, Location]]
+) -> str | None:
+    """None when the table states a figure other than 0; else the sentence saying why it is
+    empty (本单位无政府性基金预算，故本表为空), or "" when none does."""
+    table = next((t for t in tables if found.location is not None and t.index == found.location.table), None)
+    if table is None or any(parse_cell_amount(c.text) for c in table.cells):
+        return None
+    subject = item.subject_re
+    return next((s for s, _ in statements if subject is None or subject.search(s)), "")[:MAX_FOUND_CHARS]
 
 
 def _attached(

@@ -177,6 +177,7 @@ def completeness_record(completeness: Completeness | None) -> dict[str, Any] | N
                 "required": i.required,
                 "found": i.found,
                 "location": i.location.as_dict() if i.location is not None else None,
+                "empty": i.empty,
             }
             for i in completeness.items
         ],
@@ -206,6 +207,7 @@ def _completeness(data: dict[str, Any] | None) -> Completeness | None:
             bool(i["required"]),
             i.get("found", ""),
             Location.from_dict(i["location"]) if i.get("location") else None,
+            i.get("empty"),
         )
         for i in data.get("items", [])
     ]
