@@ -123,3 +123,23 @@ def test_a_document_over_the_time_limit_fails_alone_and_is_retried_next_run(tmp_
     assert again.returncode == 0, again.stderr
     first = json.loads((out / "documents.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert first["status"] == "ok"
+
+
+def test_a_worker_failing_outside_extraction_fails_its_document_not_the_batch() -> None:
+    # the worker's future raising (out of memory while sending its result back, a bug in
+    # pickling) is that document's failed record
+    import concurrent.futures
+
+    from disclosure_extract.patterns import load_patterns
+    from disclosure_extract.workers import WorkerPool
+
+    with WorkerPool(1, load_patterns(), memory_mib=512) as pool:
+        for error, code in (
+            (MemoryError(), "out_of_memory"),
+            (RuntimeError("cannot pickle"), "internal_error"),
+        ):
+            future: concurrent.futures.Future[object] = concurrent.futures.Future()
+            future.set_exception(error)
+            result = pool.result(future, b"x", "doc.txt", "0" * 64, "text")
+            assert [i.code for i in result.issues] == [code]  # type: ignore[union-attr]
+            assert "512 MiB" in result.issues[0].message or code != "out_of_memory"  # type: ignore[union-attr]

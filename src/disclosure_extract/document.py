@@ -98,9 +98,10 @@ def extract_data(
         return failed_result(source, sha256, "unknown", issue)
 
 
-def out_of_memory(source: str, sha256: str, fmt: str) -> Result:
-    """The result of a document that needed more memory than its process may take."""
-    budget = memory_budget()
+def out_of_memory(source: str, sha256: str, fmt: str, budget: int | None = None) -> Result:
+    """The result of a document that needed more memory than its process may take (``budget``
+    MiB; by default this process's own)."""
+    budget = budget if budget is not None else memory_budget()
     note = f" (its memory budget: {budget} MiB, --memory-limit)" if budget is not None else ""
     return failed_result(
         source, sha256, fmt, Issue("out_of_memory", "error", f"reading it ran out of memory{note}")

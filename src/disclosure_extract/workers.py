@@ -99,5 +99,14 @@ class WorkerPool:
                     # PDFium and other C code end the process when an allocation fails
                     message += f"; perhaps it needed more than its memory budget of {self.memory_mib} MiB"
                 return failed_result(source, sha256, fmt, Issue("worker_died", "error", message))
+            except MemoryError:
+                # out of budget again while saying so, or while sending the result back
+                return out_of_memory(source, sha256, fmt, self.memory_mib)
+            except Exception as exc:  # noqa: BLE001 - a worker's failure is its document's, never the batch's
+                log.error("%s: the worker failed: %s: %s", source, type(exc).__name__, exc)
+                issue = Issue(
+                    "internal_error", "error", f"{type(exc).__name__}: {exc} (a bug: please report it)"
+                )
+                return failed_result(source, sha256, fmt, issue)
             return prepared
         raise AssertionError("unreachable")  # pragma: no cover
