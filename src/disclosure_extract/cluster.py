@@ -122,4 +122,15 @@ class DaskPool:
         except KilledWorker as exc:
             message = f"the Dask workers running this document died: {exc}"
             return failed_result(source, sha256, fmt, Issue("worker_died", "error", message))
+        except MemoryError:
+            return failed_result(
+                source, sha256, fmt, Issue("out_of_memory", "error", "its task ran out of memory")
+            )
+        except OSError as exc:  # the worker could not read the path: not shared with it, or gone
+            message = f"a Dask worker could not read it: {exc}"
+            return failed_result(source, sha256, fmt, Issue("unreadable", "error", message))
+        except Exception as exc:  # noqa: BLE001 - a task's failure (an unreadable path …) is its document's
+            log.error("%s: the Dask task failed: %s: %s", source, type(exc).__name__, exc)
+            issue = Issue("internal_error", "error", f"{type(exc).__name__}: {exc} (the Dask task failed)")
+            return failed_result(source, sha256, fmt, issue)
         return prepared
