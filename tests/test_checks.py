@@ -14,6 +14,7 @@ from disclosure_extract import Patterns, Result
 from disclosure_extract.check import check_all
 from disclosure_extract.check.rules import check_document
 from disclosure_extract.cli import main
+from disclosure_extract.model import COMPLETENESS_RULES
 from disclosure_extract.pipeline import discover, run_batch
 from disclosure_extract.write import dumps, loads_record, result_record
 
@@ -24,9 +25,9 @@ EDITED = "2024_final_shanghai_putuo_caizhengju_TESTEDITED.pdf"
 
 
 def _statuses(record: Result, patterns: Patterns) -> dict[tuple[str, str], str]:
-    """The checks of its numbers (completeness, required_*, is tested in test_completeness)."""
+    """The checks of its numbers (completeness is tested in test_completeness)."""
     checks = check_document(record, patterns)
-    return {(r.rule, r.subject): r.status for r in checks if not r.rule.startswith("required_")}
+    return {(r.rule, r.subject): r.status for r in checks if r.rule not in COMPLETENESS_RULES}
 
 
 def test_edited_copy_fails_what_the_original_passes(tmp_path: Path, patterns: Patterns) -> None:
@@ -174,7 +175,7 @@ def test_a_scanned_page_failing_its_sums_is_flagged(results: dict[str, Result], 
     original = check_document(results[EDITED], patterns)
     assert not any(r.rule == "ocr_page_sums" for r in original)  # a text layer: no page flag
     checks = check_document(_as_if_ocr(results[EDITED]), patterns)
-    sums = [r for r in checks if r.rule != "ocr_page_sums" and not r.rule.startswith("required_")]
+    sums = [r for r in checks if r.rule != "ocr_page_sums" and r.rule not in COMPLETENESS_RULES]
     failed = [r for r in sums if r.status == "fail"]
     failed_pages = {int(where["page"]) for r in failed for where in r.locations if "page" in where}
     flagged = [r for r in checks if r.rule == "ocr_page_sums"]

@@ -296,6 +296,18 @@ class Issue:
     location: Location | None = None
 
 
+# The checks of what a disclosure holds (check.rules.check_completeness and the check across
+# documents), not of its figures: the report shows them in their own block.
+COMPLETENESS_RULES = frozenset(
+    {
+        "required_tables",
+        "required_sections",
+        "required_tables_disclosure",
+        "change_reason",
+        "department_name",
+        "empty_table_statement",
+    }
+)
 # What a template item is found as: its statuses, best first.
 REQUIRED_STATUSES = ("present", "nonstandard", "attached", "explained", "missing")
 

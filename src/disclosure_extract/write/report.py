@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..common.atomic import write_text
-from ..model import FAIL, CheckResult, Fact, Result
+from ..model import COMPLETENESS_RULES, FAIL, CheckResult, Fact, Result
 from ..patterns import Patterns
 from .crops import Box, crop_name, make_crops
 
@@ -155,8 +155,8 @@ def _title(rec: Result) -> str:
 
 
 def _failed_checks(checks: list[CheckResult]) -> list[CheckResult]:
-    """The failed checks of figures; completeness (required_*) has its own block and column."""
-    return [c for c in checks if c.status == FAIL and not c.rule.startswith("required_")]
+    """The failed checks of figures; completeness (COMPLETENESS_RULES) has its own block."""
+    return [c for c in checks if c.status == FAIL and c.rule not in COMPLETENESS_RULES]
 
 
 @dataclass
@@ -334,7 +334,7 @@ def _document_html(
     if missing and not rec.failed:
         body.append("<p>Missing: " + " ".join(f"<span class='pill'>{_e(f)}</span>" for f in missing) + "</p>")
     body.append(_checks_table(_failed_checks(checks), units, pictures))
-    body.append(_completeness_html(rec))
+    body.append(_completeness_html(rec, checks))
     issues = [i for i in rec.issues if i.severity != "info"]
     if issues:
         body.append(
@@ -345,7 +345,7 @@ def _document_html(
     return _page(_title(rec), body)
 
 
-def _completeness_html(rec: Result) -> str:
+def _completeness_html(rec: Result, checks: list[CheckResult]) -> str:
     """The template's items the document does not hold as the template names them."""
     c = rec.completeness
     if c is None:
@@ -366,10 +366,15 @@ def _completeness_html(rec: Result) -> str:
                 f"<td>{_e(item.found)}</td><td class='muted'>{_e(where)}</td></tr>"
             )
         rows.append("</table>")
-    unexplained = [change for change in c.changes if not change.reason]
-    if unexplained:
-        rows.append("<p>Changes against the previous year stated without a reason nearby:</p><ul>")
-        rows.extend(f"<li>{_e(change.text)}</li>" for change in unexplained)
+    # the required items are in the table above; the other findings, each with its check
+    findings = [
+        x
+        for x in checks
+        if x.status == FAIL and x.rule in COMPLETENESS_RULES and not x.rule.startswith("required_")
+    ]
+    if findings:
+        rows.append("<ul>")
+        rows.extend(f"<li><span class='pill'>{_e(x.rule)}</span>{_e(x.description)}</li>" for x in findings)
         rows.append("</ul>")
     return "".join(rows)
 
