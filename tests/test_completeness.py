@@ -241,3 +241,15 @@ def test_an_empty_table_says_why(patterns: Patterns) -> None:
     )
     jiangsu = empty_check(DOCS / "2017_budget_jiangsu_prov_rendachangweihui_office.pdf")
     assert jiangsu == ("pass", "every empty table says why: 政府性基金预算支出表 ((无政府性基金支出）)")
+
+
+def test_a_change_a_table_states_needs_its_reason_too(patterns: Patterns) -> None:
+    # 施甸县's 三公 table: 合计 | 2911.47 | 2706.86 | -204.61, and no word of why
+    record = _extract(DOCS / "2016_final_yunnan_baoshan_shidian_county_sangong_summary.txt", patterns)
+    assert record.completeness is not None
+    [change] = record.completeness.changes
+    assert change.text == "施甸县2016年“三公”经费决算情况统计表: 合计 比上年增、减情况 -204.61"
+    assert change.reason == ""
+    assert change.location is not None and (change.location.row, change.location.col) == (2, 3)
+    [check] = [c for c in check_document(record, patterns) if c.rule == "change_reason"]
+    assert check.status == "fail"

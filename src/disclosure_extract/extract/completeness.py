@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import regex
 
-from ..model import Block, Completeness, Document, Location, Meta, RequiredItem, StatedChange, Table
+from ..model import Block, Cell, Completeness, Document, Location, Meta, RequiredItem, StatedChange, Table
 from ..numbers import parse_cell_amount
 from ..patterns import Patterns, Template, TemplateItem
 
@@ -71,7 +71,7 @@ def assess_completeness(doc: Document, meta: Meta, patterns: Patterns) -> Comple
         result.items.append(found or _absent(item, "table", item.required_in(meta.year), statements))
     for item in template.sections:
         result.items.append(_section_item(item, lines, statements, meta.year))
-    result.changes = stated_changes(doc, patterns)
+    result.changes = stated_changes(doc, patterns) + table_changes(doc, template, patterns)
     result.departments = named_departments(doc, patterns)
     return result
 
@@ -110,6 +110,53 @@ def stated_changes(doc: Document, patterns: Patterns) -> list[StatedChange]:
         reason = next((text for text in near if patterns.reason.search(text)), "")
         changes.append(StatedChange(sentence[:MAX_FOUND_CHARS], reason[:MAX_FOUND_CHARS], where))
     return changes
+
+
+# A table's header is in its first rows; its change column is found there.
+HEADER_ROWS = 3
+
+
+def table_changes(doc: Document, template: Template, patterns: Patterns) -> list[StatedChange]:
+    """The change a template table states in its total row (合计 | … | 比上年增减 -204.61), with
+    the sentence of the prose giving a reason for a change of its subject (三公 …), if any.
+    Only tables of items with a subject are read: a reason must say what it is a reason for."""
+    sentences = [text for text, _ in _sentences(doc.blocks)]
+    assert patterns.reason is not None
+    changes = []
+    for table in doc.tables:
+        item = next((i for i in template.tables if i.kind == table.kind and i.subject_re), None)
+        stated = _total_row_change(table, patterns)
+        if item is None or item.subject_re is None or stated is None:
+            continue
+        text, cell = stated
+        subject = item.subject_re
+        reason = next((s for s in sentences if patterns.reason.search(s) and subject.search(s)), "")
+        where = Location(page=cell.location.page, table=table.index, row=cell.row, col=cell.col)
+        changes.append(StatedChange(f"{table_title(table.caption)}: {text}", reason[:MAX_FOUND_CHARS], where))
+    return changes
+
+
+def _total_row_change(table: Table, patterns: Patterns) -> tuple[str, Cell] | None:
+    """The total row's figure in the table's change column (比上年增减), when it is not 0."""
+    headers = [
+        c
+        for c in table.cells
+        if c.row < HEADER_ROWS and patterns.change_column.match("".join(c.text.split()))
+    ]
+    if not headers:
+        return None
+    column = min(headers, key=lambda c: c.col)
+    grid = table.grid()
+    for row in grid:
+        first = next((c for c in row if c is not None and c.text.strip()), None)
+        if first is None or not patterns.total_row.match("".join(first.text.split())):
+            continue
+        cell = row[column.col] if column.col < len(row) else None
+        value = parse_cell_amount(cell.text) if cell is not None else None
+        if cell is None or not value:
+            return None
+        return f"{first.text.strip()} {''.join(column.text.split())} {cell.text.strip()}", cell
+    return None
 
 
 def _sentences(blocks: list[Block]) -> list[tuple[str, Location]]:
