@@ -18,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ROOT / "corpus" / "hostile"
+DOCX_SOURCE = ROOT / "corpus" / "twins" / "pingtan_2017_budget_renda.docx"
 XLS_SOURCE = ROOT / "corpus" / "regress" / "2026_budget_template_shanghai_putuo_unit.xls"
 
 PAGE_TEXT = b"BT /F1 12 Tf 72 720 Td (2024 budget) Tj ET"
@@ -234,9 +235,40 @@ def other_files() -> dict[str, bytes]:
         page.replace("一、", "一\x00、", 1).replace("二、", "二\x01\x0b、", 1).replace("合计", "合\x1f计", 1)
     )
     return {
+        **docx_files(),
         "xls_truncated.xls": xls[: len(xls) // 3],
         "xls_damaged.xls": bytes(damaged),
         "html_control_characters.html": page.encode("utf-8"),
+    }
+
+
+def docx_files() -> dict[str, bytes]:
+    """A real Word file damaged three ways the fuzz run found ending as internal_error."""
+    docx = DOCX_SOURCE.read_bytes()
+    middle = len(docx) // 2
+    # a block cut out: the central directory's offsets point past the end (negative seek)
+    cut = docx[:middle] + docx[middle + 3000 :]
+    # a member name that is not the UTF-8 its directory entry's flag says it is
+    name_at = docx.rindex(b"word/document.xml")  # the central directory's copy
+    entry = docx.rindex(b"PK\x01\x02", 0, name_at)
+    bad = bytearray(docx)
+    flags = int.from_bytes(bad[entry + 8 : entry + 10], "little") | 0x800
+    bad[entry + 8 : entry + 10] = flags.to_bytes(2, "little")
+    bad[name_at] = 0x92
+    # the document part's XML cut in half, the container intact
+    with zipfile.ZipFile(io.BytesIO(docx)) as package:
+        parts = {info.filename: package.read(info) for info in package.infolist()}
+    parts["word/document.xml"] = parts["word/document.xml"][: len(parts["word/document.xml"]) // 2]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, body in parts.items():
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            package.writestr(info, body)
+    return {
+        "docx_block_cut.docx": cut,
+        "docx_name_not_utf8.docx": bytes(bad),
+        "docx_part_cut_in_half.docx": buffer.getvalue(),
     }
 
 

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from functools import partial
 
 from ..common.decode import Decoded, decode_text, sniff_format
-from ..errors import UnsupportedFormatError
+from ..errors import DamagedFileError, UnsupportedFormatError
 from ..model import Document, Issue
 from ..patterns import Patterns
-from .excel import is_xlsx, load_excel
+from .excel import is_xlsx, load_excel, zip_opens
 from .html import load_html
+from .package import check_package
 from .pdf import DEFAULT_PDF_BACKEND, PDF_BACKENDS, load_pdf
 from .text import load_text
 from .word import is_docx, is_word_ole, load_converted, load_docx, word_kind
@@ -66,14 +67,30 @@ def _load_decoded(decoded: Decoded, fmt: str, source: str, sha256: str, patterns
     return load_text(decoded.text, source, sha256, patterns, encoding=decoded.encoding)
 
 
+def _damaged_zip(data: bytes, source: str, sha256: str, patterns: Patterns) -> Document:
+    """A ZIP whose directory cannot be read: damaged (a Word or Excel file cut or overwritten),
+    not an archive of other files."""
+    check_package(data, source)  # raises, saying what is damaged
+    raise DamagedFileError(source, "the file's ZIP container is damaged")
+
+
+def _zip_loader(data: bytes) -> Loader | None:
+    """A ZIP: an Excel or Word file (Office Open XML), damaged, or an archive (not read)."""
+    if not zip_opens(data):
+        return _damaged_zip
+    if is_xlsx(data):
+        return partial(load_excel, fmt="xlsx")
+    if is_docx(data):
+        return load_docx
+    return None
+
+
 def _binary_loader(fmt: str, data: bytes, source: str, pdf_backend: str) -> Loader | None:
     """The loader of a binary format; None for text, HTML and formats not read."""
     if fmt == "pdf":
         return partial(load_pdf, backend=pdf_backend)
-    if fmt == "zip" and is_xlsx(data):
-        return partial(load_excel, fmt="xlsx")
-    if fmt == "zip" and is_docx(data):
-        return load_docx
+    if fmt == "zip":
+        return _zip_loader(data)
     if fmt == "ole":
         # one container for legacy Word, WPS and Excel files: the streams inside tell
         return (

@@ -39,6 +39,16 @@ def zip_holds(data: bytes, member: str) -> bool:
         return False
 
 
+def zip_opens(data: bytes) -> bool:
+    """Whether the bytes open as a ZIP whose directory can be read (names, offsets)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            z.namelist()
+            return True
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
+
+
 def is_xlsx(data: bytes) -> bool:
     return zip_holds(data, "xl/workbook.xml")
 
