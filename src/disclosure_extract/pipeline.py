@@ -199,9 +199,11 @@ def stream_documents(
             yield _prepared(pending.popleft(), pool, patterns)
 
 
-def _prepared(item: _Pending, pool: WorkerPool, patterns: Patterns) -> Prepared:
+def _prepared(item: _Pending, pool: Pool | None, patterns: Patterns) -> Prepared:
+    """A pending document made ready: its result already, or its future's from the pool."""
     if item.prepared is not None:
         return item.prepared
+    assert pool is not None
     done = pool.result(item.future, item.data, item.source, item.sha256, format_name(item.data))
     return done if isinstance(done, Prepared) else prepare(done, patterns)
 
@@ -331,12 +333,7 @@ class _Batch:
         return _Pending(source, future=future, data=data, sha256=sha256, started=started)
 
     def _finish(self, item: _Pending, pool: Pool | None) -> None:
-        prepared = item.prepared
-        if prepared is None:
-            assert pool is not None
-            fmt = format_name(item.data)
-            done = pool.result(item.future, item.data, item.source, item.sha256, fmt)
-            prepared = done if isinstance(done, Prepared) else prepare(done, self.patterns)
+        prepared = _prepared(item, pool, self.patterns)
         if item.sha256:  # extracted now, not read from the cache
             log.debug(
                 "%s: %s, %d facts, %d tables, %d issues in %.2f s",

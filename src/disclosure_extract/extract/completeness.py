@@ -18,6 +18,7 @@ import regex
 from ..model import Block, Cell, Completeness, Document, Location, Meta, RequiredItem, StatedChange, Table
 from ..numbers import parse_cell_amount
 from ..patterns import Patterns, Template, TemplateItem
+from .tables import table_kind
 
 # A caption's title: what is left of its first line without the year, the table's number
 # and a parenthesised unit.
@@ -71,12 +72,15 @@ def assess_completeness(doc: Document, meta: Meta, patterns: Patterns) -> Comple
         result.items.append(found or _absent(item, "table", item.required_in(meta.year), statements))
     for item in template.sections:
         result.items.append(_section_item(item, lines, statements, meta.year))
-    result.changes = stated_changes(doc, patterns) + table_changes(doc, template, patterns)
-    result.departments = named_departments(doc, patterns)
+    sentences = _sentences(doc.blocks)
+    result.changes = stated_changes(sentences, patterns) + table_changes(doc, sentences, template, patterns)
+    result.departments = named_departments(doc, sentences, patterns)
     return result
 
 
-def named_departments(doc: Document, patterns: Patterns) -> list[tuple[str, Location]]:
+def named_departments(
+    doc: Document, sentences: list[tuple[str, Location]], patterns: Patterns
+) -> list[tuple[str, Location]]:
     """The department as the document names it besides its cover: in a table's 编制部门 line,
     and in a heading, caption or sentence opening with the name before the year."""
     assert patterns.department_label is not None and patterns.department_title is not None
@@ -84,7 +88,7 @@ def named_departments(doc: Document, patterns: Patterns) -> list[tuple[str, Loca
         (t.caption, Location(page=t.location.page, path=t.location.path, table=t.index)) for t in doc.tables
     ]
     texts += [(b.text, b.location) for b in doc.blocks if len(b.text) <= patterns.max_attachment_line_chars]
-    texts += _sentences(doc.blocks)  # the prose: 上海市普陀区财政局2024年度收入支出总计…
+    texts += sentences  # the prose: 上海市普陀区财政局2024年度收入支出总计…
     found: dict[str, Location] = {}
     for text, where in texts:
         compact = "".join(text.split())
@@ -96,12 +100,11 @@ def named_departments(doc: Document, patterns: Patterns) -> list[tuple[str, Loca
     return list(found.items())
 
 
-def stated_changes(doc: Document, patterns: Patterns) -> list[StatedChange]:
+def stated_changes(sentences: list[tuple[str, Location]], patterns: Patterns) -> list[StatedChange]:
     """Each sentence stating a change against the previous year, with the sentence giving its
     reason: the same one or one of the next three (a PDF's paragraph may end between them).
     A change of nothing needs none."""
     assert patterns.change and patterns.reason and patterns.zero_change
-    sentences = _sentences(doc.blocks)
     changes = []
     for n, (sentence, where) in enumerate(sentences):
         if not patterns.change.search(sentence) or patterns.zero_change.search(sentence):
@@ -116,11 +119,12 @@ def stated_changes(doc: Document, patterns: Patterns) -> list[StatedChange]:
 HEADER_ROWS = 3
 
 
-def table_changes(doc: Document, template: Template, patterns: Patterns) -> list[StatedChange]:
+def table_changes(
+    doc: Document, sentences: list[tuple[str, Location]], template: Template, patterns: Patterns
+) -> list[StatedChange]:
     """The change a template table states in its total row (合计 | … | 比上年增减 -204.61), with
     the sentence of the prose giving a reason for a change of its subject (三公 …), if any.
     Only tables of items with a subject are read: a reason must say what it is a reason for."""
-    sentences = [text for text, _ in _sentences(doc.blocks)]
     assert patterns.reason is not None
     changes = []
     for table in doc.tables:
@@ -130,7 +134,7 @@ def table_changes(doc: Document, template: Template, patterns: Patterns) -> list
             continue
         text, cell = stated
         subject = item.subject_re
-        reason = next((s for s in sentences if patterns.reason.search(s) and subject.search(s)), "")
+        reason = next((s for s, _ in sentences if patterns.reason.search(s) and subject.search(s)), "")
         where = Location(page=cell.location.page, table=table.index, row=cell.row, col=cell.col)
         changes.append(StatedChange(f"{table_title(table.caption)}: {text}", reason[:MAX_FOUND_CHARS], where))
     return changes
@@ -221,8 +225,8 @@ def _empty_table(
     table = next((t for t in tables if found.location is not None and t.index == found.location.table), None)
     if table is None or any(parse_cell_amount(c.text) for c in table.cells):
         return None
-    subject = item.subject_re
-    return next((s for s, _ in statements if subject is None or subject.search(s)), "")[:MAX_FOUND_CHARS]
+    said = _statement_of(item.subject_re, statements)
+    return said[0][:MAX_FOUND_CHARS] if said is not None else ""
 
 
 def _attached(
@@ -230,7 +234,7 @@ def _attached(
 ) -> RequiredItem | None:
     """The item named in the page's lists of attachments: published, in a file not read here."""
     for name, block in attached:
-        if _kind_of(name, patterns) == item.kind:
+        if table_kind(name, patterns) == item.kind:
             required = item.required_in(year)
             return RequiredItem(
                 item.id, item.title, "table", "attached", required, name[:MAX_FOUND_CHARS], block.location
@@ -249,11 +253,6 @@ def _section_item(
         return _absent(item, "section", required, statements)
     found = block.text[:MAX_FOUND_CHARS]
     return RequiredItem(item.id, item.title, "section", "present", required, found, block.location)
-
-
-def _kind_of(title: str, patterns: Patterns) -> str:
-    compact = "".join(title.split())
-    return next((str(k["id"]) for k in patterns.tables["kinds"] if k["title_re"].search(compact)), "")
 
 
 def _attachment_list(doc: Document, patterns: Patterns) -> list[tuple[str, Block]]:
@@ -288,13 +287,19 @@ def _section_line(block: Block, patterns: Patterns) -> bool:
 def _absent(
     item: TemplateItem, group: str, required: bool, statements: list[tuple[str, Location]]
 ) -> RequiredItem:
-    if item.subject_re is not None:
-        for sentence, where in statements:
-            if item.subject_re.search(sentence):
-                return RequiredItem(
-                    item.id, item.title, group, "explained", required, sentence[:MAX_FOUND_CHARS], where
-                )
-    return RequiredItem(item.id, item.title, group, "missing", required)
+    # an item with no subject cannot be explained away: any empty statement would do
+    said = _statement_of(item.subject_re, statements) if item.subject_re is not None else None
+    if said is None:
+        return RequiredItem(item.id, item.title, group, "missing", required)
+    sentence, where = said
+    return RequiredItem(item.id, item.title, group, "explained", required, sentence[:MAX_FOUND_CHARS], where)
+
+
+def _statement_of(
+    subject: regex.Pattern[str] | None, statements: list[tuple[str, Location]]
+) -> tuple[str, Location] | None:
+    """The first statement that something is empty naming ``subject`` (any, for None)."""
+    return next(((s, w) for s, w in statements if subject is None or subject.search(s)), None)
 
 
 def _empty_statements(doc: Document, patterns: Patterns) -> list[tuple[str, Location]]:

@@ -75,11 +75,13 @@ def document_unit_hint(doc: Document, patterns: Patterns) -> str | None:
 
 def classify_table(table: Table, patterns: Patterns) -> str:
     """Which standard table this is, from its title; "" when it is none of them."""
-    title = "".join(table.caption.split())
-    for kind in patterns.tables["kinds"]:
-        if kind["title_re"].search(title):
-            return str(kind["id"])
-    return ""
+    return table_kind(table.caption, patterns)
+
+
+def table_kind(title: str, patterns: Patterns) -> str:
+    """The standard table a title names (tables.yml kinds, first match); "" for none."""
+    compact = "".join(title.split())
+    return next((str(k["id"]) for k in patterns.tables["kinds"] if k["title_re"].search(compact)), "")
 
 
 def resolve_unit(table: Table, hint: str | None, patterns: Patterns) -> TableUnit:
