@@ -227,6 +227,7 @@ def run_batch(
     are the same bytes in every case: results are taken in input order.
     """
     workers = workers or Workers()
+    out_dir = Path(out_dir).resolve()  # once: every output and temporary name hangs from it
     with folder_lock(out_dir):
         if finish_commit(out_dir):  # before the leftovers: its journal names temporary files
             log.info("completed the outputs a stopped run had committed to in %s", out_dir)
@@ -411,6 +412,7 @@ def crawl_and_extract(
 ) -> CrawlRun:
     """Crawl the sources into OUT/archive; with a vocabulary, then extract every archived
     document into OUT (those extracted before come from the cache), in ``workers``."""
+    out_dir = Path(out_dir).resolve()
     archive_dir = out_dir / "archive"
     summary = crawl(config, archive_dir, progress)
     for url, reason in summary.failures:

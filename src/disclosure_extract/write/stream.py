@@ -184,7 +184,9 @@ class OutputStream:
     """
 
     def __init__(self, out_dir: Path, patterns: Patterns) -> None:
-        self.out_dir = out_dir
+        # resolved once: the temporary files are named by absolute paths, and the journal
+        # names them relative to this folder whatever form (``out``, ``./x/../out``) was given
+        self.out_dir = Path(out_dir).resolve()
         self.patterns = patterns
         self.tables = (*TABLES, panel_table(patterns))
         self._stack = contextlib.ExitStack()
@@ -426,7 +428,7 @@ def _apply(out_dir: Path, journal: dict[str, Any]) -> None:
 
 
 def _relative(out_dir: Path, path: Path) -> str:
-    return path.relative_to(out_dir).as_posix()
+    return Path(os.path.relpath(path.resolve(), out_dir.resolve())).as_posix()
 
 
 def _fsync(path: Path) -> None:
