@@ -47,9 +47,34 @@ def test_two_jobs_write_the_bytes_one_job_writes(tmp_path: Path) -> None:
     assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
 
 
-def _children(pid: int) -> list[int]:
-    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
-    return [int(x) for x in found.stdout.split()]
+def descendants(pid: int) -> list[int]:
+    """The processes below ``pid`` (one the test started), read from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        below = [child for child, parent in parents.items() if parent in frontier]
+        found += below
+        frontier = below
+    return found
+
+
+def workers_of(pid: int) -> list[int]:
+    """The extraction workers of a batch the test started: the fork server's children."""
+
+    def cmdline(p: int) -> str:
+        try:
+            return Path(f"/proc/{p}/cmdline").read_text()
+        except OSError:
+            return ""
+
+    servers = [p for p in descendants(pid) if "forkserver" in cmdline(p)]
+    return [w for server in servers for w in descendants(server)]
 
 
 def test_a_worker_killed_mid_batch_loses_nothing(tmp_path: Path) -> None:
@@ -66,11 +91,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(tmp_path: Path) -> None:
     workers: list[int] = []
     while len(workers) < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
-        workers = [
-            c
-            for c in _children(process.pid)
-            if "disclosure_extract" in Path(f"/proc/{c}/cmdline").read_text()
-        ]
+        workers = workers_of(process.pid)
     assert workers, "no worker process started"
     time.sleep(1.0)  # let it be in the middle of a document
     os.kill(workers[0], signal.SIGKILL)

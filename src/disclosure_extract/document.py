@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .check import check_document, dataset_summary
 from .common.limits import memory_budget
-from .errors import DisclosureError, LoadError
+from .errors import DisclosureError, LoadError, UnfitValueError
 from .extract import extract_document
 from .load import DEFAULT_PDF_BACKEND, load_bytes, sniff_format
 from .model import Issue, Result
@@ -28,7 +28,7 @@ log = logging.getLogger("disclosure_extract")
 
 # Failures that may not recur (a bug fixed, a file readable again, a worker that died or ran
 # out of time or memory): such results are not cached.
-TRANSIENT = ("internal_error", "unreadable", "timeout", "worker_died", "out_of_memory")
+TRANSIENT = ("internal_error", "unreadable", "timeout", "worker_died", "out_of_memory", "value_out_of_range")
 
 
 @dataclass
@@ -45,13 +45,21 @@ class Prepared:
 
 
 def prepare(result: Result, patterns: Patterns, record: str | None = None) -> Prepared:
-    """Check a result and make its share of every output (``record``: its JSON line, if made)."""
-    parts = document_parts(result, check_document(result, patterns), patterns, record)
+    """Check a result and make its share of every output (``record``: its JSON line, if made).
+
+    A value no output can hold makes the document a failed record (``value_out_of_range``,
+    not cached: a cached result that cannot be written is evicted by the batch)."""
+    try:
+        parts = document_parts(result, check_document(result, patterns), patterns, record)
+    except UnfitValueError as exc:
+        issue = Issue("value_out_of_range", "error", f"a value the outputs cannot hold: {exc}")
+        result = failed_result(result.source, result.sha256, result.format, issue)
+        parts = document_parts(result, [], patterns)
     return Prepared(
         parts=parts,
         summary=None if result.failed else dataset_summary(result, patterns),
         failed=result.failed,
-        transient=any(i.code in TRANSIENT for i in result.issues),
+        transient=any(i.code in TRANSIENT and i.severity == "error" for i in result.issues),
         counts=(len(result.facts), len(result.tables), len(result.issues)),
     )
 

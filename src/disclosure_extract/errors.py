@@ -21,6 +21,7 @@ Every exception the package raises on purpose derives from one root::
     │   ├── ConverterMissingError   a .doc/.wps/.rtf/.et needs LibreOffice, which is not installed
     │   └── ConversionError         LibreOffice failed or timed out converting a file
     ├── OutputError                 an output file could not be written
+    │   └── UnfitValueError         a document's value its output column cannot hold (that document fails)
     ├── FolderLockedError           another run is writing the output folder (common.lock)
     ├── ClusterError                the Dask cluster of --dask cannot be started or reached
     ├── FetchRefusedError           a URL the crawler must not fetch (fetch.safety)
@@ -156,6 +157,11 @@ class ConversionError(LoadError):
 
 class OutputError(DisclosureError):
     """An output file could not be written."""
+
+
+class UnfitValueError(OutputError):
+    """A document's row holds a value its column's declared type cannot (the writers would
+    fail on it): the document fails, not the batch."""
 
 
 class ClusterError(DisclosureError):

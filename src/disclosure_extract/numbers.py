@@ -7,7 +7,7 @@ through ``float``.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 import regex
 
@@ -35,9 +35,17 @@ ZERO_WORDS = frozenset({"-", "--", "—", "——", "－", "─", "无", "0", "�
 NUMBER_RE = regex.compile(r"(?<![\d.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])")
 _CELL_NUMBER_RE = regex.compile(r"^\(?-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\)?$")
 
-# Yuan values carry at most two decimals (FIELDS.md); finer digits only come from unit
-# scaling of already-rounded figures and would be noise.
+# Yuan values are shown with two decimals where that is exact (FIELDS.md); a figure printed
+# finer keeps its digits, up to the declared maximum below.
 YUAN_QUANTUM = Decimal("0.01")
+# The declared maximum of an amount in yuan: digits in all and after the point (every output
+# declares money so: Parquet decimal128, the datapackage). 18 digits before the point are a
+# billion times any budget, and sums of such values stay within Decimal's default 28 digits.
+MONEY_DIGITS = 22
+MONEY_SCALE = 4
+# Arithmetic on printed figures is exact however many digits they show: a figure of 40
+# digits is judged against the maximum, never rounded to 28 first.
+_EXACT = Context(prec=100)
 
 
 def normalize_width(text: str) -> str:
@@ -78,15 +86,32 @@ def parse_cell_amount(text: str) -> Decimal | None:
 
 
 def to_yuan(value: Decimal, unit: str) -> Decimal:
-    """Scale an amount in ``unit`` to yuan, exactly, at most two decimals."""
+    """Scale an amount in ``unit`` to yuan, exactly: a whole number, two decimals, or as many
+    as the figure printed (``fits_money`` says whether the outputs can hold it)."""
     try:
         factor = MONEY_UNITS[unit]
     except KeyError:
         raise KeyError(f"not a money unit: {unit!r}") from None
-    scaled = value * factor
-    if scaled == scaled.to_integral_value():
-        return scaled.quantize(Decimal(1))
-    return scaled.quantize(YUAN_QUANTUM)
+    scaled = _EXACT.multiply(value, factor)
+    if scaled == _EXACT.to_integral_value(scaled):
+        return scaled.quantize(Decimal(1), context=_EXACT)
+    fen = scaled.quantize(YUAN_QUANTUM, context=_EXACT)
+    return fen if fen == scaled else scaled.normalize(_EXACT)
+
+
+def fits_decimal(value: Decimal | int, digits: int, scale: int) -> bool:
+    """Whether ``value`` fits a decimal of ``digits`` digits, ``scale`` of them after the point."""
+    value = Decimal(value)
+    if not value.is_finite():
+        return False
+    if value != value.quantize(Decimal(1).scaleb(-scale), context=_EXACT):
+        return False
+    return abs(value) < Decimal(10) ** (digits - scale)
+
+
+def fits_money(value: Decimal | int) -> bool:
+    """Whether an amount in yuan fits the declared maximum (MONEY_DIGITS, MONEY_SCALE)."""
+    return fits_decimal(value, MONEY_DIGITS, MONEY_SCALE)
 
 
 def decimals_shown(text: str) -> int:

@@ -192,7 +192,8 @@ def stream_documents(
                 pending.append(_Pending(source, prepare(data, patterns)))
             else:
                 sha256 = hashlib.sha256(data).hexdigest()
-                pending.append(_Pending(source, future=pool.submit(data, source), data=data, sha256=sha256))
+                future = pool.submit(data, source, str(path.absolute()))
+                pending.append(_Pending(source, future=future, data=data, sha256=sha256))
             while len(pending) > IN_FLIGHT_PER_JOB * jobs:
                 yield _prepared(pending.popleft(), pool, patterns)
         while pending:
@@ -323,9 +324,13 @@ class _Batch:
         sha256 = hashlib.sha256(data).hexdigest()
         cached = _cached(self.cache / f"{sha256}.json", source) if self.use_cache else None
         if cached is not None:
-            self.summary.cached += 1
-            log.debug("%s: from the cache (%s)", source, sha256[:12])
-            return _Pending(source, prepare(cached, self.patterns))
+            prepared = prepare(cached, self.patterns)
+            if not prepared.transient:
+                self.summary.cached += 1
+                log.debug("%s: from the cache (%s)", source, sha256[:12])
+                return _Pending(source, prepared)
+            # a cached result the outputs cannot take (made by another version): redone
+            (self.cache / f"{sha256}.json").unlink(missing_ok=True)
         started = time.perf_counter()
         if pool is None:
             result = extract_data(data, source, self.patterns, self.pdf_backend)

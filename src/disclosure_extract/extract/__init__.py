@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..model import Document, Issue, Result
 from ..patterns import Patterns
+from .bounds import set_aside_out_of_range
 from .completeness import assess_completeness
 from .indicators import extract_indicators
 from .line_items import extract_line_items
@@ -37,6 +38,7 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
     result.indicators = extract_indicators(doc.tables, units, patterns)
     result.completeness = assess_completeness(doc, meta, patterns)
     result.line_items = extract_line_items(doc.tables, units, patterns)
+    set_aside_out_of_range(result)  # before any value is chosen or summed
     # 基本支出 = 人员 + 公用 only where the document names no third part (对个人和家庭的补助)
     other_part = any(patterns.basic_other_part.search(b.text) for b in doc.blocks)
     fields, conflicts = resolve_fields(

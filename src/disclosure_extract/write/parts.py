@@ -16,11 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import UnfitValueError
 from ..model import CheckResult, Result, Table
 from ..patterns import Patterns
 from .csvout import csv_cell, table_file_name
 from .records import dumps, result_record
 from .schema import (
+    DOCUMENTS,
+    FIELD_VALUES,
     TABLES,
     OutputTable,
     Statuses,
@@ -28,6 +31,7 @@ from .schema import (
     content_rows,
     document_row,
     failed_counts,
+    unfit_value,
     value_rows,
     value_statuses,
 )
@@ -79,13 +83,22 @@ def document_parts(
     failed = failed_counts(checks).get(result.sha256, 0)
     statuses = value_statuses(checks)
     document = document_row(result, failed, patterns)
+    tables = {name: rendered(by_name[name], rows) for name, rows in content.items()}
+    values = list(value_rows(result, statuses))
+    late = [(DOCUMENTS, [document]), (FIELD_VALUES, values)]
+    made = [(by_name[name], tuples) for name, (_, tuples) in tables.items()]
+    made += [(table, [tuple(row.get(c) for c in table.column_names) for row in rows]) for table, rows in late]
+    for table, tuples in made:
+        problem = unfit_value(table, tuples)
+        if problem is not None:
+            raise UnfitValueError(problem)
     return DocumentParts(
         source=result.source,
         sha256=result.sha256,
         record=record if record is not None else dumps(result_record(result)),
-        tables={name: rendered(by_name[name], rows) for name, rows in content.items()},
+        tables=tables,
         document=document,
-        values=list(value_rows(result, statuses)),
+        values=values,
         failed=failed,
         statuses=statuses,
         checks=counters.get(result.source, 0),

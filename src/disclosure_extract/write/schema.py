@@ -23,6 +23,7 @@ import regex
 
 from ..common.text import department_key
 from ..model import CheckResult, Fact, Result
+from ..numbers import MONEY_DIGITS, MONEY_SCALE, fits_decimal
 from ..patterns import Patterns
 
 ColumnType = Literal["string", "integer", "boolean", "money", "decimal"]
@@ -34,7 +35,7 @@ ARROW_TYPES: dict[ColumnType, tuple[str, ...] | tuple[str, int, int]] = {
     "string": ("string",),
     "integer": ("int64",),
     "boolean": ("bool_",),
-    "money": ("decimal128", 20, 2),
+    "money": ("decimal128", MONEY_DIGITS, MONEY_SCALE),
     "decimal": ("decimal128", 24, 6),
 }
 SQL_TYPES: dict[ColumnType, str] = {
@@ -638,6 +639,27 @@ def field_descriptions() -> dict[str, str]:
             )
             return {field_id: meaning.strip() for field_id, meaning in rows}
     return {}
+
+
+def _fits_type(value: Any, kind: ColumnType) -> bool:
+    if value is None or kind in ("string", "boolean"):
+        return True
+    if kind == "integer":
+        return isinstance(value, int) and -(2**63) <= value < 2**63
+    _, digits, scale = ARROW_TYPES[kind]
+    assert isinstance(digits, int) and isinstance(scale, int)
+    return fits_decimal(value, digits, scale)
+
+
+def unfit_value(table: OutputTable, rows: list[tuple[Any, ...]]) -> str | None:
+    """The first value of ``rows`` (tuples of the table's columns) its column's declared type
+    cannot hold, described; None when all fit. Checked where a document's rows are made, so
+    that a value no writer can take fails its document, never the batch's outputs."""
+    for row in rows:
+        for column, value in zip(table.columns, row, strict=True):
+            if not _fits_type(value, column.type):
+                return f"{table.name}.{column.name} = {value!s:.60} does not fit {column.type}"
+    return None
 
 
 def arrow_schema(table: OutputTable) -> Any:
