@@ -4,10 +4,15 @@ pool that breaks. Each costs that document at most, never the batch."""
 from __future__ import annotations
 
 import concurrent.futures
+import csv
 import json
+import os
 import shutil
+import sqlite3
+import stat
 import subprocess
 import time
+import types
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,10 +20,14 @@ import pytest
 
 from disclosure_extract import load_patterns, workers
 from disclosure_extract.document import prepare
+from disclosure_extract.fetch.safety import FetchRefusedError, check_address
 from disclosure_extract.model import Evidence, Fact, Location, Result
+from disclosure_extract.pipeline import discover, run_batch
 from disclosure_extract.workers import WorkerPool
+from disclosure_extract.write.csvout import csv_text
+from disclosure_extract.write.schema import DOCUMENTS, FIELD_VALUES, panel_column, panel_view_sql, sql_ddl
 
-from .conftest import CORPUS, SEED
+from .conftest import CORPUS, SEED, TEXT_HTML
 from .test_jobs import CLI, _long_pdf, descendants, workers_of
 
 REGRESS = CORPUS / "regress"
@@ -173,3 +182,120 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "Z"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "100.100.100.200",
+        "100.64.0.1",
+        "192.0.2.1",
+        "198.18.0.1",
+        "240.0.0.1",
+        "224.0.0.1",
+        "::ffff:10.0.0.1",
+        "fc00::1",
+    ],
+)
+def test_the_crawler_refuses_every_special_purpose_address(address: str) -> None:
+    # 100.64.0.0/10 (carrier-grade NAT) holds a cloud metadata address; it passed the old list
+    with pytest.raises(FetchRefusedError, match="private address"):
+        check_address(f"http://[{address}]/" if ":" in address else f"http://{address}/", address, False)
+
+
+def test_the_crawler_accepts_a_global_address() -> None:
+    assert check_address("http://8.8.8.8/", "8.8.8.8", False) == ["8.8.8.8"]  # no request is made
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) -> None:
+    named = tmp_path / "=cmd.txt"  # a source name that is a formula, as given on the command line
+    shutil.copy(REGRESS / "csv_formula_in_title.txt", named)
+    done = subprocess.run(
+        [*CLI, "extract", named.name, "-o", "out", "-q"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    with (tmp_path / "out" / "documents.csv").open(encoding="utf-8", newline="") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert row["source"] == "'=cmd.txt"
+    assert row["title"].startswith("'=HYPERLINK(")
+    with (tmp_path / "out" / "facts.csv").open(encoding="utf-8", newline="") as handle:
+        values = [r["value"] for r in csv.DictReader(handle)]
+    assert "15000000" in values  # numbers stay numbers
+    # the raw text is kept where nothing runs it
+    record = json.loads((tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8"))
+    assert record["source"] == "=cmd.txt" and record["meta"]["title"].startswith("=HYPERLINK(")
+    with sqlite3.connect(tmp_path / "out" / "disclosures.sqlite") as db:
+        assert db.execute("SELECT source, title FROM documents").fetchone()[0] == "=cmd.txt"
+
+
+def test_negative_numbers_and_dashes_stay_as_printed_in_csv() -> None:
+    assert [csv_text(t) for t in ("-12.5", "+3", "-", "——", "-1,234.00")] == [
+        "-12.5",
+        "+3",
+        "-",
+        "——",
+        "-1,234.00",
+    ]
+    assert [csv_text(t) for t in ("@SUM(A1)", "-2+3", "+cmd|' /C calc'!A0", "\tx")] == [
+        "'@SUM(A1)",
+        "'-2+3",
+        "'+cmd|' /C calc'!A0",
+        "'\tx",
+    ]
+
+
+def test_field_ids_from_a_vocabulary_cannot_break_or_inject_sql() -> None:
+    crafted = ['x"y', "a'b", 'income.total" FROM documents; DROP TABLE "documents"; --']
+    vocabulary = types.SimpleNamespace(known_fields=["income.total", *crafted])
+    with sqlite3.connect(":memory:") as db:
+        for table in (DOCUMENTS, FIELD_VALUES):
+            db.executescript(sql_ddl(table))
+        db.executescript(panel_view_sql(vocabulary))  # type: ignore[arg-type]
+        names = [row[1] for row in db.execute("PRAGMA table_info(panel)")]
+        assert {panel_column(f) for f in crafted} <= set(names)
+        assert db.execute("SELECT count(*) FROM documents").fetchone() == (0,)  # still there
+
+
+def test_output_folders_follow_the_umask(tmp_path: Path) -> None:
+    assert _extract(tmp_path, str(SEED)).returncode == 0
+    modes = {name: stat.S_IMODE((tmp_path / name).stat().st_mode) for name in ("tables", "parquet")}
+    umask = os.umask(0)
+    os.umask(umask)
+    assert modes == {"tables": 0o777 & ~umask, "parquet": 0o777 & ~umask}
+
+
+def test_a_killed_runs_sqlite_journal_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    assert _extract(tmp_path, str(SEED)).returncode == 0
+    left = tmp_path / ".disclosures.abc123.sqlite.tmp-journal"  # as a kill during the writes leaves
+    left.write_bytes(b"\0" * 512)
+    assert _extract(tmp_path, str(SEED)).returncode == 0
+    assert not left.exists()
+
+
+def test_the_same_file_given_twice_is_read_once(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "seed.txt")
+    (folder / "link.txt").symlink_to(folder / "seed.txt")
+    given = [str(folder / "seed.txt"), str(folder / "seed.txt"), str(folder)]
+    done = _extract(tmp_path / "out", *given)
+    assert done.returncode == 0, done.stderr
+    lines = (tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["source"] for line in lines] == [str(folder / "seed.txt")]
+
+
+def test_two_names_that_escape_alike_stay_two_documents(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    raw = os.fsdecode(bytes(folder) + b"/a\xff.txt")  # a name that is not UTF-8
+    shutil.copy(SEED, raw)
+    shutil.copy(TEXT_HTML[1], folder / "a\\xff.txt")  # a name that is its escaped form
+    inputs = discover([folder])
+    assert len({source for _, source in inputs}) == 2
+    summary = run_batch(inputs, tmp_path / "out", load_patterns())
+    assert summary.total == 2 and summary.failed == 0

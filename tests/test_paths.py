@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,10 @@ import pytest
 from disclosure_extract import load_patterns
 from disclosure_extract.pipeline import discover, run_batch
 
-from .conftest import SEED, TEXT_HTML
+from .conftest import DOCS, SEED, TEXT_HTML
+from .test_jobs import workers_of
+
+PDF = sorted(DOCS.glob("*.pdf"))[0]
 
 CLI = [str(Path(sys.executable).with_name("disclosure-extract"))]
 
@@ -72,3 +77,40 @@ def test_absolute_path_with_dotdot(workdir: Path) -> None:
     done = _cli(Path(os.sep), "extract", str(workdir / "docs" / SEED.name), "-o", out)
     assert done.returncode == 0, done.stderr
     assert (workdir / "out" / "documents.jsonl").is_file()
+
+
+def test_a_closed_pipe_ends_quietly(workdir: Path) -> None:
+    # extract -o - | head -1: the reader goes after one line
+    with subprocess.Popen(
+        [*CLI, "extract", "docs", "-o", "-", "-q"],
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.readline()
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        code = process.wait(timeout=300)
+    assert code == 0, err
+    assert "Traceback" not in err
+
+
+def test_ctrl_c_exits_130_saying_interrupted(workdir: Path) -> None:
+    for n in range(3):
+        shutil.copy(PDF, workdir / "docs" / f"copy{n}.pdf")
+    with subprocess.Popen(
+        [*CLI, "extract", "docs", "-o", "out", "--no-cache", "--pdf-backend", "pdfplumber", "--jobs", "1"],
+        cwd=workdir,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        for _ in range(600):  # until a worker works (at most a minute)
+            if workers_of(process.pid):
+                break
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=300)
+    assert process.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert not (workdir / "out" / "documents.jsonl").exists()  # nothing half-written

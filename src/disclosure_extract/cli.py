@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +49,7 @@ from .write import dumps
 # written, or a bug): distinct from 1, so that a scheduler does not take a crash for a batch
 # with a few bad documents.
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_RUN_FAILED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports a command Ctrl-C ended
 _F = TypeVar("_F", bound=Callable[..., Any])
 # Archived formats the extractor reads.
 # Without a terminal, a log line every this many documents shows a batch is alive.
@@ -100,6 +102,14 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            log.error("interrupted: the previous outputs are left as they were")
+            sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            # the reader of stdout went away (``| head``): what it wanted it has; stdout is
+            # pointed at /dev/null so that the exit's own flush finds no broken pipe either
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_OK)
         except OutputError as exc:
             log.error("the outputs could not be written: %s", exc)
         except (click.exceptions.Exit, click.ClickException, click.Abort):

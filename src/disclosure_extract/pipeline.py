@@ -113,7 +113,36 @@ def discover(paths: Iterable[Path]) -> list[tuple[Path, str]]:
                     found.append((child, source_name(child)))
         else:
             found.append((path, source_name(path)))
-    return found
+    return unique_inputs(found)
+
+
+def unique_inputs(inputs: Iterable[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    """The inputs with each file once: a path given twice, a folder and a file inside it, two
+    names of one file (a link) are read once (logged); two files whose names escape to the
+    same source (``\\xff`` as a name, and a byte 0xFF) are told apart by a ``#2`` suffix."""
+    unique: list[tuple[Path, str]] = []
+    seen_files: dict[tuple[int, int], str] = {}
+    seen_sources: set[str] = set()
+    for path, source in inputs:
+        try:
+            status = path.stat()
+            identity: tuple[int, int] | None = (status.st_dev, status.st_ino)
+        except OSError:
+            identity = None  # unreadable: its record says so
+        if identity is not None and identity in seen_files:
+            log.info("%s: the same file as %s, read once", source, seen_files[identity])
+            continue
+        name, n = source, 1
+        while name in seen_sources:
+            n += 1
+            name = f"{source}#{n}"
+        if name != source:
+            log.warning("%s: another input has the same name; this one is named %s", source, name)
+        seen_sources.add(name)
+        if identity is not None:
+            seen_files[identity] = name
+        unique.append((path, name))
+    return unique
 
 
 def source_name(path: Path) -> str:
@@ -179,6 +208,7 @@ def stream_documents(
     are done (``extract -o -``): in ``workers``' processes, under their time limit and memory
     budget (a Dask cluster is not used here), with no cache and no output files."""
     workers = workers or Workers()
+    inputs = unique_inputs(inputs)
     if workers.in_process:
         for path, source in inputs:
             yield prepare(extract_file(path, source, patterns, max_bytes, pdf_backend), patterns)
@@ -228,6 +258,7 @@ def run_batch(
     are the same bytes in every case: results are taken in input order.
     """
     workers = workers or Workers()
+    inputs = unique_inputs(inputs)
     out_dir = Path(out_dir).resolve()  # once: every output and temporary name hangs from it
     with folder_lock(out_dir):
         if finish_commit(out_dir):  # before the leftovers: its journal names temporary files

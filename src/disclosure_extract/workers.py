@@ -94,6 +94,9 @@ def _watch(batch: int, handle: int | None) -> None:
 def _init(directory: str, pdf_backend: str, memory_mib: int | None, batch: int) -> None:
     global _patterns, _pdf_backend  # noqa: PLW0603 - one vocabulary per worker process, loaded once
     _die_with(batch)
+    # Ctrl-C reaches the whole process group: the batch's process handles it (and ends the
+    # pool); a worker printing its own KeyboardInterrupt would only bury that message
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if memory_mib is not None:
         limit_memory(memory_mib)
     _patterns = load_patterns(Path(directory))

@@ -37,9 +37,18 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
 
 def default_mode() -> int:
     """0666 less the process umask: the mode an ordinary new file gets."""
+    return 0o666 & ~_umask()
+
+
+def folder_mode() -> int:
+    """0777 less the process umask: the mode an ordinary new folder gets (mkdtemp makes 0700)."""
+    return 0o777 & ~_umask()
+
+
+def _umask() -> int:
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return umask
 
 
 def write_text(path: Path, text: str) -> None:

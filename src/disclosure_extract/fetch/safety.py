@@ -50,8 +50,13 @@ def check_url(url: str, allowed_hosts: frozenset[str] | None) -> str:
 
 
 def check_address(url: str, host: str, allow_private: bool) -> list[str]:
-    """The addresses ``host`` resolves to; FetchRefused when one of them is private, loopback
-    or link-local (unless ``allow_private``), or when it does not resolve."""
+    """The addresses ``host`` resolves to; FetchRefused when one of them is not a global
+    address (unless ``allow_private``), or when it does not resolve.
+
+    Not global is every special-purpose range of the IANA registries, as ``ipaddress`` keeps
+    them: private, loopback, link-local, carrier-grade NAT (100.64.0.0/10, where cloud
+    metadata services answer), documentation, benchmarking, reserved, multicast; an IPv6
+    address mapping an IPv4 one is judged as that address."""
     try:
         infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except OSError as exc:
@@ -59,8 +64,9 @@ def check_address(url: str, host: str, allow_private: bool) -> list[str]:
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not allow_private:
         for text in addresses:
-            address = ipaddress.ip_address(text)
-            if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
+            address = ipaddress.ip_address(text.split("%", 1)[0])  # fe80::1%eth0: the scope is no part
+            mapped = getattr(address, "ipv4_mapped", None)
+            if not (mapped or address).is_global or address.is_multicast:
                 raise FetchRefusedError(
                     url, f"{host} resolves to {address}, a private address (allow_private is off)"
                 )

@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import UnfitValueError
 from ..model import CheckResult, Result, Table
 from ..patterns import Patterns
-from .csvout import csv_cell, table_file_name
+from .csvout import csv_cell, csv_text, table_file_name
 from .records import dumps, result_record
 from .schema import (
     DOCUMENTS,
@@ -113,5 +113,8 @@ def _grid(result: Result, table: Table) -> tuple[str, str, int]:
     text = io.StringIO()
     # the row number leads each line: rows match the `row` of fact locations, and a row
     # covered only by a span from above is not blank
-    csv.writer(text, lineterminator="\n").writerows([str(r), *row] for r, row in enumerate(table.text_rows()))
+    rows = table.text_rows()
+    csv.writer(text, lineterminator="\n").writerows(
+        [str(r), *map(csv_text, row)] for r, row in enumerate(rows)
+    )
     return table_file_name(result.source, result.sha256 or "", table.index), text.getvalue(), table.n_cols + 1

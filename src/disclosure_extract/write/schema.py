@@ -368,7 +368,7 @@ def panel_table(patterns: Patterns) -> OutputTable:
 def panel_view_sql(patterns: Patterns) -> str:
     """The panel as a SQLite view over documents and field_values (the same columns)."""
     pivot = ",\n    ".join(
-        f'MAX(CASE WHEN v."field" = \'{f}\' THEN v."value" END) AS {_q(panel_column(f))}'
+        f'MAX(CASE WHEN v."field" = {quote_literal(f)} THEN v."value" END) AS {_q(panel_column(f))}'
         for f in patterns.known_fields
     )
     documents = ", ".join(f"d.{_q(n)}" for n in PANEL_DOCUMENT)
@@ -675,22 +675,32 @@ def arrow_schema(table: OutputTable) -> Any:
 
 def sql_ddl(table: OutputTable) -> str:
     """CREATE TABLE (with keys) and CREATE INDEX statements; identifiers quoted."""
-    columns = [f'"{c.name}" {SQL_TYPES[c.type]}{" NOT NULL" if c.required else ""}' for c in table.columns]
+    columns = [f"{_q(c.name)} {SQL_TYPES[c.type]}{' NOT NULL' if c.required else ''}" for c in table.columns]
     constraints = [f"PRIMARY KEY ({', '.join(_q(k) for k in table.primary_key)})"]
     for local, other, remote in table.foreign_keys:
         constraints.append(
             f"FOREIGN KEY ({', '.join(map(_q, local))}) REFERENCES {_q(other)} ({', '.join(map(_q, remote))})"
         )
     body = ",\n    ".join([*columns, *constraints])
-    statements = [f'CREATE TABLE "{table.name}" (\n    {body}\n);']
+    statements = [f"CREATE TABLE {_q(table.name)} (\n    {body}\n);"]
     for index in table.indexes:
         name = f"{table.name}_{'_'.join(index)}"
-        statements.append(f'CREATE INDEX "{name}" ON "{table.name}" ({", ".join(map(_q, index))});')
+        statements.append(f"CREATE INDEX {_q(name)} ON {_q(table.name)} ({', '.join(map(_q, index))});")
     return "\n".join(statements)
 
 
-def _q(name: str) -> str:
-    return f'"{name}"'
+def quote_identifier(name: str) -> str:
+    """A name as a SQL identifier, whatever it holds (a field id from a --patterns vocabulary
+    is the user's text): in double quotes, each double quote doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(text: str) -> str:
+    """Text as a SQL string literal: in single quotes, each single quote doubled."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+_q = quote_identifier
 
 
 def frictionless_schema(table: OutputTable) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..common.atomic import default_mode, write_text
+from ..common.atomic import default_mode, folder_mode, write_text
 from ..errors import OutputError
 from ..model import CheckResult, Result
 from ..patterns import Patterns
@@ -61,6 +61,7 @@ from .schema import (
     panel_row,
     panel_table,
     panel_view_sql,
+    quote_identifier,
     sql_ddl,
     value_statuses,
 )
@@ -76,15 +77,17 @@ JOURNAL = ".commit.json"
 
 def remove_leftovers(out_dir: Path) -> int:
     """Remove the temporary files and folders a killed run left in ``out_dir`` (its outputs'
-    ``.NAME.XXXX.tmp``, the grids' ``.tables.XXXX.tmp``/``.old``, the cache's part-written
-    entries); how many. Only while holding the folder's lock: another run's would be live."""
+    ``.NAME.XXXX.tmp``, SQLite's ``.disclosures.XXXX.sqlite.tmp-journal``, the grids'
+    ``.tables.XXXX.tmp``/``.old``, the cache's part-written entries); how many. Only while
+    holding the folder's lock: another run's would be live."""
     removed = 0
     folders = [out_dir, out_dir / "parquet", *sorted((out_dir / ".cache").glob("*"))]
     for folder in folders:
         if not folder.is_dir():
             continue
         for entry in folder.iterdir():
-            name = entry.name
+            # SQLite's journal of a temporary database ends "-journal" (also -wal, -shm)
+            name = entry.name.removesuffix("-journal").removesuffix("-wal").removesuffix("-shm")
             if not (name.startswith(".") and name.endswith((".tmp", ".old"))):
                 continue
             if entry.is_dir() and not entry.is_symlink():
@@ -113,9 +116,9 @@ class _Sink:
         self.handle = handle
         csv.writer(handle, lineterminator="\n").writerow(self.names)
         self.db = db
-        quoted = ", ".join(f'"{c}"' for c in self.names)
+        quoted = ", ".join(map(quote_identifier, self.names))
         marks = ", ".join("?" for _ in self.names)
-        self.insert = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'
+        self.insert = f"INSERT INTO {quote_identifier(table.name)} ({quoted}) VALUES ({marks})"
         self.schema = arrow_schema(table)
         self.parquet = pq.ParquetWriter(parquet, self.schema)
         self.buffer: list[tuple[Any, ...]] = []
@@ -222,6 +225,7 @@ class OutputStream:
             out.mkdir(parents=True, exist_ok=True)
             (out / "parquet").mkdir(exist_ok=True)
             self._grids = Path(tempfile.mkdtemp(prefix=".tables.", suffix=".tmp", dir=out))
+            self._grids.chmod(folder_mode())  # it becomes tables/: a folder like any other
         except OSError as exc:
             raise OutputError(f"cannot write in {out}: {exc.strerror}") from exc
         self._temps.append(self._grids)
