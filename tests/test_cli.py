@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -209,3 +210,22 @@ def test_logs_carry_iso_timestamps_and_verbose_debug_per_document(tmp_path: Path
     assert lines and all(regex.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4} ", ln) for ln in lines)
     assert any("DEBUG" in ln and SEED.name in ln and "facts" in ln for ln in lines)
     assert log_file.read_text(encoding="utf-8").splitlines() == lines
+
+
+def test_the_demo_stays_incremental_when_its_port_is_taken(tmp_path: Path) -> None:
+    import socket
+
+    from disclosure_extract.fetch.demo import DEMO_PORT
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in TEXT_HTML[:2]:
+        shutil.copy(path, corpus)
+    out = tmp_path / "out"
+    with socket.socket() as holder:
+        with contextlib.suppress(OSError):  # taken already: the same situation
+            holder.bind(("127.0.0.1", DEMO_PORT))  # another program holds the demo's port
+        code, first, _ = _run("demo", "-o", str(out), "-q", "--corpus", str(corpus))
+        assert code == 0 and "extract: 2 documents, 2 ok" in first
+        code, second, _ = _run("demo", "-o", str(out), "-q", "--corpus", str(corpus))
+    assert code == 0 and "fetched 0" in second and "0 extracted now" in second

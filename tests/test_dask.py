@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import CORPUS, DOCS
-from .test_jobs import CLI, PDFS, _extract, _outputs
+from .test_jobs import CLI, PDFS, _extract, _outputs, descendants
 
 # CI installs the dask extra (README's test command): there these tests must run, never skip.
 pytestmark = pytest.mark.skipif(
@@ -35,9 +35,7 @@ def test_a_local_dask_cluster_writes_the_bytes_one_process_writes(tmp_path: Path
 def _workers(pid: int) -> list[int]:
     """The cluster's worker processes: the children of the extract process that multiprocessing
     spawned (the scheduler and the nannies run in the extract process itself)."""
-    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
-    children = [int(x) for x in found.stdout.split()]
-    return [c for c in children if b"spawn_main" in _read(f"/proc/{c}/cmdline")]
+    return [c for c in descendants(pid) if b"spawn_main" in _read(f"/proc/{c}/cmdline")]
 
 
 def _read(path: str) -> bytes:
@@ -56,7 +54,8 @@ def _busy_worker(pid: int) -> int | None:
     """A worker using the CPU (extracting a document: the work runs in a thread of it)."""
     before = {w: _cpu_ticks(w) for w in _workers(pid)}
     time.sleep(0.5)
-    busy = [w for w, ticks in before.items() if _cpu_ticks(w) - ticks >= 20]  # 0.2 s of CPU
+    # any CPU at all in half a second: on a busy machine a working process may get little
+    busy = [w for w, ticks in before.items() if _cpu_ticks(w) - ticks >= 1]
     return busy[0] if busy else None
 
 

@@ -74,7 +74,7 @@ def test_canned_query_answers_sangong_by_department_and_year(served: str) -> Non
 def test_tables_carry_their_descriptions(served: str) -> None:
     meta = httpx.get(f"{served}/-/metadata.json", timeout=30).json()
     tables = meta["databases"]["disclosures"]["tables"]
-    assert tables["panel"]["description"].startswith("one row per document")
+    assert tables["panel"]["description"].startswith("one row per disclosure")
     assert "yuan" in tables["field_values"]["columns"]["value"]
     failed = httpx.get(f"{served}/disclosures/documents_with_failed_checks.json?_shape=array", timeout=30)
     assert failed.status_code == 200 and isinstance(failed.json(), list)

@@ -25,7 +25,7 @@ from disclosure_extract.model import Evidence, Fact, Location, Result
 from disclosure_extract.pipeline import discover, run_batch
 from disclosure_extract.workers import WorkerPool
 from disclosure_extract.write.csvout import csv_text
-from disclosure_extract.write.schema import DOCUMENTS, FIELD_VALUES, panel_column, panel_view_sql, sql_ddl
+from disclosure_extract.write.schema import TABLES, panel_column, panel_table, quote_identifier, sql_ddl
 
 from .conftest import CORPUS, SEED, TEXT_HTML
 from .test_jobs import CLI, _long_pdf, descendants, workers_of
@@ -250,15 +250,20 @@ def test_negative_numbers_and_dashes_stay_as_printed_in_csv() -> None:
 
 
 def test_field_ids_from_a_vocabulary_cannot_break_or_inject_sql() -> None:
-    crafted = ['x"y', "a'b", 'income.total" FROM documents; DROP TABLE "documents"; --']
-    vocabulary = types.SimpleNamespace(known_fields=["income.total", *crafted])
+    crafted = ['x"y', "a'b", 'income.total" TEXT); DROP TABLE "documents"; --']
+    vocabulary = types.SimpleNamespace(
+        known_fields=["income.total", *crafted], count_fields=frozenset(), field_names={}
+    )
+    panel = panel_table(vocabulary)  # type: ignore[arg-type]
     with sqlite3.connect(":memory:") as db:
-        for table in (DOCUMENTS, FIELD_VALUES):
+        for table in (*TABLES, panel):
             db.executescript(sql_ddl(table))
-        db.executescript(panel_view_sql(vocabulary))  # type: ignore[arg-type]
         names = [row[1] for row in db.execute("PRAGMA table_info(panel)")]
         assert {panel_column(f) for f in crafted} <= set(names)
         assert db.execute("SELECT count(*) FROM documents").fetchone() == (0,)  # still there
+        row = dict.fromkeys(panel.column_names, "x")
+        quoted = ", ".join(map(quote_identifier, row))
+        db.execute(f"INSERT INTO panel ({quoted}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
 
 
 def test_output_folders_follow_the_umask(tmp_path: Path) -> None:

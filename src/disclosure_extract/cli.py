@@ -642,7 +642,7 @@ def demo(out_dir: Path, docs: Path | None, quiet: bool, patterns_dir: Path | Non
     _setup_logging(0, quiet)
     docs = docs or _bundled_docs()
     patterns = _patterns(patterns_dir)
-    with DemoSite(docs) as site:
+    with DemoSite(docs, out_dir / ".demo-port") as site:
         log.info("demo site at %s", site.url)
         code = _crawl_and_extract(demo_sources(site.url), out_dir, quiet, patterns)
     if (out_dir / "documents.jsonl").is_file():

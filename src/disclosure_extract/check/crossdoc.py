@@ -31,7 +31,7 @@ _BUDGETED_TOTAL, _BUDGET_TOTAL = "sangong.total_prev", "sangong.total"
 def _key(record: Result, patterns: Patterns) -> Key:
     """The department's key (patterns/meta.yml department_key), year and kind."""
     meta = record.meta
-    return department_key(meta.department, patterns) or "", meta.year, meta.kind
+    return department_key(meta.department, meta.region, patterns)[0] or "", meta.year, meta.kind
 
 
 def dataset_summary(record: Result, patterns: Patterns) -> Result:

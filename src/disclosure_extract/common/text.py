@@ -30,14 +30,30 @@ def find_unit(text: str, patterns: Patterns) -> str | None:
     return match.group("unit") if match else None
 
 
-def department_key(name: str | None, patterns: Patterns) -> str | None:
-    """A department's name as a key that joins its documents across years and kinds:
-    full-width forms and white space gone, the same body's other names mapped to one
-    (patterns/meta.yml ``department_key``)."""
+def department_key(name: str | None, region: str | None, patterns: Patterns) -> tuple[str | None, str | None]:
+    """A department's key that joins its documents across years and kinds, or None with the
+    reason there is none.
+
+    Full-width forms and white space go, the same body's other names map to one
+    (patterns/meta.yml ``department_key``). A name that does not hold its government
+    (经济发展局, 中楼乡) is ambiguous alone: with the document's region the key is
+    ``region·name`` (a key, visibly not a name anyone printed); without one there is no key.
+    """
     if not name:
-        return None
+        return None, "no department name was found"
     rules = patterns.meta["department_key"]
     key = "".join(normalize_width(name).split())
     for pattern, replacement in rules["same"]:
         key = regex.sub(pattern, replacement, key)
-    return rules["drop_re"].sub("", key) or None
+    key = rules["drop_re"].sub("", key)
+    if not key:
+        return None, "no department name was found"
+    region_key = rules["drop_re"].sub("", "".join(normalize_width(region or "").split()))
+    if region_key and region_key in key:
+        return key, None
+    if region_key:
+        return f"{region_key}·{key}", None
+    return (
+        None,
+        f"{key} names no government and the document gives no region: it would join unrelated departments",
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..model import Document, Issue, Result
 from ..patterns import Patterns
 from .bounds import set_aside_out_of_range
@@ -18,6 +20,11 @@ __all__ = ["extract_document"]
 
 # An article page links a handful of attachments; a page with more links is a listing.
 MAX_ARTICLE_LINKS = 30
+# Without a disclosure's title, one of its template tables or classified line items (a table
+# page cut from one), a text must state at least this many figures to be read as a disclosure (a 三公 excerpt states half a dozen); fewer are stray
+# figures in other text: a README quoting one, a notice, an evaluation report. (A department
+# is no sign: it is read from prose too, a sentence's fragment in a report.)
+MIN_UNTITLED_FIELDS = 3
 
 
 def extract_document(doc: Document, patterns: Patterns) -> Result:
@@ -80,13 +87,27 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
                 "indicator was found: its figures are elsewhere (an attachment, a later page)",
             )
         )
-    elif not fields and not result.indicators:
+    elif (not fields and not result.indicators) or _stray(result, fields):
+        result.fields = {k: v for k, v in result.fields.items() if k.startswith("meta.")}
         result.issues.append(
             Issue(
                 "not_a_disclosure",
                 "error",
-                "no budget figure or performance indicator was found: the document does not look like a "
-                "部门预算/决算 disclosure",
+                (
+                    f"only {len(fields)} figure(s), and no disclosure title, template table or line items"
+                    if fields
+                    else "no budget figure or performance indicator was found"
+                )
+                + ": the document does not look like a 部门预算/决算 disclosure",
             )
         )
     return result
+
+
+def _stray(result: Result, fields: Mapping[str, object]) -> bool:
+    """Figures too few to make a disclosure of a text that has nothing else of one."""
+    meta = result.meta
+    if meta.title or result.indicators or result.line_items or len(fields) >= MIN_UNTITLED_FIELDS:
+        return False
+    items = result.completeness.items if result.completeness else []
+    return not any(i.group == "table" and i.status in ("present", "nonstandard") for i in items)

@@ -8,6 +8,7 @@ Last-Modified. The demo crawls it, extracts what it fetched, and writes the outp
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import re
@@ -141,13 +142,24 @@ class _Handler(BaseHTTPRequestHandler):
 class DemoSite:
     """The demo site served on 127.0.0.1 in a background thread."""
 
-    def __init__(self, docs: Path) -> None:
+    def __init__(self, docs: Path, port_file: Path | None = None) -> None:
+        """Serve ``docs``; ``port_file`` remembers the port between runs."""
         handler = type("DemoHandler", (_Handler,), {"files": build_site(docs)})
-        try:
-            # a fixed port keeps URLs stable, so a second demo shows an incremental crawl
-            self.server = ThreadingHTTPServer(("127.0.0.1", DEMO_PORT), handler)
-        except OSError:
-            self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        # A stable port keeps URLs stable, so a second demo shows an incremental crawl: the
+        # port the last run on this output folder used, else DEMO_PORT, else any free one
+        # (then remembered, so a taken DEMO_PORT costs only the first run's URLs).
+        ports = [*_remembered(port_file), DEMO_PORT, 0]
+        for port in ports:
+            try:
+                self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+                break
+            except OSError:
+                if port == 0:
+                    raise
+        if port_file is not None:
+            with contextlib.suppress(OSError):
+                port_file.parent.mkdir(parents=True, exist_ok=True)
+                port_file.write_text(f"{self.server.server_address[1]}\n", encoding="ascii")
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -162,6 +174,14 @@ class DemoSite:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def _remembered(port_file: Path | None) -> list[int]:
+    try:
+        port = int(port_file.read_text(encoding="ascii")) if port_file is not None else 0
+    except (OSError, ValueError):
+        return []
+    return [port] if 0 < port < 65536 else []
 
 
 def demo_sources(site_url: str) -> SourcesConfig:

@@ -4,9 +4,10 @@ Every table is declared once in write/schema.py; write/stream.py writes their ro
 ``DIR/disclosures.sqlite`` holds documents (keyed by sha256), sources, facts, line items,
 indicators, checks and issues, with primary and foreign keys and indexes; money is a number
 (NUMERIC), never text. ``DIR/parquet/*.parquet`` hold the same tables with the same columns
-(money as ``decimal(20,2)``), an empty table keeping its schema. ``DIR/datapackage.json``
-describes every CSV with its keys, units, currency CNY and the budget phase of amounts
-(预算 → approved, 决算 → executed), as the Fiscal Data Package does.
+(money as ``decimal(22,4)``: 18 digits before the point, 4 after), an empty table keeping
+its schema. ``DIR/datapackage.json`` describes every CSV with its keys, units, currency CNY
+and the budget phase of amounts (预算 → approved, 决算 → executed), as the Fiscal Data
+Package does.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ DATABASE = "disclosures"
 CANNED_QUERIES: dict[str, dict[str, str]] = {
     "sangong_by_department_and_year": {
         "title": "三公经费 by department and year",
-        "description": "Each document's 三公 total in yuan, by department key, year and kind.",
+        "description": "Each disclosure's 三公 total in yuan (a disclosure in several files counted once), "
+        "by department key, year and kind.",
         "sql": "SELECT department_key, department, year, kind, sangong_total FROM panel "
         "WHERE sangong_total IS NOT NULL ORDER BY department_key, year, kind",
     },

@@ -5,7 +5,7 @@ are all generated from these declarations, so a column has the same name and typ
 every output. Rows are built once from the typed results, a document at a time.
 
 Types: ``string``; ``integer``; ``boolean``; ``money`` (yuan, exact to the fen: Parquet
-``decimal(20,2)``, SQLite NUMERIC, a plain number in CSV); ``decimal`` (a finer exact
+``decimal(22,4)``, SQLite NUMERIC, a plain number in CSV); ``decimal`` (a finer exact
 number: tolerances, which may be half a fen).
 """
 
@@ -115,13 +115,31 @@ DOCUMENTS = OutputTable(
         _c("status", "string", "ok, or failed when an issue of severity error was raised", required=True),
         _c("encoding", "string", "the encoding the text was decoded with"),
         _c("department", "string", "meta.department"),
-        _c("department_key", "string", "the department as a key across years (中共/办公室 variants joined)"),
+        _c(
+            "department_key",
+            "string",
+            "the department as a key across years (中共 variants joined; region·name where the name"
+            " holds no region)",
+        ),
+        _c("department_key_note", "string", "why there is no department_key (empty when there is one)"),
         _c("year", "integer", "meta.year: the fiscal year disclosed"),
         _c("kind", "string", "meta.kind: budget or final_accounts"),
         _c("phase", "string", "budget phase (Fiscal Data Package): approved (预算) or executed (决算)"),
         _c("region", "string", "meta.region"),
         _c("title", "string", "the title line kind and year were read from"),
         _c("checks_failed", "integer", "how many checks of this document failed", required=True),
+        _c("tables", "integer", "how many tables it prints"),
+        _c(
+            "disclosure_id",
+            "string",
+            "the disclosure it is part of (one department, year and kind; the panel has a row per"
+            " disclosure)",
+        ),
+        _c(
+            "duplicate_of",
+            "string",
+            "the sha256 of the document of its disclosure it is a copy or near copy of",
+        ),
         _c("template", "string", "the disclosure template it is held to (patterns/templates.yml)"),
         _c(
             "completeness",
@@ -139,6 +157,7 @@ DEPARTMENTS = OutputTable(
     (
         _c("department_key", "string", "the department as a key (documents.department_key)", required=True),
         _c("department", "string", "the name its documents give most often"),
+        _c("names", "string", "every name its documents print (; separated, the most frequent first)"),
         _c("region", "string", "the government it belongs to"),
         _c("documents", "integer", "how many documents it has", required=True),
         _c("years", "string", "the fiscal years of its documents (; separated)"),
@@ -348,34 +367,30 @@ def panel_column(field_id: str) -> str:
 
 
 def panel_table(patterns: Patterns) -> OutputTable:
-    """The panel: one row per document, one column per field id of the vocabulary."""
+    """The panel: one row per disclosure, one column per field id of the vocabulary."""
     by_name = {c.name: c for c in DOCUMENTS.columns}
+    counts = patterns.count_fields
     return OutputTable(
         "panel",
-        "one row per document, one column per field (its resolved value): the table most users want",
+        "one row per disclosure (a department's budget or final account of a year, in one or more files), "
+        "one column per field (its resolved value): the table most users want",
         (
-            *(by_name[name] for name in PANEL_DOCUMENT),
+            _c("disclosure_id", "string", "the disclosure (documents.disclosure_id)", required=True),
+            _c("documents", "integer", "how many documents (files) it was published as", required=True),
+            _c("sha256", "string", "its primary document: the one stating the most fields", required=True),
+            *(by_name[name] for name in PANEL_DOCUMENT[1:]),
             *(
-                _c(panel_column(f), "money", f"{f}: {patterns.field_names.get(f, '')}")
+                _c(
+                    panel_column(f),
+                    "integer" if f in counts else "money",
+                    f"{f}: {patterns.field_names.get(f, '')}",
+                )
                 for f in patterns.known_fields
             ),
         ),
-        ("sha256",),
+        ("disclosure_id",),
         ((("sha256",), "documents", ("sha256",)),),
-    )
-
-
-def panel_view_sql(patterns: Patterns) -> str:
-    """The panel as a SQLite view over documents and field_values (the same columns)."""
-    pivot = ",\n    ".join(
-        f'MAX(CASE WHEN v."field" = {quote_literal(f)} THEN v."value" END) AS {_q(panel_column(f))}'
-        for f in patterns.known_fields
-    )
-    documents = ", ".join(f"d.{_q(n)}" for n in PANEL_DOCUMENT)
-    return (
-        f'CREATE VIEW "panel" AS SELECT {documents},\n    {pivot}\n'
-        'FROM "documents" d LEFT JOIN "field_values" v ON v."sha256" = d."sha256"\n'
-        'GROUP BY d."sha256" ORDER BY d.rowid;'
+        indexes=(("department_key", "year", "kind"),),
     )
 
 
@@ -422,10 +437,12 @@ def _fact_row(n: int, fact: Fact, chosen: bool) -> dict[str, Any]:
 def document_row(result: Result, failed_checks: int, patterns: Patterns) -> dict[str, Any]:
     """The documents row of a result (one per content: the first source of its sha256)."""
     meta = result.meta
+    key, why_none = department_key(meta.department, meta.region, patterns)
     return {
         "sha256": result.sha256,
         "source": result.source,
-        "department_key": department_key(meta.department, patterns),
+        "department_key": key,
+        "department_key_note": why_none,
         "format": result.format,
         "status": result.status,
         "encoding": result.encoding,
@@ -436,6 +453,9 @@ def document_row(result: Result, failed_checks: int, patterns: Patterns) -> dict
         "region": meta.region,
         "title": meta.title,
         "checks_failed": failed_checks,
+        "tables": len(result.tables),
+        "disclosure_id": None,  # set when the batch is complete (write/disclosures.py)
+        "duplicate_of": None,
         "template": result.completeness.template if result.completeness else None,
         "completeness": result.completeness.score if result.completeness else None,
     }
@@ -561,11 +581,14 @@ def failed_counts(
     return failed
 
 
-def panel_row(document: dict[str, Any], values: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """A document's panel row: its documents columns, then each field value in its column."""
+def panel_row(document: dict[str, Any], values: dict[str, Any], documents: int) -> dict[str, Any]:
+    """A disclosure's panel row: its primary document's columns, then each field's value
+    (``values``: field id -> value) in its column."""
     return {
+        "disclosure_id": document["disclosure_id"],
+        "documents": documents,
         **{n: document.get(n) for n in PANEL_DOCUMENT},
-        **{panel_column(v["field"]): v["value"] for v in values},
+        **{panel_column(field): value for field, value in values.items()},
     }
 
 

@@ -45,6 +45,7 @@ from ..patterns import Patterns
 from .csvout import TABLE_FILE_RE
 from .dataset import datapackage, grid_resource, sql_value
 from .datasette import datasette_metadata
+from .disclosures import plan_disclosures
 from .parts import DocumentParts, document_parts, rendered
 from .schema import (
     DEPARTMENTS,
@@ -60,7 +61,6 @@ from .schema import (
     field_rows,
     panel_row,
     panel_table,
-    panel_view_sql,
     quote_identifier,
     sql_ddl,
     value_statuses,
@@ -175,6 +175,7 @@ class _Department:
         return {
             "department_key": key,
             "department": max(self.names, key=self.names.__getitem__),
+            "names": ";".join(name for name, _ in self.names.most_common()),
             "region": max(self.regions, key=self.regions.__getitem__) if self.regions else None,
             "documents": self.documents,
             "years": ";".join(str(y) for y in sorted(self.years)) or None,
@@ -234,16 +235,14 @@ class OutputStream:
         self._temps.append(self._sqlite)
         # foreign keys are checked once, at the end: documents rows are written last
         self._db = sqlite3.connect(self._sqlite)
-        ddl = "\n".join(sql_ddl(t) for t in TABLES)
-        self._db.executescript(f"{ddl}\n{panel_view_sql(self.patterns)}")
+        self._db.executescript("\n".join(sql_ddl(t) for t in self.tables))
         self._parquet: dict[str, Path] = {}
         for table in self.tables:
             handle = self._output(out / table.csv_name)
             parquet = _temp_file(out / "parquet", table.name, ".parquet.tmp")
             self._temps.append(parquet)
             self._parquet[table.name] = parquet
-            db = self._db if table in TABLES else None  # the panel is a view in SQLite
-            self._sinks[table.name] = _Sink(table, handle, parquet, db)
+            self._sinks[table.name] = _Sink(table, handle, parquet, self._db)
         # private and unnamed: gone with the process, whatever happens
         staging = tempfile.TemporaryFile(dir=out, prefix=".staging.")  # noqa: SIM115
         self._staging = self._stack.enter_context(staging)
@@ -289,6 +288,10 @@ class OutputStream:
                 if self._late_statuses.get(key) != "fail":
                     self._late_statuses[key] = status
 
+    def _restaged(self) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """The staged documents rows and field values, from the start (readable many times)."""
+        return _staged(self._staging)
+
     def close(self, checks: Iterable[CheckResult]) -> None:
         """Complete the outputs with the checks across documents and put them all in place."""
         try:
@@ -313,17 +316,7 @@ class OutputStream:
             self._sinks["checks"].add(row)
         for key, department in self._departments.items():
             self._sinks[DEPARTMENTS.name].add(department.row(key))
-        panel = self._sinks["panel"]
-        self._staging.seek(0)
-        for document, values in _staged(self._staging):
-            document["checks_failed"] += failed.get(document["sha256"], 0)
-            self._sinks[DOCUMENTS.name].add(document)
-            for value in values:
-                late_status = statuses.get((value["sha256"], value["field"]))
-                if late_status == "fail" or (late_status and value["check_status"] is None):
-                    value["check_status"] = late_status
-                self._sinks[FIELD_VALUES.name].add(value)
-            panel.add(panel_row(document, values))
+        self._write_documents(failed, statuses)
         for sink in self._sinks.values():
             sink.close()
         broken = self._db.execute("PRAGMA foreign_key_check").fetchall()
@@ -339,6 +332,27 @@ class OutputStream:
         with self._output(self.out_dir / "metadata.json") as handle:
             handle.write(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
         self._write_datapackage()
+
+    def _write_documents(self, failed: dict[str | None, int], statuses: Statuses) -> None:
+        """The documents, field_values and panel rows, completed by the checks across
+        documents and by the disclosures the documents make (write/disclosures.py)."""
+        panel = self._sinks["panel"]
+        plan, merged = plan_disclosures(self._restaged)
+        for document, values in self._restaged():
+            sha256 = document["sha256"]
+            document["checks_failed"] += failed.get(sha256, 0)
+            disclosure = plan[sha256]
+            document["disclosure_id"] = disclosure.disclosure_id
+            document["duplicate_of"] = disclosure.duplicate_of
+            self._sinks[DOCUMENTS.name].add(document)
+            for value in values:
+                late_status = statuses.get((value["sha256"], value["field"]))
+                if late_status == "fail" or (late_status and value["check_status"] is None):
+                    value["check_status"] = late_status
+                self._sinks[FIELD_VALUES.name].add(value)
+            if disclosure.primary == sha256:  # the disclosure's row, in its primary's place
+                own = {v["field"]: v["value"] for v in values}
+                panel.add(panel_row(document, merged.get(sha256, own), disclosure.members))
 
     def _write_datapackage(self) -> None:
         package = datapackage(sorted(self._phases), sorted(self._years), self.tables)
@@ -444,6 +458,7 @@ def _fsync(path: Path) -> None:
 
 
 def _staged(handle: IO[bytes]) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    handle.seek(0)
     while True:
         try:
             yield pickle.load(handle)  # our own file, written by this run
