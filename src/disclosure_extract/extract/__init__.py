@@ -21,9 +21,10 @@ __all__ = ["extract_document"]
 # An article page links a handful of attachments; a page with more links is a listing.
 MAX_ARTICLE_LINKS = 30
 # Without a disclosure's title, one of its template tables or classified line items (a table
-# page cut from one), a text must state at least this many figures to be read as a disclosure (a 三公 excerpt states half a dozen); fewer are stray
-# figures in other text: a README quoting one, a notice, an evaluation report. (A department
-# is no sign: it is read from prose too, a sentence's fragment in a report.)
+# page cut from one), a text must state at least this many figures to be read as a
+# disclosure (a 三公 excerpt states half a dozen); fewer are stray figures in other text: a
+# README quoting one, a notice, an evaluation report. (A department is no sign: it is read
+# from prose too, a sentence's fragment in a report.)
 MIN_UNTITLED_FIELDS = 3
 
 
