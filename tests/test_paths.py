@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -114,3 +115,27 @@ def test_ctrl_c_exits_130_saying_interrupted(workdir: Path) -> None:
     assert process.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert not (workdir / "out" / "documents.jsonl").exists()  # nothing half-written
+
+
+def test_the_report_finds_sources_from_any_working_directory(workdir: Path, tmp_path: Path) -> None:
+    shutil.copy(PDF, workdir / "docs" / PDF.name)
+    assert _cli(workdir, "extract", "docs", "-o", "out").returncode == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    report = _cli(elsewhere, "report", str(workdir / "out"))
+    assert report.returncode == 0, report.stderr
+    assert "not in" not in report.stderr  # no source reported missing
+    assert list((workdir / "out" / "report" / "crops").glob("*.png"))
+    page = next(
+        p
+        for p in (workdir / "out" / "report" / "docs").glob("*.html")
+        if PDF.name in p.read_text(encoding="utf-8")
+    )
+    hrefs = re.findall(r"href='([^'#]+\.pdf)(?:#page=\d+)?'", page.read_text(encoding="utf-8"))
+    assert hrefs and all(
+        (page.parent / h).resolve() == (workdir / "docs" / PDF.name).resolve() for h in hrefs
+    )
+    # a source gone since the extraction is a warning, not silence
+    (workdir / "docs" / PDF.name).unlink()
+    again = _cli(elsewhere, "report", str(workdir / "out"))
+    assert again.returncode == 0 and "1 document(s) whose files are not in" in again.stderr

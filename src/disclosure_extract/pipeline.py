@@ -12,9 +12,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import json
 import logging
 import os
+import shutil
 import stat
+import subprocess
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -39,6 +42,7 @@ from .version import code_fingerprint
 from .workers import DEFAULT_TIMEOUT, WorkerPool
 from .write import (
     JOURNAL,
+    RUN_FILE,
     OutputStream,
     ReportSummary,
     finish_commit,
@@ -466,18 +470,30 @@ def crawl_and_extract(
     return run
 
 
-def local_copy(out_dir: Path) -> Callable[[Result], Path | None]:
+def sources_folder(out_dir: Path) -> Path:
+    """The folder OUT's relative sources are relative to: where its run was (OUT/run.json),
+    else this process's working directory (outputs of a version before run.json)."""
+    try:
+        run = json.loads((out_dir / RUN_FILE).read_text(encoding="utf-8"))
+        return Path(run["working_directory"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return Path.cwd()
+
+
+def local_copy(out_dir: Path, sources: Path | None = None) -> Callable[[Result], Path | None]:
     """A finder of a document's bytes for the report's page crops: the file it was extracted
-    from, or for crawled documents its copy in OUT/archive, only while the sha256 still matches
-    (a file changed since extraction would show other pages)."""
+    from (a relative source found in ``sources``, the run's folder), or for crawled documents
+    its copy in OUT/archive, only while the sha256 still matches (a file changed since
+    extraction would show other pages)."""
     archive_dir = out_dir / "archive"
+    base = sources if sources is not None else sources_folder(out_dir)
 
     def locate(result: Result) -> Path | None:
         if result.sha256 is None:
             return None
         candidates = [blob_path(archive_dir, result.sha256)]
         if not result.source.startswith(("http://", "https://")):
-            candidates.insert(0, Path(result.source))
+            candidates.insert(0, base / result.source)
         for path in candidates:
             if path.is_file() and _file_sha256(path) == result.sha256:
                 return path
@@ -529,13 +545,28 @@ def make_report(
     """
     started = time.monotonic()
     path = out_dir / "documents.jsonl"
+    sources = sources_folder(out_dir)
+    missing = _missing_sources(read_records(path), sources)
+    if missing:
+        log.warning(
+            "%d document(s) whose files are not in %s any more (the first: %s): their pages "
+            "link to nothing and show no page crops",
+            len(missing),
+            sources,
+            missing[0],
+        )
+    if not cjk_font_found():
+        log.warning(
+            "no Chinese font is installed here (Debian: apt-get install fonts-noto-cjk): the report's "
+            "Chinese shows as boxes in a browser on this machine"
+        )
     summaries = [dataset_summary(r, patterns) for r in read_records(path) if not r.failed]
     across: dict[str, list[CheckResult]] = {}
     for check in check_dataset(summaries, patterns):
         across.setdefault(check.source, []).append(check)
     documents = ((r, [*check_document(r, patterns), *across.get(r.source, [])]) for r in read_records(path))
-    locate = local_copy(out_dir) if crops else None
-    summary = write_report(documents, patterns, folder or out_dir / "report", locate)
+    locate = local_copy(out_dir, sources) if crops else None
+    summary = write_report(documents, patterns, folder or out_dir / "report", locate, sources)
     log.info(
         "report: %d documents, %d page crops, %.1f s",
         summary.documents,
@@ -543,3 +574,23 @@ def make_report(
         time.monotonic() - started,
     )
     return summary
+
+
+def _missing_sources(records: Iterable[Result], sources: Path) -> list[str]:
+    return [
+        r.source
+        for r in records
+        if not r.source.startswith(("http://", "https://")) and not (sources / r.source).is_file()
+    ]
+
+
+def cjk_font_found() -> bool:
+    """Whether fontconfig knows a font for Chinese (True where it cannot tell: no fc-list)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return True
+    try:
+        found = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return True
+    return bool(found.stdout.strip())

@@ -2,7 +2,7 @@
 
 ``OutputStream`` writes documents.jsonl, one CSV per output table (declared once in
 ``schema``: fields, departments, documents, sources, field values, facts, line items,
-indicators, checks, issues, and the panel: one row per document, one column per field), each
+indicators, checks, issues, and the panel: one row per disclosure, one column per field), each
 table's grid (tables/*.csv), disclosures.sqlite, the Parquet files and datapackage.json, a
 document at a time; ``write_report`` writes the HTML report folder; ``result_record``/
 ``loads_record`` are the JSON edge of a result, and ``dumps`` its exact JSON text.
@@ -18,12 +18,13 @@ from .records import dumps, issue_record, loads_record, result_record
 
 if TYPE_CHECKING:
     from .report import ReportSummary, write_report
-    from .stream import JOURNAL, OutputStream, finish_commit, remove_leftovers
+    from .stream import JOURNAL, RUN_FILE, OutputStream, finish_commit, remove_leftovers
 
 # Imported when first used: they bring pyarrow, which a process that only extracts and
 # serialises its results (a worker) need not load.
 _LAZY = {
     "JOURNAL": "stream",
+    "RUN_FILE": "stream",
     "OutputStream": "stream",
     "ReportSummary": "report",
     "finish_commit": "stream",
@@ -40,6 +41,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "JOURNAL",
+    "RUN_FILE",
     "DocumentParts",
     "OutputStream",
     "ReportSummary",

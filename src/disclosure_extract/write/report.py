@@ -135,12 +135,21 @@ def _bars(title: str, items: list[tuple[str, float]], money: bool, color: str) -
     )
 
 
-def _source_href(source: str, page: int | None, base: Path) -> str:
+@dataclass(frozen=True)
+class _Base:
+    """Where links start (the report's docs/ folder) and where relative sources are (the
+    folder the extraction ran in, which the report need not run in)."""
+
+    docs: Path
+    sources: Path
+
+
+def _source_href(source: str, page: int | None, base: _Base) -> str:
     """A link to the document at the page: its URL, or its path relative to the page linking it."""
     if source.startswith(("http://", "https://")):
         href = source
     else:
-        href = os.path.relpath(Path(source).resolve(), base.resolve())
+        href = os.path.relpath((base.sources / source).resolve(), base.docs)
     return f"{href}#page={page}" if page else href
 
 
@@ -211,13 +220,16 @@ def write_report(
     patterns: Patterns,
     folder: Path,
     locate: Locate | None = None,
+    sources: Path | None = None,
 ) -> ReportSummary:
     """Write the report of a dataset into ``folder`` from each document's result with its
     check results, one document at a time; ``locate`` finds a document's bytes for crops.
 
     Without ``locate`` (or when it finds nothing, or for formats other than PDF) values are
-    shown with their printed text and a link, without a crop.
+    shown with their printed text and a link, without a crop. Relative sources are relative
+    to ``sources`` (the folder the extraction ran in; default: this process's).
     """
+    base = _Base((folder / "docs").resolve(), (sources or Path.cwd()).resolve())
     units = _Units(patterns)
     lines: list[_Line] = []
     tally = _Tally()
@@ -232,7 +244,7 @@ def write_report(
             pictures = _document_crops(rec, failed, folder / "crops", locate)
             crops += len(pictures)
             neighbours = (lines[-1] if lines else None, _Line.of(after[0], 0) if after else None)
-            page = _document_html(rec, checks, patterns, units, pictures, neighbours, folder)
+            page = _document_html(rec, checks, patterns, units, pictures, neighbours, base)
             write_text(folder / document_page(rec.source), page)
             lines.append(_Line.of(rec, len(failed)))
             _count(tally, rec, checks)
@@ -318,9 +330,8 @@ def _document_html(
     units: _Units,
     pictures: dict[tuple[int, Box], str],
     prev_next: tuple[_Line | None, _Line | None],
-    folder: Path,
+    base: _Base,
 ) -> str:
-    base = (folder / "docs").resolve()
     body = [
         _nav("../", prev_next),
         f"<h1>{_e(_title(rec))}</h1>",
@@ -380,7 +391,7 @@ def _completeness_html(rec: Result, checks: list[CheckResult]) -> str:
 
 
 def _fields_table(
-    rec: Result, patterns: Patterns, units: _Units, pictures: dict[tuple[int, Box], str], base: Path
+    rec: Result, patterns: Patterns, units: _Units, pictures: dict[tuple[int, Box], str], base: _Base
 ) -> str:
     if not rec.fields:
         return "<p class='muted'>No values.</p>"
@@ -411,7 +422,7 @@ def _printed(fact: Fact | None) -> str:
     return f"“{_e(ev.text[:80])}”{unit}{inferred}{label}"
 
 
-def _evidence(rec: Result, fact: Fact | None, pictures: dict[tuple[int, Box], str], base: Path) -> str:
+def _evidence(rec: Result, fact: Fact | None, pictures: dict[tuple[int, Box], str], base: _Base) -> str:
     if fact is None:
         return ""
     ev = fact.evidence

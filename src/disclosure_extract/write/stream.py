@@ -66,13 +66,15 @@ from .schema import (
     value_statuses,
 )
 
-__all__ = ["BATCH_ROWS", "JOURNAL", "OutputStream", "finish_commit", "remove_leftovers"]
+__all__ = ["BATCH_ROWS", "JOURNAL", "RUN_FILE", "OutputStream", "finish_commit", "remove_leftovers"]
 
 # Rows per SQLite insert and per Parquet row group: a few MB of rows held at a time. The
 # same rows always fall in the same groups, so the files are the same bytes run after run.
 BATCH_ROWS = 2_000
 # The renames that put a run's outputs in place, written before the first is made.
 JOURNAL = ".commit.json"
+# What the outputs need to be read elsewhere: the folder relative sources are relative to.
+RUN_FILE = "run.json"
 
 
 def remove_leftovers(out_dir: Path) -> int:
@@ -231,6 +233,10 @@ class OutputStream:
             raise OutputError(f"cannot write in {out}: {exc.strerror}") from exc
         self._temps.append(self._grids)
         self._jsonl = self._output(out / "documents.jsonl")
+        # relative sources are relative to where the run was: the report, run from anywhere,
+        # finds their files (for links and page crops) from this
+        run = {"working_directory": os.getcwd(), "tool": "disclosure-extract"}
+        self._output(out / RUN_FILE).write(json.dumps(run, ensure_ascii=False, indent=1) + "\n")
         self._sqlite = _temp_file(out, "disclosures", ".sqlite.tmp")
         self._temps.append(self._sqlite)
         # foreign keys are checked once, at the end: documents rows are written last
