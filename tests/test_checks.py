@@ -134,8 +134,8 @@ def test_across_documents(tmp_path: Path, patterns: Patterns) -> None:
     # checked; nothing invents a previous-year figure
     assert not [r for r in results if r.rule == "previous_year_matches"]
     csv_rows = (tmp_path / "out" / "checks.csv").read_text(encoding="utf-8").splitlines()
-    assert csv_rows[0].startswith("source,sha256,n,rule,status")
-    assert any(",duplicate_content,fail," in row for row in csv_rows)
+    assert csv_rows[0].startswith("source,sha256,n,rule,category,status")
+    assert any(",duplicate_content,across_documents,fail," in row for row in csv_rows)
 
 
 def test_optional_parts_and_kind_limits(results: dict[str, Result], patterns: Patterns) -> None:

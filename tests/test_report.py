@@ -172,3 +172,60 @@ def test_report_renders_in_chromium(out: Path, tmp_path: Path) -> None:
         check=True,
     )
     assert _highlighted(shot) > 500
+
+
+def test_the_report_checks_csv_documents_and_datasette_count_failures_alike(out: Path) -> None:
+    import csv
+    import json
+    import sqlite3
+
+    with (out / "checks.csv").open(encoding="utf-8", newline="") as handle:
+        failed = [r for r in csv.DictReader(handle) if r["status"] == "fail"]
+    assert failed and {r["category"] for r in failed} <= {
+        "arithmetic",
+        "prose",
+        "across_documents",
+        "completeness",
+        "compliance",
+    }
+    documents = {r["sha256"] for r in failed}
+    db = sqlite3.connect(out / "disclosures.sqlite")
+    assert db.execute("SELECT SUM(checks_failed), SUM(checks_failed > 0) FROM documents").fetchone() == (
+        len(failed),
+        len(documents),
+    )
+    canned = json.loads((out / "metadata.json").read_text(encoding="utf-8"))["databases"]["disclosures"][
+        "queries"
+    ]
+    by_category = db.execute(canned["failed_checks_by_category"]["sql"]).fetchall()
+    assert sum(n for _, n, _ in by_category) == len(failed)
+    assert len(db.execute(canned["documents_with_failed_checks"]["sql"]).fetchall()) == len(documents)
+    index = (out / "report" / "index.html").read_text(encoding="utf-8")
+    assert f"{len(failed)} failed</span> in {len(documents)} documents" in index
+
+
+def test_a_prose_misprint_is_flagged_on_the_prose(out: Path) -> None:
+    import sqlite3
+
+    # the Putuo final account's prose says 财政拨款 0.3万元 where its table (and its identities)
+    # say 2,961.68万元: the prose is the misprint, the table's figure is the value
+    db = sqlite3.connect(out / "disclosures.sqlite")
+    putuo = "%2024_final_shanghai_putuo_caizhengju.pdf"
+    status = db.execute(
+        "SELECT v.value, v.method, v.check_status FROM field_values v JOIN documents d USING (sha256) "
+        "WHERE d.source LIKE ? AND v.field = 'appropriation.total'",
+        (putuo,),
+    ).fetchone()
+    assert status[:2] == (29616800, "table") and status[2] != "fail"
+    flags = dict(
+        db.execute(
+            "SELECT method, COALESCE(flags, '') FROM facts WHERE source LIKE ? AND field = 'appropriation.total'",
+            (putuo,),
+        ).fetchall()
+    )
+    assert flags["prose"] == "unit_error" and flags["table"] == ""  # 0.3万元: 万元 printed for 亿元
+    failed = db.execute(
+        "SELECT category FROM checks WHERE source LIKE ? AND rule = 'prose_equals_table' AND status = 'fail'",
+        (putuo,),
+    ).fetchall()
+    assert failed == [("prose",)]  # the check still fails, where checks are read

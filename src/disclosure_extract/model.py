@@ -298,16 +298,36 @@ class Issue:
 
 # The checks of what a disclosure holds (check.rules.check_completeness and the check across
 # documents), not of its figures: the report shows them in their own block.
-COMPLETENESS_RULES = frozenset(
-    {
-        "required_tables",
-        "required_sections",
-        "required_tables_disclosure",
-        "change_reason",
-        "department_name",
-        "empty_table_statement",
-    }
-)
+# What each check looks at, for counting and reading failures by kind. A rule not named here
+# is an identity of patterns/checks.yml: arithmetic.
+CHECK_CATEGORIES: dict[str, str] = {
+    "line_item_parent_sum": "arithmetic",
+    "line_item_row_sum": "arithmetic",
+    "line_item_code_form": "arithmetic",
+    "ocr_page_sums": "arithmetic",
+    "prose_equals_table": "prose",
+    "previous_year_matches": "across_documents",
+    "final_budgeted_matches_budget": "across_documents",
+    "duplicate_content": "across_documents",
+    "required_tables": "completeness",
+    "required_sections": "completeness",
+    "required_tables_disclosure": "completeness",
+    "change_reason": "compliance",
+    "department_name": "compliance",
+    "empty_table_statement": "compliance",
+    "code_name_consensus": "compliance",
+}
+CATEGORY_ORDER = ("arithmetic", "prose", "across_documents", "completeness", "compliance")
+
+
+def check_category(rule: str) -> str:
+    """The category of a check rule: arithmetic, prose, across_documents, completeness or
+    compliance."""
+    return CHECK_CATEGORIES.get(rule, "arithmetic")
+
+
+# Checks of a disclosure's form rather than its figures: the report shows them in their own block.
+COMPLETENESS_RULES = frozenset(r for r, c in CHECK_CATEGORIES.items() if c in ("completeness", "compliance"))
 # What a template item is found as: its statuses, best first.
 REQUIRED_STATUSES = ("present", "nonstandard", "attached", "explained", "missing")
 

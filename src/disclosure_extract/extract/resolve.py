@@ -163,7 +163,9 @@ def _disagreements(
             if {chosen.evidence.method, other.evidence.method} == {"table", "prose"}
             else "conflicting_values"
         )
-        for fact in (chosen, other):
+        # a table against prose: the table is taken, so the prose is what is doubted (its
+        # misprint, or a figure the identities will show wrong); two alike: both are doubted
+        for fact in (other,) if kind == "prose_table_mismatch" else (chosen, other):
             if kind not in fact.flags:
                 fact.flags.append(kind)
         issues.append(

@@ -28,6 +28,12 @@ CANNED_QUERIES: dict[str, dict[str, str]] = {
         "sql": "SELECT sha256, source, department, year, kind, checks_failed FROM documents "
         "WHERE checks_failed > 0 ORDER BY checks_failed DESC, source",
     },
+    "failed_checks_by_category": {
+        "title": "Failed checks by category",
+        "description": "How many checks failed, in how many documents, by category: the report's counts.",
+        "sql": "SELECT category, COUNT(*) AS failed, COUNT(DISTINCT sha256) AS documents FROM checks "
+        "WHERE status = 'fail' GROUP BY category ORDER BY failed DESC",
+    },
     "failed_checks": {
         "title": "Failed checks with both numbers",
         "description": "Every failed check: what was expected, what the document states, the difference.",

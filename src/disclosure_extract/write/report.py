@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..common.atomic import write_text
-from ..model import COMPLETENESS_RULES, FAIL, CheckResult, Fact, Result
+from ..model import CATEGORY_ORDER, COMPLETENESS_RULES, FAIL, CheckResult, Fact, Result, check_category
 from ..patterns import Patterns
 from .crops import Box, crop_name, make_crops
 
@@ -211,6 +211,8 @@ class _Tally:
     facts: int = 0
     checks: int = 0
     failed_by_rule: Counter[str] = field(default_factory=Counter)
+    failed_by_category: Counter[str] = field(default_factory=Counter)  # every failed check
+    with_failed: int = 0  # documents with any failed check
     coverage: Counter[str] = field(default_factory=Counter)
     ok: int = 0
 
@@ -266,6 +268,9 @@ def write_report(
 def _count(tally: _Tally, rec: Result, checks: list[CheckResult]) -> None:
     tally.checks += len(checks)
     tally.failed_by_rule.update(c.rule for c in _failed_checks(checks))
+    every = [c for c in checks if c.status == FAIL]
+    tally.failed_by_category.update(check_category(c.rule) for c in every)
+    tally.with_failed += bool(every)
     if not rec.failed:
         tally.ok += 1
         tally.facts += len(rec.facts)
@@ -504,14 +509,22 @@ def _existing_crops(rec: Result, failed: list[CheckResult], folder: Path) -> dic
 
 
 def _index_html(lines: list[_Line], tally: _Tally, patterns: Patterns) -> str:
-    failed_checks = sum(tally.failed_by_rule.values())
+    failed_checks = sum(tally.failed_by_category.values())
+    by_category = ", ".join(
+        f"{category.replace('_', ' ')} {tally.failed_by_category[category]}"
+        for category in CATEGORY_ORDER
+        if tally.failed_by_category[category]
+    )
     body = [
         "<h1>部门预算/决算公开 — extraction report</h1>",
         f"<p>{len(lines)} documents: <span class='ok'>{tally.ok} extracted</span>, "
         f"<span class='fail'>{len(lines) - tally.ok} failed</span>; "
         f"{tally.facts} facts; {tally.checks} checks, "
-        f"<span class='fail'>{failed_checks} failed</span>. "
-        f"<a href='failures.html'>Failures only</a></p>",
+        f"<span class='fail'>{failed_checks} failed</span> in {tally.with_failed} documents"
+        + (f" ({by_category})" if by_category else "")
+        + ". The figures' failures are listed below; completeness and compliance on each "
+        "document's page (checks.csv and the documents table count them all alike). "
+        "<a href='failures.html'>Failures only</a></p>",
         f"<p class='muted'>{UNIT_NOTE}</p>",
         _needs_review(lines),
         "<h2>Charts</h2>",
