@@ -219,7 +219,8 @@ def test_a_prose_misprint_is_flagged_on_the_prose(out: Path) -> None:
     assert status[:2] == (29616800, "table") and status[2] != "fail"
     flags = dict(
         db.execute(
-            "SELECT method, COALESCE(flags, '') FROM facts WHERE source LIKE ? AND field = 'appropriation.total'",
+            "SELECT method, COALESCE(flags, '') FROM facts "
+            "WHERE source LIKE ? AND field = 'appropriation.total'",
             (putuo,),
         ).fetchall()
     )
