@@ -114,9 +114,22 @@ def test_line_items_of_a_stitched_table_cite_their_own_page(extracted: dict[str,
     # 江苏省人大常委会办公厅 2017: the 基本支出 table starts on page 12 and 303's rows are on page 14
     items = extracted[JIANGSU_2017]["line_items"]
     housing = [i for i in items if i["code"] == "30311"]
-    assert [(i["location"]["page"], i["table"]) for i in housing] == [(14, 6), (18, 10)]
+    assert [(i["location"]["page"], i["table"]) for i in housing] == [(14, 5), (18, 8)]
     (amount,) = housing[0]["amounts"]
     assert (amount["text"], amount["location"]["page"]) == ("494.22", 14)
+
+
+def test_rows_continued_above_the_next_tables_title_join_their_table(extracted: dict[str, dict]) -> None:
+    # page 15 of the same file: one grid holds 30312 提租补贴 (the 基本支出 table's last row)
+    # and, under its title, the 政府性基金 table; page 9 likewise ends the 收支预算总表
+    items = extracted[JIANGSU_2017]["line_items"]
+    (rent,) = [i for i in items if i["code"] == "30312" and i["location"]["page"] == 15]
+    assert rent["table"] == 5 and [a["value"] for a in rent["amounts"]] == [10180100]
+    parents = [i for i in items if i["code"] == "303" and i["table"] == 5]
+    children = [i for i in items if i["parent"] == "303" and i["table"] == 5]
+    assert sum(c["amounts"][0]["value"] for c in children) == parents[0]["amounts"][0]["value"]
+    tables = extracted[JIANGSU_2017]["tables"]
+    assert tables[0]["pages"] == [7, 8, 9] and tables[6]["caption"].startswith("财政拨款政府性基金支出预算表")
 
 
 def test_text_outside_the_page_is_ignored_and_reported(extracted: dict[str, dict]) -> None:
@@ -126,7 +139,7 @@ def test_text_outside_the_page_is_ignored_and_reported(extracted: dict[str, dict
     (issue,) = [i for i in doc["issues"] if i["code"] == "off_page_text"]
     assert (issue["severity"], issue["location"]["page"]) == ("warning", 11)
     assert "450 characters" in issue["message"]
-    assert len(doc["tables"]) == 14 and len(doc["line_items"]) == 96
+    assert len(doc["tables"]) == 12 and len(doc["line_items"]) == 97
     page_height = 841.9
     for item in doc["line_items"]:
         for amount in item["amounts"]:

@@ -45,7 +45,7 @@ from .ocr import OcrPage, ocr_available, ocr_page
 from .pdfium import PdfiumPage, open_pdfium
 from .pdflines import Line, find_aligned_tables, ocr_confidence, text_lines
 from .ruled import find_ruled_tables
-from .tables import finish_table, split_at_titles
+from .tables import finish_table, split_at_titles, title_rows
 from .textclean import make_block, outline_number
 
 log = logging.getLogger("disclosure_extract")
@@ -334,6 +334,18 @@ class _Stitcher:
                 self.items.append(item)
             elif self.pending is not None and item.starts_page and _continues(self.pending, item):
                 _append(self.pending, item)
+            elif (
+                self.pending is not None
+                and item.starts_page
+                and (parts := _continued_head(self.pending, item, self.patterns))
+            ):
+                # the page's grid holds the last rows of the previous page's table, then the
+                # next table under its title (Excel draws them as one grid): the rows join
+                # their table, the rest is a table of its own
+                head, rest = parts
+                _append(self.pending, head)
+                self._emit()
+                self.pending, self.pending_page = rest, number
             else:
                 self._emit()
                 self.pending, self.pending_page = item, number
@@ -710,6 +722,27 @@ def _continues(prev: _PageTable, nxt: _PageTable) -> bool:
     if not a or not b or abs(a[-1] - b[-1]) > STITCH_TOLERANCE:
         return False
     return all(min(abs(x - y) for y in a) <= STITCH_TOLERANCE for x in b)
+
+
+def _continued_head(
+    prev: _PageTable, nxt: _PageTable, patterns: Patterns
+) -> tuple[_PageTable, _PageTable] | None:
+    """``nxt`` cut at its first title row, when the rows above it continue ``prev``."""
+    rows = title_rows(nxt.cells, patterns)
+    if not rows:
+        return None
+    cut = rows[0]
+    head = _PageTable([c for c in nxt.cells if c.row < cut], nxt.bbox, starts_page=True)
+    if not head.cells or not _continues(prev, head):
+        return None
+    rest = [c for c in nxt.cells if c.row >= cut]
+    for c in head.cells:
+        c.rowspan = min(c.rowspan, cut - c.row)
+    for c in rest:
+        c.row -= cut
+    boxes = [c.location.bbox for c in rest if c.location.bbox is not None]
+    top = min((b[1] for b in boxes), default=nxt.bbox[1])
+    return head, _PageTable(rest, (nxt.bbox[0], top, nxt.bbox[2], nxt.bbox[3]))
 
 
 def _append(prev: _PageTable, nxt: _PageTable) -> None:

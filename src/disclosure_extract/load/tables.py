@@ -160,6 +160,24 @@ def _is_preamble_row(cells: list[Cell], patterns: Patterns) -> bool:
     return True
 
 
+def title_rows(cells: list[Cell], patterns: Patterns) -> list[int]:
+    """The rows (after the first) whose only text is a table title: where another table starts."""
+    if not cells:
+        return []
+    n_rows = max(c.row + c.rowspan for c in cells)
+    by_row: dict[int, list[str]] = {}
+    for c in cells:
+        if c.text:
+            by_row.setdefault(c.row, []).append(c.text)
+    return [
+        r
+        for r in range(1, n_rows)
+        if len(texts := by_row.get(r, [])) == 1
+        and TITLE_RE.search(texts[0])
+        and len(texts[0]) <= patterns.tables["max_caption_chars"]
+    ]
+
+
 def split_at_titles(cells: list[Cell], patterns: Patterns) -> list[list[Cell]]:
     """Split one grid holding several tables at rows whose only text is a table title.
 
@@ -169,19 +187,7 @@ def split_at_titles(cells: list[Cell], patterns: Patterns) -> list[list[Cell]]:
     if not cells:
         return []
     n_rows = max(c.row + c.rowspan for c in cells)
-    by_row: dict[int, list[str]] = {}
-    for c in cells:
-        if c.text:
-            by_row.setdefault(c.row, []).append(c.text)
-    splits = []
-    for r in range(1, n_rows):
-        texts = by_row.get(r, [])
-        if (
-            len(texts) == 1
-            and TITLE_RE.search(texts[0])
-            and len(texts[0]) <= patterns.tables["max_caption_chars"]
-        ):
-            splits.append(r)
+    splits = title_rows(cells, patterns)
     if not splits:
         return [cells]
     parts: list[list[Cell]] = []
