@@ -148,3 +148,22 @@ def test_departments_join_across_years_and_name_variants(corpus_output: Path) ->
     assert years == "2018"
     db.execute("PRAGMA foreign_keys = ON")
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_a_final_accounts_comparison_figure_says_which_it_is(corpus_output: Path) -> None:
+    # sangong.total_prev is last year's figure, or in a final account often the same year's
+    # budget (年初预算): two columns, so that total minus the figure is the stated change
+    db = sqlite3.connect(corpus_output / "disclosures.sqlite")
+    putuo = db.execute(
+        "SELECT sangong_total, sangong_total_budgeted, sangong_total_previous_year FROM panel "
+        "WHERE source LIKE '%2024_final_shanghai_putuo_caizhengju.pdf'"
+    ).fetchone()
+    assert putuo == (0, 9500, None)  # 年初预算0.95万元, 决算0
+    rows = db.execute(
+        "SELECT sangong_total, sangong_total_previous_year, sangong_total_change_vs_previous_year FROM panel "
+        "WHERE sangong_total_previous_year IS NOT NULL AND sangong_total_change_vs_previous_year IS NOT NULL"
+    ).fetchall()
+    assert len(rows) >= 5
+    assert all(total - previous == change for total, previous, change in rows)
+    columns = [row[1] for row in db.execute("PRAGMA table_info(panel)")]
+    assert "sangong_total_prev" not in columns and "sangong_total_change" not in columns

@@ -91,6 +91,8 @@ class Patterns:
     change_column: regex.Pattern[str]
     previous_phrase: regex.Pattern[str]
     budgeted_phrase: regex.Pattern[str]
+    previous_year_word: regex.Pattern[str]
+    budget_word: regex.Pattern[str]
     increase: regex.Pattern[str]
     decrease: regex.Pattern[str]
     no_change: regex.Pattern[str]
@@ -104,6 +106,9 @@ class Patterns:
     fallback_rules: frozenset[str]
     unless_stated: dict[str, str]
     scope_fields: frozenset[str]
+    # fields a final account states with either of two meanings (words.budget_word /
+    # previous_year_word): the dataset shows each meaning in its own column
+    two_meanings: frozenset[str]
     count_labels: tuple[tuple[LabelRule, regex.Pattern[str]], ...]
     line_item_rules: frozenset[str]
     known_fields: tuple[str, ...]  # every field id the vocabulary may name, in FIELDS.md order
@@ -278,6 +283,7 @@ FIELDS_KEYS = (
     "fallback_rules",
     "unless_stated",
     "scope_fields",
+    "two_meanings",
     "line_item_rules",
     "count_labels",
     "table_labels",
@@ -305,6 +311,8 @@ WORDS_KEYS = (
     "basic_other_part",
     "unnamed",
     "budgeted_phrase",
+    "previous_year_word",
+    "budget_word",
 )
 
 
@@ -413,6 +421,8 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         change_column=freader.regex_key(words, "change_column"),
         previous_phrase=freader.regex_key(words, "previous_phrase"),
         budgeted_phrase=freader.regex_key(words, "budgeted_phrase"),
+        previous_year_word=freader.regex_key(words, "previous_year_word"),
+        budget_word=freader.regex_key(words, "budget_word"),
         increase=freader.regex_key(words, "increase"),
         decrease=freader.regex_key(words, "decrease"),
         no_change=freader.regex_key(words, "no_change"),
@@ -426,6 +436,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         fallback_rules=frozenset(freader.get(fdata, "fallback_rules", list)),
         unless_stated=_rule_fields(freader, fdata, "unless_stated", known),
         scope_fields=_known_list(freader, fdata, "scope_fields", known),
+        two_meanings=_known_list(freader, fdata, "two_meanings", known),
         line_item_rules=frozenset(freader.get(fdata, "line_item_rules", list)),
         known_fields=tuple(known_list),
         meta_fields=tuple(meta_list),

@@ -107,7 +107,7 @@ class _Held:
     def __init__(self, document: dict[str, Any], values: list[dict[str, Any]]) -> None:
         self.format = document.get("format")
         self.tables = int(document.get("tables") or 0)
-        self.values = {v["field"]: v["value"] for v in values}
+        self.values = {v["field"]: v for v in values}  # field id -> its field_values row
 
     def copy_of(self, other: _Held) -> bool:
         if self.format != other.format or abs(self.tables - other.tables) > max(1, other.tables // 5):

@@ -186,6 +186,7 @@ FIELD_VALUES = OutputTable(
         _c("method", "string", "table, prose or derived"),
         _c("rule", "string", "the vocabulary rule that named it"),
         _c("text", "string", "the original text"),
+        _c("label", "string", "the label that named it (row / column header, or phrase)"),
         _c("unit_printed", "string", "the unit as printed (万元…)"),
         _c("page", "integer", "PDF page"),
         _c("table", "integer", "table index"),
@@ -385,14 +386,7 @@ def panel_table(patterns: Patterns) -> OutputTable:
             _c("documents", "integer", "how many documents (files) it was published as", required=True),
             _c("sha256", "string", "its primary document: the one stating the most fields", required=True),
             *(by_name[name] for name in PANEL_DOCUMENT[1:]),
-            *(
-                _c(
-                    panel_column(f),
-                    "integer" if f in counts else "money",
-                    f"{f}: {patterns.field_names.get(f, '')}",
-                )
-                for f in patterns.known_fields
-            ),
+            *(column for f in patterns.known_fields for column in _panel_columns(f, patterns, counts)),
         ),
         ("disclosure_id",),
         ((("sha256",), "documents", ("sha256",)),),
@@ -588,15 +582,54 @@ def failed_counts(
     return failed
 
 
-def panel_row(document: dict[str, Any], values: dict[str, Any], documents: int) -> dict[str, Any]:
+def panel_row(
+    document: dict[str, Any], values: dict[str, dict[str, Any]], documents: int, patterns: Patterns
+) -> dict[str, Any]:
     """A disclosure's panel row: its primary document's columns, then each field's value
-    (``values``: field id -> value) in its column."""
-    return {
+    (``values``: field id -> its field_values row) in its column: a field of two meanings in
+    the column of the meaning its statement has."""
+    row = {
         "disclosure_id": document["disclosure_id"],
         "documents": documents,
         **{n: document.get(n) for n in PANEL_DOCUMENT},
-        **{panel_column(field): value for field, value in values.items()},
     }
+    for field_id, value in values.items():
+        if field_id in patterns.two_meanings:
+            row[meaning_columns(field_id)[statement_meaning(document.get("kind"), value, patterns)]] = value[
+                "value"
+            ]
+        else:
+            row[panel_column(field_id)] = value["value"]
+    return row
+
+
+def meaning_columns(field_id: str) -> tuple[str, str]:
+    """The panel columns of a field of two meanings: the budgeted figure's, the previous year's."""
+    base = panel_column(field_id)
+    if base.endswith("_prev"):
+        stem = base.removesuffix("_prev")
+        return f"{stem}_budgeted", f"{stem}_previous_year"
+    return f"{base}_vs_budget", f"{base}_vs_previous_year"
+
+
+def statement_meaning(kind: str | None, value: dict[str, Any], patterns: Patterns) -> int:
+    """0 when a final account's statement compares with the same year's budget (it says 预算
+    and names no previous year), else 1: the previous year's (a budget's always is)."""
+    words = f"{value.get('label') or ''} {value.get('text') or ''}"
+    budgeted = patterns.budget_word.search(words) and not patterns.previous_year_word.search(words)
+    return 0 if kind == "final_accounts" and budgeted else 1
+
+
+def _panel_columns(field_id: str, patterns: Patterns, counts: frozenset[str]) -> Iterator[Column]:
+    name = patterns.field_names.get(field_id, "")
+    if field_id in patterns.two_meanings:
+        budgeted, previous = meaning_columns(field_id)
+        yield _c(
+            budgeted, "money", f"{field_id}: {name}, where a final account states the same year's budget"
+        )
+        yield _c(previous, "money", f"{field_id}: {name}, where the previous year's figure is stated")
+        return
+    yield _c(panel_column(field_id), "integer" if field_id in counts else "money", f"{field_id}: {name}")
 
 
 Statuses = dict[tuple[str | None, str], str]
@@ -636,6 +669,7 @@ def value_rows(result: Result, statuses: dict[tuple[str | None, str], str]) -> I
             "method": ev.method if ev else None,
             "rule": ev.rule if ev else None,
             "text": ev.text if ev else None,
+            "label": ev.label if ev else None,
             "unit_printed": ev.unit if ev else None,
             "page": where.page if where else None,
             "table": where.table if where else None,

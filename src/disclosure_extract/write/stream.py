@@ -357,8 +357,8 @@ class OutputStream:
                     value["check_status"] = late_status
                 self._sinks[FIELD_VALUES.name].add(value)
             if disclosure.primary == sha256:  # the disclosure's row, in its primary's place
-                own = {v["field"]: v["value"] for v in values}
-                panel.add(panel_row(document, merged.get(sha256, own), disclosure.members))
+                own = {v["field"]: v for v in values}
+                panel.add(panel_row(document, merged.get(sha256, own), disclosure.members, self.patterns))
 
     def _write_datapackage(self) -> None:
         package = datapackage(sorted(self._phases), sorted(self._years), self.tables)
