@@ -80,3 +80,18 @@ def test_an_empty_table_keeps_its_schema(tmp_path: Path, patterns: Patterns) -> 
     assert indicators.schema.names == schema.INDICATORS.column_names
     header = (tmp_path / "indicators.csv").read_text(encoding="utf-8").splitlines()
     assert header == [",".join(schema.INDICATORS.column_names)]
+
+
+def test_counts_are_never_declared_as_yuan(out: Path) -> None:
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    fields = {r["name"]: {f["name"]: f for f in r["schema"]["fields"]} for r in package["resources"]}
+    assert fields["panel"]["assets_vehicles"]["type"] == "integer"
+    assert "unit" not in fields["panel"]["assets_vehicles"]
+    # a column holding money and counts says its unit is in the row's unit column
+    for table in ("facts", "field_values"):
+        assert "unit" not in fields[table]["value"] and "unit" in fields[table]
+    metadata = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    tables = metadata["databases"]["disclosures"]["tables"]
+    assert "(yuan)" not in tables["panel"]["columns"]["assets_vehicles"]
+    assert "(yuan)" not in tables["field_values"]["columns"]["value"]
+    assert "(yuan)" in tables["panel"]["columns"]["sangong_total"]

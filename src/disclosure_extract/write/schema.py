@@ -4,9 +4,10 @@ The CSV header, the SQLite DDL, the Parquet (Arrow) schema and the datapackage.j
 are all generated from these declarations, so a column has the same name and type in
 every output. Rows are built once from the typed results, a document at a time.
 
-Types: ``string``; ``integer``; ``boolean``; ``money`` (yuan, exact to the fen: Parquet
-``decimal(22,4)``, SQLite NUMERIC, a plain number in CSV); ``decimal`` (a finer exact
-number: tolerances, which may be half a fen).
+Types: ``string``; ``integer``; ``boolean``; ``money`` (yuan, exact to 4 decimals: Parquet
+``decimal(22,4)``, SQLite NUMERIC, a plain number in CSV); ``quantity`` (the same number,
+its unit in the row's unit column: yuan or a count's); ``decimal`` (a finer exact number:
+tolerances, which may be half a fen).
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from ..model import CheckResult, Fact, Result, check_category
 from ..numbers import MONEY_DIGITS, MONEY_SCALE, fits_decimal
 from ..patterns import Patterns
 
-ColumnType = Literal["string", "integer", "boolean", "money", "decimal"]
+# "quantity": an exact number whose unit the row's own unit column says (yuan for money, 辆 for
+# a count): declared as neither, so no metadata file calls a count yuan.
+ColumnType = Literal["string", "integer", "boolean", "money", "quantity", "decimal"]
 PHASES = {"budget": "approved", "final_accounts": "executed"}
 
 # pyarrow's type constructors and their arguments (pyarrow is imported only by the writer:
@@ -36,6 +39,7 @@ ARROW_TYPES: dict[ColumnType, tuple[str, ...] | tuple[str, int, int]] = {
     "integer": ("int64",),
     "boolean": ("bool_",),
     "money": ("decimal128", MONEY_DIGITS, MONEY_SCALE),
+    "quantity": ("decimal128", MONEY_DIGITS, MONEY_SCALE),
     "decimal": ("decimal128", 24, 6),
 }
 SQL_TYPES: dict[ColumnType, str] = {
@@ -43,6 +47,7 @@ SQL_TYPES: dict[ColumnType, str] = {
     "integer": "INTEGER",
     "boolean": "INTEGER",
     "money": "NUMERIC",
+    "quantity": "NUMERIC",
     "decimal": "NUMERIC",
 }
 FRICTIONLESS_TYPES: dict[ColumnType, str] = {
@@ -50,6 +55,7 @@ FRICTIONLESS_TYPES: dict[ColumnType, str] = {
     "integer": "integer",
     "boolean": "boolean",
     "money": "number",
+    "quantity": "number",
     "decimal": "number",
 }
 MONEY = {"unit": "yuan", "currency": "CNY", "columnType": "value"}
@@ -181,7 +187,7 @@ FIELD_VALUES = OutputTable(
     (
         _c("sha256", "string", "the document", required=True),
         _c("field", "string", "field id (the fields table)", required=True),
-        _c("value", "money", "the value: yuan for money, a count for counts", required=True),
+        _c("value", "quantity", "the value: yuan for money, a count for counts (see unit)", required=True),
         _c("unit", "string", "yuan, or the count's unit (辆)"),
         _c("method", "string", "table, prose or derived"),
         _c("rule", "string", "the vocabulary rule that named it"),
@@ -217,7 +223,7 @@ FACTS = OutputTable(
         *_DOC,
         _N,
         _c("field", "string", "field id (docs/FIELDS.md)", required=True),
-        _c("value", "money", "the value: yuan for money, a count for counts", required=True),
+        _c("value", "quantity", "the value: yuan for money, a count for counts (see unit)", required=True),
         _c("in_fields", "boolean", "true for the one statement the document's value of the field is"),
         _c("unit", "string", "the unit as printed (万元…), or the count's unit (辆)"),
         _c("unit_inferred", "boolean", "true when the table printed no unit"),
