@@ -252,7 +252,10 @@ def test_negative_numbers_and_dashes_stay_as_printed_in_csv() -> None:
 def test_field_ids_from_a_vocabulary_cannot_break_or_inject_sql() -> None:
     crafted = ['x"y', "a'b", 'income.total" TEXT); DROP TABLE "documents"; --']
     vocabulary = types.SimpleNamespace(
-        known_fields=["income.total", *crafted], count_fields=frozenset(), field_names={}
+        known_fields=["income.total", *crafted],
+        count_fields=frozenset(),
+        field_names={},
+        two_meanings=frozenset(),
     )
     panel = panel_table(vocabulary)  # type: ignore[arg-type]
     with sqlite3.connect(":memory:") as db:

@@ -167,3 +167,12 @@ def test_a_final_accounts_comparison_figure_says_which_it_is(corpus_output: Path
     assert all(total - previous == change for total, previous, change in rows)
     columns = [row[1] for row in db.execute("PRAGMA table_info(panel)")]
     assert "sangong_total_prev" not in columns and "sangong_total_change" not in columns
+
+
+def test_budget_against_final_account_can_be_asked(corpus_output: Path) -> None:
+    # one row per disclosure: a department's budget and final account of a year side by side
+    panel = pd.read_csv(corpus_output / "panel.csv")
+    keyed = panel[panel["department_key"].notna() & panel["kind"].notna()]
+    wide = keyed.pivot(index=["department_key", "year"], columns="kind", values="sangong_total")
+    assert set(wide.columns) == {"budget", "final_accounts"}
+    assert len(wide) == len(keyed[["department_key", "year"]].drop_duplicates())

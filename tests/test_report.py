@@ -230,3 +230,19 @@ def test_a_prose_misprint_is_flagged_on_the_prose(out: Path) -> None:
         (putuo,),
     ).fetchall()
     assert failed == [("prose",)]  # the check still fails, where checks are read
+
+
+def test_the_failures_page_shows_every_cited_cell(out: Path) -> None:
+    import csv
+    import json
+
+    with (out / "checks.csv").open(encoding="utf-8", newline="") as handle:
+        failed = [
+            r for r in csv.DictReader(handle) if r["status"] == "fail" and r["category"] == "arithmetic"
+        ]
+    many = [r for r in failed if len(json.loads(r["locations"])) > 3]
+    assert many, "a failed check citing more than three cells"
+    page = (out / "report" / "failures.html").read_text(encoding="utf-8")
+    for check in many:
+        for loc in json.loads(check["locations"]):
+            assert f"“{loc['text']}”" in page, (check["subject"], loc["text"])

@@ -461,7 +461,7 @@ def _checks_table(
     ]
     for c in failed:
         where = []
-        for loc in c.locations[:3]:
+        for loc in c.locations:  # every cited cell: a reviewer checks the sum by them all
             box = _box_of(loc)
             img = _crop_img(pictures, *box, str(loc.get("field", ""))) if box else ""
             where.append(f"{_e(loc.get('field', ''))} {_where(loc)} “{_e(loc.get('text', ''))[:60]}”{img}")
