@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import csv
+import errno
 import json
 import os
 import shutil
@@ -307,3 +308,28 @@ def test_two_names_that_escape_alike_stay_two_documents(tmp_path: Path) -> None:
     assert len({source for _, source in inputs}) == 2
     summary = run_batch(inputs, tmp_path / "out", load_patterns())
     assert summary.total == 2 and summary.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("command", "target", "code"),
+    [
+        (["extract", str(SEED)], "run_batch", errno.ENOSPC),  # a full disk
+        (["report", "."], "make_report", errno.EROFS),  # a read-only folder
+    ],
+)
+def test_a_full_disk_or_read_only_folder_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], target: str, code: int
+) -> None:
+    from click.testing import CliRunner
+
+    from disclosure_extract import cli
+
+    def refuse(*_: object, **__: object) -> None:
+        raise OSError(code, os.strerror(code), str(tmp_path / "out" / "documents.jsonl"))
+
+    monkeypatch.setattr(cli, target, refuse)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli.main, [*command, "-o", "out"] if target == "run_batch" else command)
+    assert result.exit_code == 3
+    assert "Traceback" not in result.stderr and "a bug" not in result.stderr
+    assert os.strerror(code) in result.stderr and "could not be written" in result.stderr

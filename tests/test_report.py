@@ -44,7 +44,7 @@ def out(tmp_path_factory: pytest.TempPathFactory, patterns: Patterns) -> Path:
     run_batch(discover([*TEXT_HTML, PUTUO]), out, patterns)
     result = CliRunner().invoke(main, ["report", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"report: {out / 'report' / 'index.html'}"
+    assert result.stdout.strip() == f"report: {out / 'report' / 'index.html'}"
     return out
 
 

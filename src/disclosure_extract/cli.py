@@ -6,6 +6,7 @@ Exit status: 0 every document extracted, 1 some failed, 2 usage error.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -50,6 +51,9 @@ from .write import dumps
 # with a few bad documents.
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_RUN_FAILED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports a command Ctrl-C ended
+# Failures to write that are the machine's, not a bug: disk or quota full, a read-only or
+# forbidden folder, a file too large for its file system.
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG})
 _F = TypeVar("_F", bound=Callable[..., Any])
 # Archived formats the extractor reads.
 # Without a terminal, a log line every this many documents shows a batch is alive.
@@ -112,6 +116,17 @@ class _Commands(click.Group):
             sys.exit(EXIT_OK)
         except OutputError as exc:
             log.error("the outputs could not be written: %s", exc)
+        except OSError as exc:
+            if exc.errno not in _WRITE_ERRNOS:
+                log.exception("the run failed (a bug: please report it with this traceback)")
+                sys.exit(EXIT_RUN_FAILED)
+            # a full disk, a read-only folder: the operator's to mend, said in one line
+            where = f" ({exc.filename})" if exc.filename else ""
+            log.error(
+                "the outputs could not be written: %s%s; the previous outputs are left as they were",
+                exc.strerror,
+                where,
+            )
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception:  # any other failure of the run is a bug: said as such, with its traceback
@@ -402,8 +417,9 @@ def check(out_dir: Path, fmt: str, show_all: bool, patterns_dir: Path | None) ->
     show_default=True,
     help="Show each PDF value on a crop of its page with the cell highlighted (needs the documents).",
 )
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
 @patterns_option
-def report(out_dir: Path, output: Path | None, crops: bool, patterns_dir: Path | None) -> None:
+def report(out_dir: Path, output: Path | None, crops: bool, quiet: bool, patterns_dir: Path | None) -> None:
     """Write the HTML report of DIR: index.html, failures.html and a page per document.
 
     Each value with its Chinese field name, its amount in 万元, the text as printed, a
@@ -412,6 +428,7 @@ def report(out_dir: Path, output: Path | None, crops: bool, patterns_dir: Path |
     failed checks with theirs; the index has the documents to review first, charts
     (三公 by department and year, check failures by rule) and the coverage of each field.
     """
+    _setup_logging(0, quiet)
     try:
         summary = make_report(out_dir, _patterns(patterns_dir), output, crops)
     except RecordsError as exc:
