@@ -22,6 +22,7 @@ import pytest
 from disclosure_extract import load_patterns, workers
 from disclosure_extract.document import prepare
 from disclosure_extract.fetch.safety import FetchRefusedError, check_address
+from disclosure_extract.fetch.sources import SourcesError, load_sources
 from disclosure_extract.model import Evidence, Fact, Location, Result
 from disclosure_extract.pipeline import discover, run_batch
 from disclosure_extract.workers import WorkerPool
@@ -333,3 +334,64 @@ def test_a_full_disk_or_read_only_folder_is_one_line(
     assert result.exit_code == 3
     assert "Traceback" not in result.stderr and "a bug" not in result.stderr
     assert os.strerror(code) in result.stderr and "could not be written" in result.stderr
+
+
+MALFORMED_SOURCES = {
+    # each once crashed (exit 3), crawled nothing with exit 0, or failed at crawl time as "a bug"
+    "a bad IPv6 entry": ("entry: 'http://[::1/'", 3, "not a valid URL"),
+    "an infinite number": ("max_pages: .inf", 4, "non-negative number"),
+    "not a number": ("max_items: .nan", 4, "non-negative number"),
+    "a fraction of a page": ("max_pages: 2.5", 4, "whole number"),
+    "ten million pages": ("max_pages: 10000000", 4, "at most 10000"),
+    "allowed_hosts as text": ("allowed_hosts: www.example.gov.cn", 4, "must be a list"),
+    "allowed_hosts of numbers": ("allowed_hosts: [1, 2]", 4, "not a host name"),
+    "an entry without a host": ("entry: 'http://'", 3, "not a host name"),
+    "a port that does not exist": ("entry: 'http://www.example.gov.cn:99999/'", 3, "not a valid URL"),
+    "a 300-character label": (f"entry: 'http://{'a' * 300}.gov.cn/'", 3, "not a host name"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED_SOURCES))
+def test_a_malformed_sources_file_is_refused_at_its_line(tmp_path: Path, case: str) -> None:
+    line, at, message = MALFORMED_SOURCES[case]
+    entry = "" if line.startswith("entry:") else "    entry: 'http://www.example.gov.cn/'\n"
+    text = f"sources:\n  - name: s\n{entry}    {line}\n"
+    path = tmp_path / "sources.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SourcesError, match=message) as raised:
+        load_sources(path)
+    assert raised.value.line in (2, at), text
+    # and through the command line: exit 2, one line, no traceback
+    done = subprocess.run(
+        [*CLI, "crawl", str(path), "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{path}:" in done.stderr
+
+
+def test_a_sources_file_that_is_not_utf8_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yml"
+    path.write_bytes("sources:\n  - name: 部门预算\n".encode("gbk") + b"    entry: 'http://x.gov.cn/'\n")
+    with pytest.raises(SourcesError, match="not UTF-8") as raised:
+        load_sources(path)
+    assert raised.value.line == 2
+
+
+def test_a_reached_cap_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from disclosure_extract.fetch.crawl import crawl
+    from disclosure_extract.fetch.demo import DemoSite, demo_sources
+
+    site_docs = tmp_path / "site"
+    site_docs.mkdir()
+    for path in TEXT_HTML:
+        shutil.copy(path, site_docs)
+    with DemoSite(site_docs) as site:
+        config = demo_sources(site.url)
+        config.sources[0].max_items = 2
+        with caplog.at_level("WARNING", logger="disclosure_extract"):
+            crawl(config, tmp_path / "archive")
+    assert "max_items reached (2 articles and attachments)" in caplog.text

@@ -77,6 +77,7 @@ class _SourceCrawl:
         self.seen: set[str] = set()
         self.listings = 0
         self.items = 0
+        self.caps_reached: set[str] = set()
 
     def enqueue(self, item: _Item) -> None:
         if item.url in self.seen:
@@ -87,14 +88,29 @@ class _SourceCrawl:
             return  # links off the allowed hosts are not followed
         if item.role == "listing":
             if self.listings >= self.source.max_pages:
+                self._capped("max_pages", self.source.max_pages, "listing pages")
                 return
             self.listings += 1
         elif self.items >= self.source.max_items:
+            self._capped("max_items", self.source.max_items, "articles and attachments")
             return
         else:
             self.items += 1
         self.seen.add(item.url)
         self.queue.put_nowait(item)
+
+    def _capped(self, key: str, limit: int, what: str) -> None:
+        """Say once per source that a cap left links unfollowed: a silent cap looks like a site
+        with nothing more."""
+        if key not in self.caps_reached:
+            self.caps_reached.add(key)
+            log.warning(
+                "source %s: %s reached (%d %s); further ones are not followed",
+                self.source.name,
+                key,
+                limit,
+                what,
+            )
 
     async def run(self, workers: int) -> None:
         for entry in self.source.entries:

@@ -19,6 +19,8 @@ sources:
 
 from __future__ import annotations
 
+import ipaddress
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,11 +68,72 @@ def _regex(value: Any, path: str, line: int | None, key: str) -> regex.Pattern[s
         raise SourcesError(path, line, f"{key}: bad regex {value!r}: {exc}") from exc
 
 
+# The largest value each number may take: far past any real crawl, short of what would take
+# the machine (a 10,000,000-page pagination was built before a single request once).
+MAXIMA: dict[str, float] = {
+    "rate": 1000.0,
+    "concurrency": 256,
+    "host_concurrency": 64,
+    "timeout": 3600.0,
+    "deadline": 86400.0,
+    "retries": 20,
+    "max_bytes": 4 * 1024**3,
+    "max_pages": 10_000,
+    "max_items": 1_000_000,
+}
+
+
 def _number(data: dict[str, Any], key: str, default: float, path: str, kind: type = float) -> Any:
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise SourcesError(path, data.get(_LINE_KEY), f"{key} must be a non-negative number")
+    line = data.get(_LINE_KEY)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise SourcesError(path, line, f"{key} must be a non-negative number, not {value!r}")
+    if kind is int and value != int(value):
+        raise SourcesError(path, line, f"{key} must be a whole number, not {value!r}")
+    if value > MAXIMA[key]:
+        raise SourcesError(path, line, f"{key} is at most {MAXIMA[key]:g}, not {value!r}")
     return kind(value)
+
+
+def _url(url: Any, name: str, path: str, line: int | None) -> str:
+    """An entry URL: http(s), with a host that can be one (labels of at most 63 characters, a
+    valid IP address in brackets) and a port that exists."""
+    if not isinstance(url, str) or not url:
+        raise SourcesError(path, line, f"source {name}: 'entry' must be a URL or a list of URLs")
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a ValueError for 99999 or "x"
+    except ValueError as exc:
+        raise SourcesError(path, line, f"source {name}: entry {url!r} is not a valid URL: {exc}") from exc
+    if parts.scheme not in ("http", "https"):
+        raise SourcesError(path, line, f"source {name}: entry {url!r} is not an http(s) URL")
+    _host(parts.hostname, f"source {name}: entry {url!r}", path, line)
+    return url
+
+
+def _host(host: Any, what: str, path: str, line: int | None) -> str:
+    if not isinstance(host, str) or not host:
+        raise SourcesError(path, line, f"{what}: {host!r} is not a host name")
+    try:
+        ipaddress.ip_address(host)
+        return host.lower()
+    except ValueError:
+        pass
+    if (
+        ":" in host
+        or len(host) > 253
+        or not all(_LABEL_RE.fullmatch(label) for label in host.rstrip(".").split("."))
+    ):
+        raise SourcesError(path, line, f"{what}: {host!r} is not a host name or IP address")
+    return host.lower()
+
+
+_LABEL_RE = regex.compile(r"(?!-)[\p{L}\p{N}_-]{1,63}(?<!-)")
 
 
 SETTINGS_KEYS = (
@@ -119,6 +182,9 @@ def _read_yaml(path: Path) -> Any:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except OSError as exc:
         raise SourcesError(str(path), None, f"cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        at = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise SourcesError(str(path), at, f"not UTF-8 text (byte {exc.object[exc.start]:#04x})") from exc
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise SourcesError(str(path), line, f"invalid YAML: {exc.problem}") from exc
@@ -171,17 +237,19 @@ def _source(entry: Any, spath: str) -> Source:
         raise SourcesError(spath, line, "each source needs a unique 'name'")
     entries = entry.get("entry")
     entries = [entries] if isinstance(entries, str) else entries
-    if not isinstance(entries, list) or not entries or not all(isinstance(e, str) for e in entries):
+    if not isinstance(entries, list) or not entries:
         raise SourcesError(spath, line, f"source {name}: 'entry' must be a URL or a list of URLs")
-    for url in entries:
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise SourcesError(spath, line, f"source {name}: entry {url!r} is not an http(s) URL")
-    hosts = entry.get("allowed_hosts") or [urlsplit(u).hostname for u in entries]
+    entries = [_url(u, name, spath, line) for u in entries]
+    hosts = entry.get("allowed_hosts")
+    if hosts is None:
+        hosts = [urlsplit(u).hostname for u in entries]
+    elif not isinstance(hosts, list) or not hosts:
+        raise SourcesError(spath, line, f"source {name}: 'allowed_hosts' must be a list of host names")
     exclude = entry.get("exclude_title")
     return Source(
         name=name,
         entries=entries,
-        allowed_hosts=frozenset(str(h).lower() for h in hosts),
+        allowed_hosts=frozenset(_host(h, f"source {name}: allowed_hosts", spath, line) for h in hosts),
         include_title=_regex(entry.get("include_title", DEFAULT_INCLUDE), spath, line, "include_title"),
         exclude_title=_regex(exclude, spath, line, "exclude_title") if exclude else None,
         max_pages=_number(entry, "max_pages", 10, spath, int),
