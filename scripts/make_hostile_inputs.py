@@ -243,7 +243,7 @@ def other_files() -> dict[str, bytes]:
 
 
 def docx_files() -> dict[str, bytes]:
-    """A real Word file damaged three ways the fuzz run found ending as internal_error."""
+    """A real Word file damaged four ways the fuzz runs found ending as internal_error."""
     docx = DOCX_SOURCE.read_bytes()
     middle = len(docx) // 2
     # a block cut out: the central directory's offsets point past the end (negative seek)
@@ -265,10 +265,17 @@ def docx_files() -> dict[str, bytes]:
             info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             package.writestr(info, body)
+    # every directory entry's "version needed to extract" set past any reader (25.5)
+    version = bytearray(docx)
+    at = version.find(b"PK\x01\x02")
+    while at != -1:
+        version[at + 6] = 0xFF
+        at = version.find(b"PK\x01\x02", at + 4)
     return {
         "docx_block_cut.docx": cut,
         "docx_name_not_utf8.docx": bytes(bad),
         "docx_part_cut_in_half.docx": buffer.getvalue(),
+        "docx_version_needed_unknown.docx": bytes(version),
     }
 
 

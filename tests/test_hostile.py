@@ -32,6 +32,7 @@ EXPECTED = {
     "docx_block_cut.docx": "damaged_file",  # a negative seek in zipfile, once an internal_error
     "docx_name_not_utf8.docx": "damaged_file",  # a UnicodeDecodeError, likewise
     "docx_part_cut_in_half.docx": "damaged_file",  # an XMLSyntaxError, likewise
+    "docx_version_needed_unknown.docx": "damaged_file",  # NotImplementedError, likewise (issue 22)
     "xls_damaged.xls": "damaged_file",
     "xls_truncated.xls": "damaged_file",
     "xlsx_100000_rows.xlsx": "too_complex",

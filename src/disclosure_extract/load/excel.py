@@ -22,7 +22,7 @@ from ..common.text import clean_inline
 from ..errors import TooComplexError, UnsupportedFormatError
 from ..model import Block, Document, Item, Location
 from ..patterns import Patterns
-from .package import MAX_SHEET_AREA, check_package, damaged_file
+from .package import MAX_SHEET_AREA, ZIP_ERRORS, check_package, damaged_file
 from .tables import RawCell, finish_table, place_spanned
 from .textclean import make_block
 
@@ -35,7 +35,7 @@ def zip_holds(data: bytes, member: str) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             return member in z.namelist()
-    except (zipfile.BadZipFile, ValueError, OSError):  # ValueError: a name not in its encoding
+    except ZIP_ERRORS:
         return False
 
 
@@ -45,7 +45,7 @@ def zip_opens(data: bytes) -> bool:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             z.namelist()
             return True
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except ZIP_ERRORS:
         return False
 
 

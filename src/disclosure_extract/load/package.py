@@ -36,6 +36,11 @@ _MERGE = regex.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+)(\d+)(?::([A-
 # the longest token looked for, kept from the end of one chunk for the next
 _OVERLAP = 128
 
+# What reading a damaged ZIP raises: a bad directory (BadZipFile; ValueError for negative
+# offsets or names not in their encoding), a cut stream (zlib.error, EOFError), a "version
+# needed" byte no reader knows (NotImplementedError), a seek before the start (OSError).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError, OSError)
+
 
 @contextlib.contextmanager
 def damaged_file(source: str, what: str) -> Iterator[None]:
@@ -62,8 +67,7 @@ def check_package(data: bytes, source: str, sheets: str = "xl/worksheets/") -> N
             for info in infos:
                 if info.filename.endswith((".xml", ".rels")):
                     _check_part(package, info, source, info.filename.startswith(sheets))
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError, OSError) as exc:
-        # ValueError: a damaged directory (negative offsets, names not in their encoding)
+    except ZIP_ERRORS as exc:
         raise DamagedFileError(source, f"the file's ZIP container is damaged: {exc}") from exc
 
 
