@@ -11,6 +11,7 @@ each one's issue code and that it ends in bounded time.
 from __future__ import annotations
 
 import io
+import struct
 import sys
 import zipfile
 import zlib
@@ -234,8 +235,13 @@ def other_files() -> dict[str, bytes]:
     page = (
         page.replace("一、", "一\x00、", 1).replace("二、", "二\x01\x0b、", 1).replace("合计", "合\x1f计", 1)
     )
+    # the first MERGEDCELLS record's first range widened to the whole sheet (65,536 x 256)
+    merge = bytearray(xls)
+    at = merge.find(b"\xe5\x00")
+    merge[at + 6 : at + 14] = struct.pack("<HHHH", 0, 65535, 0, 255)
     return {
         **docx_files(),
+        "xls_merge_whole_sheet.xls": bytes(merge),
         "xls_truncated.xls": xls[: len(xls) // 3],
         "xls_damaged.xls": bytes(damaged),
         "html_control_characters.html": page.encode("utf-8"),

@@ -161,8 +161,21 @@ def _xls_sheets(data: bytes, source: str) -> list[tuple[str, list[list[RawCell]]
             ) from exc
     sheets = []
     for sh in book.sheets():
-        spans = {(r0, c0): (r1 - r0, c1 - c0) for r0, r1, c0, c1 in sh.merged_cells}
-        covered = {(r, c) for r0, r1, c0, c1 in sh.merged_cells for r in range(r0, r1) for c in range(c0, c1)}
+        if sh.nrows * sh.ncols > MAX_SHEET_AREA:
+            raise TooComplexError(
+                source,
+                f"sheet {sh.name!r} spans {sh.nrows} rows x {sh.ncols} columns of values "
+                f"(over {MAX_SHEET_AREA:,} cells): not a disclosure's table",
+            )
+        # merges clipped to the cells the sheet holds: a damaged or hostile file may merge a
+        # whole sheet (65,536 x 256), which listed cell by cell took 19 s and 1.8 GB
+        merged = [
+            (r0, min(r1, sh.nrows), c0, min(c1, sh.ncols))
+            for r0, r1, c0, c1 in sh.merged_cells
+            if r0 < sh.nrows and c0 < sh.ncols
+        ]
+        spans = {(r0, c0): (r1 - r0, c1 - c0) for r0, r1, c0, c1 in merged}
+        covered = {(r, c) for r0, r1, c0, c1 in merged for r in range(r0, r1) for c in range(c0, c1)}
         rows: list[list[RawCell]] = []
         for r in range(sh.nrows):
             out = []
