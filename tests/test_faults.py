@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import regex
 
 from disclosure_extract import load_patterns, workers
 from disclosure_extract.document import prepare
@@ -395,3 +396,46 @@ def test_a_reached_cap_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixtur
         with caplog.at_level("WARNING", logger="disclosure_extract"):
             crawl(config, tmp_path / "archive")
     assert "max_items reached (2 articles and attachments)" in caplog.text
+
+
+def test_a_resumed_crawl_counts_the_refusals_made_before_its_kill(tmp_path: Path) -> None:
+    from disclosure_extract.fetch.archive import Archive, FetchRecord
+    from disclosure_extract.fetch.client import FetchSettings
+    from disclosure_extract.fetch.crawl import crawl
+    from disclosure_extract.fetch.sources import DEFAULT_INCLUDE, Source, SourcesConfig
+
+    entry = "http://127.0.0.1:9/zwgk/"  # a loopback address: refused while allow_private is off
+    source = Source("s", [entry], frozenset({"127.0.0.1"}), regex.compile(DEFAULT_INCLUDE))
+    config = SourcesConfig("sources.yml", FetchSettings(retries=0), [source])
+    uninterrupted = crawl(config, tmp_path / "whole")
+    assert uninterrupted.refused == 1
+    # a run killed after refusing the entry: its catalog holds the refusal, the run unfinished
+    archive = Archive(tmp_path / "killed")
+    run_id, _ = archive.start_run({"sources": config.path})
+    archive.record(run_id, FetchRecord(url=entry, outcome="refused", error="a private address"))
+    archive.close()
+    resumed = crawl(config, tmp_path / "killed")
+    assert (resumed.refused, resumed.reused) == (1, 0)
+    assert resumed.failures == [(entry, "a private address")]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "raw deflate"])
+def test_a_compressed_robots_txt_is_inflated_only_to_its_cap(encoding: str) -> None:
+    import tracemalloc
+    import zlib
+
+    from disclosure_extract.fetch.client import ROBOTS_MAX_BYTES, BoundedInflater
+
+    wbits = {"gzip": 31, "deflate": 15, "raw deflate": -15}[encoding]
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    bomb = packer.compress(b"Disallow: /x\n" * (64 * 1024 * 1024 // 13)) + packer.flush()  # 64 MB inflated
+    tracemalloc.start()
+    inflate = BoundedInflater(encoding.split()[-1], ROBOTS_MAX_BYTES)
+    for at in range(0, len(bomb), 64 * 1024):  # as the body arrives
+        if inflate.feed(bomb[at : at + 64 * 1024]):
+            break
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(inflate.body()) == ROBOTS_MAX_BYTES
+    assert inflate.body().startswith(b"Disallow: /x\n")
+    assert peak < 8 * ROBOTS_MAX_BYTES  # it was ~260 MB

@@ -151,8 +151,8 @@ class Archive:
     def done_in_run(self, run_id: int, url: str) -> FetchRecord | None:
         """The completed fetch of ``url`` in this run, if there was one (for resuming)."""
         row = self.db.execute(
-            "SELECT url, outcome, final_url, status, sha256, detected_format, content_type FROM fetches "
-            "WHERE run_id = ? AND url = ? AND outcome != 'failed' ORDER BY id DESC LIMIT 1",
+            "SELECT url, outcome, final_url, status, sha256, detected_format, content_type, error "
+            "FROM fetches WHERE run_id = ? AND url = ? AND outcome != 'failed' ORDER BY id DESC LIMIT 1",
             (run_id, url),
         ).fetchone()
         if row is None:
@@ -165,6 +165,7 @@ class Archive:
             sha256=row[4],
             detected_format=row[5],
             content_type=row[6],
+            error=row[7],
         )
 
     # --- resources ----------------------------------------------------------------------

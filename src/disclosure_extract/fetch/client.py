@@ -17,6 +17,7 @@ import logging
 import random
 import time
 import urllib.robotparser
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,20 +218,21 @@ class Fetcher:
                     # 4xx: no robots.txt, everything is allowed
                     text = body.decode("utf-8", "replace") if status < 400 else ""
                     parser.parse(text.splitlines())
-            except (httpx.HTTPError, TimeoutError) as exc:
+            except (httpx.HTTPError, TimeoutError, zlib.error) as exc:
                 log.warning("%s: robots.txt unreadable (%s): the host is not crawled", host, exc)
                 parser = None
             self.robots[host] = parser
 
     async def _robots_body(self, robots_url: str) -> tuple[int, bytes]:
-        """robots.txt's status and its first ROBOTS_MAX_BYTES, decompressed."""
-        body = b""
-        async with self.client.stream("GET", robots_url) as resp:
-            async for chunk in resp.aiter_bytes(CHUNK_BYTES):
-                body += chunk
-                if len(body) >= ROBOTS_MAX_BYTES:
+        """robots.txt's status and its first ROBOTS_MAX_BYTES, decompressed through the cap:
+        never more than the cap is inflated, whatever a compressed bomb would give."""
+        headers = {"Accept-Encoding": "gzip, deflate"}  # encodings inflated here, bounded
+        async with self.client.stream("GET", robots_url, headers=headers) as resp:
+            inflate = BoundedInflater(resp.headers.get("content-encoding", ""), ROBOTS_MAX_BYTES)
+            async for raw in resp.aiter_raw(CHUNK_BYTES):
+                if inflate.feed(raw):
                     break
-            return resp.status_code, body[:ROBOTS_MAX_BYTES]
+            return resp.status_code, inflate.body()
 
     async def _attempt(self, url: str, previous: dict[str, Any] | None) -> Fetched:
         current = url
@@ -391,3 +393,40 @@ async def _fetch_urls(urls: list[str], archive_dir: Path, settings: FetchSetting
     finally:
         await fetcher.aclose()
         archive.close()
+
+
+class BoundedInflater:
+    """A body's bytes decoded (gzip, deflate or none) up to ``limit`` and no further: each
+    chunk is inflated at most to what the limit leaves, so a bomb costs the limit, not what it
+    would inflate to (httpx's own decoding inflates a whole chunk at once)."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        name = encoding.strip().lower()
+        # gzip and zlib-wrapped deflate told apart by their header (32 + 15); raw deflate tried next
+        self._inflate = (
+            zlib.decompressobj(32 + zlib.MAX_WBITS) if name in ("gzip", "x-gzip", "deflate") else None
+        )
+        self._raw_deflate = name == "deflate"
+        self.limit = limit
+        self._out = bytearray()
+
+    def feed(self, raw: bytes) -> bool:
+        """Add a chunk as received; True once the limit is reached (stop reading)."""
+        room = self.limit - len(self._out)
+        if room <= 0:
+            return True
+        if self._inflate is None:
+            self._out += raw[:room]
+        else:
+            try:
+                self._out += self._inflate.decompress(raw, room)
+            except zlib.error:
+                if not self._raw_deflate or self._out:
+                    raise
+                self._inflate = zlib.decompressobj(-zlib.MAX_WBITS)  # deflate without its zlib header
+                self._raw_deflate = False
+                self._out += self._inflate.decompress(raw, room)
+        return len(self._out) >= self.limit
+
+    def body(self) -> bytes:
+        return bytes(self._out[: self.limit])

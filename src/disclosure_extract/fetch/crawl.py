@@ -136,7 +136,11 @@ class _SourceCrawl:
 
     async def process(self, item: _Item) -> None:
         done = self.archive.done_in_run(self.run_id, item.url) if self.resumed else None
-        if done is not None:
+        if done is not None and done.outcome == "refused":
+            # refused before the kill: still this run's refusal, counted as the whole run counts it
+            self._count(item, done)
+            fetched = Fetched(done, None)
+        elif done is not None:
             self.summary.reused += 1
             path = self.archive.blob_path(done.sha256) if done.sha256 else None
             fetched = Fetched(done, path)
