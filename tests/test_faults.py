@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import stat
 import subprocess
+import sys
 import time
 import types
 from decimal import Decimal
@@ -439,3 +440,13 @@ def test_a_compressed_robots_txt_is_inflated_only_to_its_cap(encoding: str) -> N
     assert len(inflate.body()) == ROBOTS_MAX_BYTES
     assert inflate.body().startswith(b"Disallow: /x\n")
     assert peak < 8 * ROBOTS_MAX_BYTES  # it was ~260 MB
+
+
+def test_the_kill_harness_finds_no_problem(tmp_path: Path) -> None:
+    # the full run (20 kills over 100 documents) is the script's default, by hand; two kills
+    # here keep the harness itself working
+    script = CORPUS.parent / "scripts" / "kill_harness.py"
+    command = [sys.executable, str(script), "--kills", "2", "--documents", "12", "--work", str(tmp_path)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "kills: 2, with problems: 0" in done.stdout
