@@ -32,7 +32,7 @@ from disclosure_extract.write.csvout import csv_text
 from disclosure_extract.write.schema import TABLES, panel_column, panel_table, quote_identifier, sql_ddl
 
 from .conftest import CORPUS, SEED, TEXT_HTML
-from .test_jobs import CLI, _long_pdf, descendants, workers_of
+from .test_jobs import CLI, _long_pdf, alive, descendants, workers_of
 
 REGRESS = CORPUS / "regress"
 OUT_OF_RANGE = [
@@ -172,20 +172,13 @@ def test_workers_end_with_a_killed_batch_and_leave_its_folder_free(tmp_path: Pat
     # each worker had seconds of its document left (about 20 s of pdfminer per copy): gone
     # within 10 s, they ended with the batch, not after their document
     for _ in range(100):
-        alive = [p for p in below if Path(f"/proc/{p}").exists() and _state(p) != "Z"]
-        if not alive:
+        running = [p for p in below if alive(p)]
+        if not running:
             break
         time.sleep(0.1)
-    assert not alive, f"processes left running: {alive}"
+    assert not running, f"processes left running: {running}"
     again = _extract(out, str(SEED))  # the folder's lock went with the batch
     assert again.returncode == 0, again.stderr
-
-
-def _state(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "Z"
 
 
 @pytest.mark.parametrize(

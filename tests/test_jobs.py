@@ -3,13 +3,16 @@ document over its time limit costs that document at most, never the batch."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pypdf
 
@@ -47,21 +50,20 @@ def test_two_jobs_write_the_bytes_one_job_writes(tmp_path: Path) -> None:
     assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
 
 
-def descendants(pid: int) -> list[int]:
-    """The processes below ``pid`` (one the test started), read from /proc."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended meanwhile
-        parents[int(stat.parent.name)] = int(fields[1])
-    found, frontier = [], [pid]
-    while frontier:
-        below = [child for child, parent in parents.items() if parent in frontier]
-        found += below
-        frontier = below
-    return found
+def _harness() -> ModuleType:
+    """scripts/kill_harness.py, whose process helpers the tests share (stated once, there)."""
+    spec = importlib.util.spec_from_file_location(
+        "kill_harness", CORPUS.parent / "scripts" / "kill_harness.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# The processes below a pid (one the test started), read from /proc; whether one still runs.
+descendants: Callable[[int], list[int]] = _harness().descendants
+alive: Callable[[int], bool] = _harness().alive
 
 
 def workers_of(pid: int) -> list[int]:
