@@ -104,7 +104,7 @@ class DaskPool:
         if self.cluster is not None:
             self.cluster.close()
 
-    def submit(self, data: bytes, source: str, location: str) -> Any:
+    def submit(self, data: bytes, source: str, location: str, sha256: str | None = None) -> Any:
         # pure=False: the same file under two sources is two tasks, as in a local run
         return self.client.submit(
             extract_location, location, source, self.patterns, self.pdf_backend, pure=False

@@ -109,6 +109,11 @@ def fits_decimal(value: Decimal | int, digits: int, scale: int) -> bool:
     return abs(value) < Decimal(10) ** (digits - scale)
 
 
+def fits_count(value: int) -> bool:
+    """Whether a count fits the outputs' integers (64 bits, signed)."""
+    return -(2**63) <= value < 2**63
+
+
 def fits_money(value: Decimal | int) -> bool:
     """Whether an amount in yuan fits the declared maximum (MONEY_DIGITS, MONEY_SCALE)."""
     return fits_decimal(value, MONEY_DIGITS, MONEY_SCALE)

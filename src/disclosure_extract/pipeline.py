@@ -226,7 +226,7 @@ def stream_documents(
                 pending.append(_Pending(source, prepare(data, patterns)))
             else:
                 sha256 = hashlib.sha256(data).hexdigest()
-                future = pool.submit(data, source, str(path.absolute()))
+                future = pool.submit(data, source, str(path.absolute()), sha256)
                 pending.append(_Pending(source, future=future, data=data, sha256=sha256))
             while len(pending) > IN_FLIGHT_PER_JOB * jobs:
                 yield _prepared(pending.popleft(), pool, patterns)
@@ -370,7 +370,7 @@ class _Batch:
         if pool is None:
             result = extract_data(data, source, self.patterns, self.pdf_backend)
             return _Pending(source, prepare(result, self.patterns), sha256=sha256, started=started)
-        future = pool.submit(data, source, str(path.absolute()))
+        future = pool.submit(data, source, str(path.absolute()), sha256)
         return _Pending(source, future=future, data=data, sha256=sha256, started=started)
 
     def _finish(self, item: _Pending, pool: Pool | None) -> None:
@@ -541,12 +541,18 @@ def make_report(
     """The HTML report of OUT's documents.jsonl, checked, in ``folder`` (default OUT/report).
 
     The records are read twice, one at a time: first for the checks across documents (a
-    small summary of each), then for the pages; memory does not grow with the dataset.
+    small summary of each) and the source files gone, then for the pages; memory does not
+    grow with the dataset.
     """
     started = time.monotonic()
     path = out_dir / "documents.jsonl"
     sources = sources_folder(out_dir)
-    missing = _missing_sources(read_records(path), sources)
+    summaries, missing = [], []
+    for record in read_records(path):  # one pass: the checks across documents, the files gone
+        if not record.failed:
+            summaries.append(dataset_summary(record, patterns))
+        if not record.source.startswith(("http://", "https://")) and not (sources / record.source).is_file():
+            missing.append(record.source)
     if missing:
         log.warning(
             "%d document(s) whose files are not in %s any more (the first: %s): their pages "
@@ -560,7 +566,6 @@ def make_report(
             "no Chinese font is installed here (Debian: apt-get install fonts-noto-cjk): the report's "
             "Chinese shows as boxes in a browser on this machine"
         )
-    summaries = [dataset_summary(r, patterns) for r in read_records(path) if not r.failed]
     across: dict[str, list[CheckResult]] = {}
     for check in check_dataset(summaries, patterns):
         across.setdefault(check.source, []).append(check)
@@ -574,14 +579,6 @@ def make_report(
         time.monotonic() - started,
     )
     return summary
-
-
-def _missing_sources(records: Iterable[Result], sources: Path) -> list[str]:
-    return [
-        r.source
-        for r in records
-        if not r.source.startswith(("http://", "https://")) and not (sources / r.source).is_file()
-    ]
 
 
 def cjk_font_found() -> bool:

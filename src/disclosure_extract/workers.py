@@ -165,12 +165,12 @@ class WorkerPool:
         self.pool.stop()  # type: ignore[no-untyped-call]
         self.pool.join()
 
-    def submit(self, data: bytes, source: str, location: str = "") -> Any:
+    def submit(self, data: bytes, source: str, location: str = "", sha256: str | None = None) -> Any:
         """Extract the document: read from ``location`` by its worker when it is a file (its
-        bytes, ``data``, already hashed here), else sent as ``data``."""
+        bytes, ``data``, hashed by the caller as ``sha256``), else sent as ``data``."""
         if not self.pool.active:
             self._rebuild()
-        sha256 = hashlib.sha256(data).hexdigest()
+        sha256 = sha256 or hashlib.sha256(data).hexdigest()
         document: bytes | str = location if location and os.path.isfile(location) else data
         future = self.pool.schedule(_extract, args=(document, source, sha256), timeout=self.timeout)
         self._futures[future] = location
@@ -200,7 +200,7 @@ class WorkerPool:
                 code = exc.exitcode if isinstance(exc, ProcessExpired) else None
                 log.warning("%s: the worker died (%s), attempt %d", source, code or exc, attempt)
                 if attempt == 1:
-                    future = self.submit(data, source, location)
+                    future = self.submit(data, source, location, sha256)
                     continue
                 return failed_result(source, sha256, fmt, Issue("worker_died", "error", self._death(code)))
             except MemoryError:

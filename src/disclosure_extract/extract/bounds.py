@@ -12,18 +12,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..model import Issue, Location, Result
-from ..numbers import MONEY_DIGITS, MONEY_SCALE, fits_money
+from ..numbers import MONEY_DIGITS, MONEY_SCALE, fits_count, fits_money
 
 __all__ = ["set_aside_out_of_range"]
-
-_INT64 = 2**63
 
 
 def _fits(value: Decimal | int | str) -> bool:
     if isinstance(value, (bool, str)):
         return True
     if isinstance(value, int):
-        return -_INT64 <= value < _INT64
+        return fits_count(value)
     return fits_money(value)
 
 

@@ -24,7 +24,7 @@ import regex
 
 from ..common.text import department_key
 from ..model import CheckResult, Fact, Result, check_category
-from ..numbers import MONEY_DIGITS, MONEY_SCALE, fits_decimal
+from ..numbers import MONEY_DIGITS, MONEY_SCALE, fits_count, fits_decimal
 from ..patterns import Patterns
 
 # "quantity": an exact number whose unit the row's own unit column says (yuan for money, 辆 for
@@ -717,7 +717,7 @@ def _fits_type(value: Any, kind: ColumnType) -> bool:
     if value is None or kind in ("string", "boolean"):
         return True
     if kind == "integer":
-        return isinstance(value, int) and -(2**63) <= value < 2**63
+        return isinstance(value, int) and fits_count(value)
     _, digits, scale = ARROW_TYPES[kind]
     assert isinstance(digits, int) and isinstance(scale, int)
     return fits_decimal(value, digits, scale)
