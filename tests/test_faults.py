@@ -343,7 +343,33 @@ MALFORMED_SOURCES = {
     "an entry without a host": ("entry: 'http://'", 3, "not a host name"),
     "a port that does not exist": ("entry: 'http://www.example.gov.cn:99999/'", 3, "not a valid URL"),
     "a 300-character label": (f"entry: 'http://{'a' * 300}.gov.cn/'", 3, "not a host name"),
+    # checked by the file's typed model (fetch.sources.SourcesSpec), at the source's line
+    "a title pattern given as a list": ("include_title: [预算]", 4, "non-empty regex"),
+    "a flag given as a number": ("allow_private: 1", 4, "must be true or false"),
 }
+
+
+def test_an_xls_past_the_limits_is_refused_before_xlrd_reads_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import xlrd
+
+    from disclosure_extract.errors import TooComplexError
+    from disclosure_extract.load import excel
+
+    data = (CORPUS / "hostile" / "xls_merge_whole_sheet.xls").read_bytes()
+    # the sheet's size is read from its BIFF records: 65,536 x 256 by its merge
+    assert excel.xls_sheet_areas(data)[0] == 65536 * 256
+
+    def built(*args: object, **kwargs: object) -> None:
+        raise AssertionError("xlrd built the workbook before the limits were applied")
+
+    monkeypatch.setattr(xlrd, "open_workbook", built)
+    with pytest.raises(TooComplexError, match="16,777,216 cells"):
+        excel._xls_sheets(data, "x.xls")
+    # a real workbook's sheets are measured as xlrd builds them, or smaller (never refused)
+    real = (CORPUS / "regress" / "2026_budget_template_shanghai_putuo_unit.xls").read_bytes()
+    assert 0 < max(excel.xls_sheet_areas(real)) < 10_000
 
 
 @pytest.mark.parametrize("case", sorted(MALFORMED_SOURCES))

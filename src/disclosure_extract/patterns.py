@@ -17,6 +17,7 @@ import regex
 import yaml
 
 from .errors import PatternError
+from .yamlmodel import LINE_KEY, LineLoader, strip_lines
 
 PATTERN_FILES = (
     "outline.yml",
@@ -30,20 +31,9 @@ PATTERN_FILES = (
 )
 ENV_PATTERNS_DIR = "DISCLOSURE_EXTRACT_PATTERNS"
 
-_LINE_KEY = "__line__"
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that records each mapping's source line under ``__line__``."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping: dict[str, Any] = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
-    mapping[_LINE_KEY] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# one YAML reading for every file of the project: mappings carry their line
+_LINE_KEY = LINE_KEY
+_LineLoader = LineLoader
 
 
 @dataclass(frozen=True)
@@ -606,12 +596,7 @@ def _read_identities(reader: _Reader, data: dict[str, Any], known: set[str]) -> 
     return tuple(out)
 
 
-def _strip_lines(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k != _LINE_KEY}
-    if isinstance(value, list):
-        return [_strip_lines(v) for v in value]
-    return value
+_strip_lines = strip_lines
 
 
 # The keys each tree-shaped pattern file must have, and may only have (nested mappings as

@@ -197,8 +197,14 @@ class _SourceCrawl:
             elif item.role == "listing" and is_page(link.url) and self._wanted(link):
                 self.enqueue(_Item(link.url, "article", item.url, link.text))
         if item.role == "listing":
-            for page in pagination(html, item.url, links, self.source.max_pages):
-                self.enqueue(_Item(page, "listing", item.url, "page"))
+            self._paginate(html, item, links)
+
+    def _paginate(self, html: str, item: _Item, links: list[Link]) -> None:
+        for page in pagination(html, item.url, links):
+            if self.listings >= self.source.max_pages:
+                self._capped("max_pages", self.source.max_pages, "listing pages")
+                break  # the rest of the announced pages are never built
+            self.enqueue(_Item(page, "listing", item.url, "page"))
 
     def _note_archive(self, link: Link, referrer: str) -> None:
         if link.url in self.seen:

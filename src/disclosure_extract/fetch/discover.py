@@ -10,6 +10,7 @@ Pagination of the site systems common in Chinese government websites:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -82,29 +83,36 @@ def is_page(url: str) -> bool:
     return extension(url) in PAGE_EXTENSIONS
 
 
-def pagination(html: str, base_url: str, links: list[Link], limit: int) -> list[str]:
-    """Further pages of the same listing, in page order, at most ``limit`` of each kind (a
-    page may announce a billion pages: only the ones the crawl can take are made)."""
-    pages: list[str] = []
+def pagination(html: str, base_url: str, links: list[Link]) -> Iterator[str]:
+    """Further pages of the same listing, in page order, made one at a time as they are taken:
+    a page may announce a billion pages, and only the ones the crawl takes are ever built."""
     parts = urlsplit(base_url)
     folder = parts.path.rsplit("/", 1)[0] + "/"
 
     def sibling(name: str) -> str:
         return urlunsplit((parts.scheme, parts.netloc, folder + name, "", ""))
 
-    created = _CREATE_PAGE.search(html)
-    if created:
-        total, stem, ext = int(created.group(1)), created.group(3), created.group(4)
-        pages.extend(sibling(f"{stem}_{n}.{ext}") for n in range(1, min(total, limit + 1)))
-    count, per_page, static = _CHNL_COUNT.search(html), _CHNL_PREPAGE.search(html), _CHNL_STATIC.search(html)
-    if count and per_page and int(per_page.group(1)) > 0:
-        n_pages = math.ceil(int(count.group(1)) / int(per_page.group(1)))
-        # pages past maxStaticIndex are served by a search API, not as static files
-        n_static = min(n_pages, int(static.group(1))) if static else n_pages
-        pages.extend(sibling(f"index_{n}.html") for n in range(1, min(n_static, limit + 1)))
-    for link in links:
-        name = PurePosixPath(urlsplit(link.url).path).name
-        same_folder = urlsplit(link.url).path.rsplit("/", 1)[0] + "/" == folder
-        if _NEXT_TEXT.match(link.text) or (same_folder and _INDEX_N.match(name)):
-            pages.append(link.url)
-    return list(dict.fromkeys(p for p in pages if p != _clean(base_url)))
+    def announced() -> Iterator[str]:
+        created = _CREATE_PAGE.search(html)
+        if created:
+            total, stem, ext = int(created.group(1)), created.group(3), created.group(4)
+            yield from (sibling(f"{stem}_{n}.{ext}") for n in range(1, total))
+        count, per_page = _CHNL_COUNT.search(html), _CHNL_PREPAGE.search(html)
+        static = _CHNL_STATIC.search(html)
+        if count and per_page and int(per_page.group(1)) > 0:
+            n_pages = math.ceil(int(count.group(1)) / int(per_page.group(1)))
+            # pages past maxStaticIndex are served by a search API, not as static files
+            n_static = min(n_pages, int(static.group(1))) if static else n_pages
+            yield from (sibling(f"index_{n}.html") for n in range(1, n_static))
+        for link in links:
+            name = PurePosixPath(urlsplit(link.url).path).name
+            same_folder = urlsplit(link.url).path.rsplit("/", 1)[0] + "/" == folder
+            if _NEXT_TEXT.match(link.text) or (same_folder and _INDEX_N.match(name)):
+                yield link.url
+
+    # the seen set grows only with what is taken, as the pages do
+    seen = {_clean(base_url)}
+    for page in announced():
+        if page not in seen:
+            seen.add(page)
+            yield page
