@@ -41,6 +41,7 @@ from .pipeline import (
     run_batch,
     stream_documents,
 )
+from .unlabeled import format_unlabeled, measure_unlabeled
 from .version import __version__
 from .workers import DEFAULT_TIMEOUT
 from .write import dumps
@@ -311,9 +312,15 @@ def _stream(
 @click.option(
     "--truth",
     "truth_dir",
-    required=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Folder of hand-annotated truth files (*.json).",
+)
+@click.option(
+    "--unlabeled",
+    is_flag=True,
+    help="No truth: measure the output by what its documents' own numbers say (identities, "
+    "line-item sums, standard tables classified, core fields present, conflicts, figures no "
+    "field took).",
 )
 @click.option(
     "--format",
@@ -329,20 +336,48 @@ def _stream(
 )
 @click.option("--min-recall", type=click.FloatRange(0, 1), default=0.0, help="Exit 1 below this recall.")
 @click.option("--min-indicator-f1", type=click.FloatRange(0, 1), default=0.0, help="Exit 1 below this f1.")
+@click.option(
+    "--patterns",
+    "patterns_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="With --unlabeled: the vocabulary folder the output was extracted with (default: the bundled one).",
+)
 def evaluate(
     output: Path,
-    truth_dir: Path,
+    truth_dir: Path | None,
+    unlabeled: bool,
     fmt: str,
     verbose: bool,
     min_precision: float,
     min_recall: float,
     min_indicator_f1: float,
+    patterns_dir: Path | None,
 ) -> None:
-    """Score OUTPUT (a folder or its documents.jsonl) against truth files.
+    """Score OUTPUT (a folder or its documents.jsonl) against truth files, or with
+    --unlabeled measure it without any.
 
-    Prints precision and recall of fields and the f1 of indicators, per document
-    and (with -v) per field. Exit status 1 when a --min-* floor is missed.
+    With --truth: precision and recall of fields, the f1 of indicators and the share of
+    values taken from tables, per document and (with -v) per field. Exit status 1 when a
+    --min-* floor is missed.
+
+    With --unlabeled: per document (-v) and in total, the standard tables classified, core
+    fields present, identities and line-item sums passed, conflicts left, the figures of
+    standard tables no field took and the rows and columns not understood.
     """
+    if unlabeled == (truth_dir is not None):
+        raise click.UsageError("give either --truth DIR or --unlabeled")
+    if unlabeled:
+        patterns = _patterns(patterns_dir)
+        try:
+            measures = measure_unlabeled(output, patterns)
+        except TruthError as exc:
+            raise click.UsageError(str(exc)) from exc
+        if fmt == "json":
+            click.echo(json.dumps(measures.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            click.echo(format_unlabeled(measures, verbose))
+        sys.exit(EXIT_OK)
+    assert truth_dir is not None
     try:
         result = run_evaluation(output, truth_dir)
     except TruthError as exc:

@@ -94,6 +94,12 @@ class Evaluation:
     wrong: int = 0
     required: int = 0
     required_right: int = 0
+    values: int = 0  # fields with a value in the scored documents (metadata aside)
+    from_tables: int = 0  # of them, taken from a table cell
+
+    @property
+    def table_share(self) -> float:
+        return self.from_tables / self.values if self.values else 0.0
 
     @property
     def precision(self) -> float:
@@ -120,6 +126,7 @@ class Evaluation:
             "right": self.right,
             "wrong": self.wrong,
             "required": self.required,
+            "values_from_tables": [self.from_tables, self.values],
             "per_field": self.per_field,
             "documents": [
                 {
@@ -187,6 +194,10 @@ def evaluate(output: Path, truth_dir: Path) -> Evaluation:
         record = _find(docs, name)
         score = DocScore(doc=name, found=record is not None)
         fields = record.fields if record is not None else {}
+        if record is not None:
+            result.values += sum(1 for f in fields if not f.startswith("meta."))
+            chosen = record.chosen_facts().values()
+            result.from_tables += sum(1 for fact in chosen if fact.evidence.method == "table")
         _score_fields(result, score, truth.get("fields", {}), fields, required=True)
         _score_fields(result, score, truth.get("optional_fields", {}), fields, required=False)
         result.right += score.right
@@ -245,5 +256,9 @@ def format_report(result: Evaluation, verbose: bool = False) -> str:
         f"fields: precision {result.precision:.3f} recall {result.recall:.3f} "
         f"(right {result.right}, wrong {result.wrong}, required {result.required}); "
         f"indicators: f1 {result.indicator_f1:.3f}"
+    )
+    lines.append(
+        f"values from tables: {result.from_tables} of {result.values} ({result.table_share:.1%}); "
+        "the rest from prose or derived"
     )
     return "\n".join(lines)

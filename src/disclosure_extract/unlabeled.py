@@ -1,0 +1,291 @@
+"""How well an extraction went where nobody annotated anything: measures that need no truth.
+
+Budget software prints consistent tables, so what a disclosure's own numbers say of each other
+is a measure of how they were read: identities that fail are misreads, figures of a standard
+table that no field or line item took are what the reader did not understand, candidates
+left in conflict are choices it could not make. ``evaluate --unlabeled OUT`` prints these per
+document and in total, for any output folder (a crawl of your own, ``../shared/wild``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from .check import FAIL, PASS, check_document
+from .common.text import find_unit
+from .evaluate import load_output
+from .extract.tables import CLASS_CODE_RE, CODE_HEADER_RE, column_headers, header_row_count
+from .model import CHECK_CATEGORIES, Result, Table
+from .numbers import parse_cell_amount
+from .patterns import Patterns
+
+__all__ = ["DocMeasures", "Unlabeled", "format_unlabeled", "measure_unlabeled"]
+
+# The checks counted as line-item sums; every identity of patterns/checks.yml is a table
+# identity, and prose_equals_table is the prose witness.
+PERCENT_RE = regex.compile(r"[%％]")
+LINE_ITEM_RULES = frozenset({"line_item_parent_sum", "line_item_row_sum"})
+PROSE_RULE = "prose_equals_table"
+# A table with fewer figures than this is a note or a title block, not a table of figures.
+MIN_TABLE_FIGURES = 4
+# Tables whose figures are read as indicators, not fields.
+GRID_KINDS = frozenset({"performance"})
+# A header cell this short naming a unit is the grid's unit line (单位:万元), not a header.
+MAX_UNIT_LINE_CHARS = 12
+# How many of the commonest labels not understood the report lists.
+TOP_LABELS = 25
+
+
+@dataclass
+class DocMeasures:
+    """What one document's own numbers say of how it was read."""
+
+    source: str
+    disclosure: bool
+    tables: int = 0  # tables of figures
+    classified: int = 0  # of them, recognised as a standard table
+    core_present: list[str] = field(default_factory=list)
+    core_missing: list[str] = field(default_factory=list)
+    identities: Counter[str] = field(default_factory=Counter)  # "pass"/"fail"
+    line_item_sums: Counter[str] = field(default_factory=Counter)
+    prose: Counter[str] = field(default_factory=Counter)
+    conflicts: int = 0
+    figures: int = 0  # figures printed in standard tables
+    unclaimed: int = 0  # of them, taken by no field and no line item
+    rows_not_understood: list[str] = field(default_factory=list)
+    columns_not_understood: list[str] = field(default_factory=list)
+    values: int = 0  # fields with a value (metadata aside)
+    from_tables: int = 0  # of them, taken from a table cell
+
+
+@dataclass
+class Unlabeled:
+    documents: list[DocMeasures]
+
+    @property
+    def disclosures(self) -> list[DocMeasures]:
+        return [d for d in self.documents if d.disclosure]
+
+    def totals(self) -> dict[str, Any]:
+        docs = self.disclosures
+        n = len(docs)
+        with_tables = [d for d in docs if d.tables]
+
+        def share(part: int, whole: int) -> float | None:
+            return round(part / whole, 4) if whole else None
+
+        def summed(name: str, status: str) -> int:
+            return sum(getattr(d, name)[status] for d in docs)
+
+        rows: Counter[str] = Counter(label for d in docs for label in d.rows_not_understood)
+        cols: Counter[str] = Counter(label for d in docs for label in d.columns_not_understood)
+        figures, unclaimed = sum(d.figures for d in docs), sum(d.unclaimed for d in docs)
+        values, from_tables = sum(d.values for d in docs), sum(d.from_tables for d in docs)
+        return {
+            "documents": len(self.documents),
+            "disclosures": n,
+            "all_core_fields": sum(1 for d in docs if not d.core_missing),
+            "all_core_fields_share": share(sum(1 for d in docs if not d.core_missing), n),
+            "documents_with_tables": len(with_tables),
+            "documents_with_a_standard_table": sum(1 for d in with_tables if d.classified),
+            "standard_table_share": share(sum(1 for d in with_tables if d.classified), len(with_tables)),
+            "tables": sum(d.tables for d in docs),
+            "tables_classified": sum(d.classified for d in docs),
+            "identities_pass": summed("identities", PASS),
+            "identities_fail": summed("identities", FAIL),
+            "identities_share": share(
+                summed("identities", PASS), summed("identities", PASS) + summed("identities", FAIL)
+            ),
+            "line_item_sums_pass": summed("line_item_sums", PASS),
+            "line_item_sums_fail": summed("line_item_sums", FAIL),
+            "line_item_sums_share": share(
+                summed("line_item_sums", PASS),
+                summed("line_item_sums", PASS) + summed("line_item_sums", FAIL),
+            ),
+            "prose_pass": summed("prose", PASS),
+            "prose_fail": summed("prose", FAIL),
+            "conflicts": sum(d.conflicts for d in docs),
+            "conflicts_per_document": round(sum(d.conflicts for d in docs) / n, 3) if n else None,
+            "standard_table_figures": figures,
+            "unclaimed_figures": unclaimed,
+            "unclaimed_share": share(unclaimed, figures),
+            "values": values,
+            "values_from_tables": from_tables,
+            "values_from_tables_share": share(from_tables, values),
+            "rows_not_understood": dict(rows.most_common(TOP_LABELS)),
+            "columns_not_understood": dict(cols.most_common(TOP_LABELS)),
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "totals": self.totals(),
+            "documents": [
+                {
+                    "source": d.source,
+                    "disclosure": d.disclosure,
+                    "tables": d.tables,
+                    "classified": d.classified,
+                    "core_missing": d.core_missing,
+                    "identities": dict(d.identities),
+                    "line_item_sums": dict(d.line_item_sums),
+                    "prose": dict(d.prose),
+                    "conflicts": d.conflicts,
+                    "figures": d.figures,
+                    "unclaimed": d.unclaimed,
+                    "values": d.values,
+                    "from_tables": d.from_tables,
+                    "rows_not_understood": d.rows_not_understood,
+                    "columns_not_understood": d.columns_not_understood,
+                }
+                for d in self.documents
+            ],
+        }
+
+
+def measure_unlabeled(output: Path, patterns: Patterns) -> Unlabeled:
+    """The truth-free measures of every record of an output (documents.jsonl or its folder)."""
+    records = load_output(output)
+    return Unlabeled([measure_document(r, patterns) for r in records.values()])
+
+
+def measure_document(record: Result, patterns: Patterns) -> DocMeasures:
+    codes = {issue.code for issue in record.issues}
+    disclosure = not record.failed and "not_a_disclosure" not in codes
+    doc = DocMeasures(record.source, disclosure)
+    if not disclosure:
+        return doc
+    doc.core_present = [f for f in patterns.core_fields if f in record.fields]
+    doc.core_missing = [f for f in patterns.core_fields if f not in record.fields]
+    doc.conflicts = sum(1 for issue in record.issues if issue.code == "conflicting_values")
+    for check in check_document(record, patterns):
+        if check.status not in (PASS, FAIL):
+            continue
+        if check.rule in LINE_ITEM_RULES:
+            doc.line_item_sums[check.status] += 1
+        elif check.rule == PROSE_RULE:
+            doc.prose[check.status] += 1
+        elif check.rule not in CHECK_CATEGORIES:
+            doc.identities[check.status] += 1
+    chosen = record.chosen_facts()
+    doc.values = sum(1 for f in record.fields if not f.startswith("meta."))
+    doc.from_tables = sum(1 for fact in chosen.values() if fact.evidence.method == "table")
+    _measure_tables(record, doc, patterns)
+    return doc
+
+
+def _claimed(record: Result) -> set[tuple[int, int, int]]:
+    """(table, row, col) of every cell a fact or a line item took."""
+    cells: set[tuple[int, int, int]] = set()
+    for fact in record.facts:
+        loc = fact.evidence.location
+        if loc is not None and loc.table is not None and loc.row is not None and loc.col is not None:
+            cells.add((loc.table, loc.row, loc.col))
+    for item in record.line_items:
+        for amount in item.amounts:
+            loc = amount.location
+            if loc is not None and loc.table is not None and loc.row is not None and loc.col is not None:
+                cells.add((loc.table, loc.row, loc.col))
+    return cells
+
+
+def _measure_tables(record: Result, doc: DocMeasures, patterns: Patterns) -> None:
+    claimed = _claimed(record)
+    for table in record.tables:
+        figures = _figure_cells(table)
+        if len(figures) < MIN_TABLE_FIGURES:
+            continue
+        doc.tables += 1
+        if not table.kind:
+            continue
+        doc.classified += 1
+        if table.kind in GRID_KINDS:
+            continue  # a performance grid's figures are indicators, measured as such
+        doc.figures += len(figures)
+        unclaimed = [(r, c) for r, c in figures if (table.index, r, c) not in claimed]
+        doc.unclaimed += len(unclaimed)
+        # a row (or column) of figures none of which was taken was not understood at all
+        grid = table.grid()
+        rows = {r for r, _ in figures} - {r for r, c in figures if (table.index, r, c) in claimed}
+        cols = {c for _, c in figures} - {c for r, c in figures if (table.index, r, c) in claimed}
+        doc.rows_not_understood += [f"{table.kind}: {_row_text(grid, r)}" for r in sorted(rows)]
+        headers = column_headers(table, header_row_count(table))
+        doc.columns_not_understood += [
+            f"{table.kind}: {_column_text(headers[c], patterns)}" for c in sorted(cols)
+        ]
+
+
+def _figure_cells(table: Table) -> list[tuple[int, int]]:
+    """The amounts of a table: numbers below its header, outside its code columns."""
+    n_header = header_row_count(table)
+    headers = column_headers(table, n_header)
+    codes = {c for c, texts in enumerate(headers) if any(CODE_HEADER_RE.search(t) for t in texts)}
+    return [
+        (cell.row, cell.col)
+        for cell in table.cells
+        if cell.row >= n_header
+        and cell.col not in codes
+        and not CLASS_CODE_RE.match(cell.text.strip())
+        and cell.text.strip() not in ("", "-")
+        and not PERCENT_RE.search(cell.text)
+        and parse_cell_amount(cell.text) is not None
+    ]
+
+
+def _row_text(grid: list[list[Any]], row: int) -> str:
+    """A row's label: its first text cells that are not figures."""
+    texts = [c.text for c in grid[row] if c is not None and c.text and parse_cell_amount(c.text) is None]
+    return " ".join(dict.fromkeys(texts))[:40] or "(no label)"
+
+
+def _column_text(header: list[str], patterns: Patterns) -> str:
+    """A column's header, top to bottom, without the unit line a grid may hold above it."""
+    texts = [t for t in header if not find_unit(t, patterns) or len(t) > MAX_UNIT_LINE_CHARS]
+    return " / ".join(texts)[:40] or "(no header)"
+
+
+def format_unlabeled(result: Unlabeled, verbose: bool = False) -> str:
+    """The totals as a readable table; with ``verbose``, a line per document first."""
+    t = result.totals()
+    lines: list[str] = []
+    if verbose:
+        columns = ["document", "tables", "classified", "core missing", "identities failed"]
+        columns += ["line sums failed", "conflicts", "unclaimed"]
+        lines.append("\t".join(columns))
+        for d in result.disclosures:
+            cells: list[object] = [Path(d.source).name, d.tables, d.classified, len(d.core_missing)]
+            cells += [d.identities[FAIL], d.line_item_sums[FAIL], d.conflicts, f"{d.unclaimed}/{d.figures}"]
+            lines.append("\t".join(str(c) for c in cells))
+        lines.append("")
+
+    def of(part: int, whole: int, share: float | None) -> str:
+        return f"{part} of {whole}" + ("" if share is None else f" ({share:.1%})")
+
+    identities = t["identities_pass"] + t["identities_fail"]
+    sums = t["line_item_sums_pass"] + t["line_item_sums_fail"]
+    figures, unclaimed = t["standard_table_figures"], t["unclaimed_figures"]
+    rows = [
+        ("documents", f"{t['documents']} ({t['disclosures']} read as disclosures)"),
+        ("all nine core fields", of(t["all_core_fields"], t["disclosures"], t["all_core_fields_share"])),
+        (
+            "a standard table classified",
+            of(t["documents_with_a_standard_table"], t["documents_with_tables"], t["standard_table_share"])
+            + f" documents with tables; {t['tables_classified']} of {t['tables']} tables",
+        ),
+        ("table identities pass", of(t["identities_pass"], identities, t["identities_share"])),
+        ("line-item sums pass", of(t["line_item_sums_pass"], sums, t["line_item_sums_share"])),
+        ("prose agrees with tables", of(t["prose_pass"], t["prose_pass"] + t["prose_fail"], None)),
+        ("conflicts left", f"{t['conflicts']} ({t['conflicts_per_document']} per document)"),
+        ("standard-table figures taken", of(figures - unclaimed, figures, None)),
+        ("values from tables", of(t["values_from_tables"], t["values"], t["values_from_tables_share"])),
+    ]
+    lines += [f"{label:<31}{text}" for label, text in rows]
+    for key, title in (("rows_not_understood", "rows"), ("columns_not_understood", "columns")):
+        if t[key]:
+            lines.append(f"\n{title} of standard tables not understood (commonest first):")
+            lines += [f"  {n:5d}  {label}" for label, n in t[key].items()]
+    return "\n".join(lines)
