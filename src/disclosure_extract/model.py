@@ -267,6 +267,9 @@ class LineItem:
     name: str
     location: Location
     amounts: list[LineAmount] = field(default_factory=list)
+    # the budget unit (预算单位) the row belongs to, in a table broken down by unit; "" when
+    # the table is not (a department's own rows)
+    entity: str = ""
 
 
 @dataclass(slots=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +101,8 @@ class Patterns:
     # fields a final account states with either of two meanings (words.budget_word /
     # previous_year_word): the dataset shows each meaning in its own column
     two_meanings: frozenset[str]
+    # scope -> department-wide field -> what a table of that scope states with its label
+    table_scopes: dict[str, dict[str, str]]
     count_labels: tuple[tuple[LabelRule, regex.Pattern[str]], ...]
     line_item_rules: frozenset[str]
     known_fields: tuple[str, ...]  # every field id the vocabulary may name, in FIELDS.md order
@@ -154,6 +158,18 @@ class Identity:
         solved = ((self.total, sign), *others)
         # the stated figure first: "expenditure.total - expenditure.total_change"
         return self.derive, tuple(sorted(solved, key=lambda p: p[0] == self.total))
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.total, *(f for f, _ in self.parts))
+
+    def difference(self, values: Mapping[str, Decimal]) -> Decimal | None:
+        """The stated total less the sum of the stated parts; None when a needed field is not
+        stated (an optional part not stated is absent from the sum, not unknown)."""
+        needed = [self.total, *(f for f, _ in self.parts if f not in self.optional)]
+        if not all(f in values for f in needed):
+            return None
+        parts = sum((values[f] * sign for f, sign in self.parts if f in values), Decimal(0))
+        return values[self.total] - parts
 
 
 @dataclass(frozen=True)
@@ -273,6 +289,7 @@ FIELDS_KEYS = (
     "fallback_rules",
     "unless_stated",
     "scope_fields",
+    "table_scopes",
     "two_meanings",
     "line_item_rules",
     "count_labels",
@@ -392,6 +409,8 @@ def load_patterns(directory: Path | None = None) -> Patterns:
 
     checks = _Reader(directory / "checks.yml")
     cdata = checks.load()
+    tables = _compile_tree(_Reader(directory / "tables.yml"))
+    _check_kinds(tables, _table_scopes(freader, fdata, known), directory / "tables.yml")
     return Patterns(
         directory=directory,
         headings=tuple(headings),
@@ -427,6 +446,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         unless_stated=_rule_fields(freader, fdata, "unless_stated", known),
         scope_fields=_known_list(freader, fdata, "scope_fields", known),
         two_meanings=_known_list(freader, fdata, "two_meanings", known),
+        table_scopes=_table_scopes(freader, fdata, known),
         line_item_rules=frozenset(freader.get(fdata, "line_item_rules", list)),
         known_fields=tuple(known_list),
         meta_fields=tuple(meta_list),
@@ -441,7 +461,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         meta=_compile_tree(_Reader(directory / "meta.yml")),
         html=_compile_tree(_Reader(directory / "html.yml")),
         indicators=_compile_tree(_Reader(directory / "indicators.yml")),
-        tables=_compile_tree(_Reader(directory / "tables.yml")),
+        tables=tables,
         identities=_read_identities(checks, cdata, known),
         correction=checks.regex_key(cdata, "correction_re"),
         **_read_templates(_Reader(directory / "templates.yml"), directory),
@@ -550,6 +570,43 @@ def _field_names(reader: _Reader, data: dict[str, Any], known: list[str], meta: 
     return names
 
 
+KIND_KEYS = ("id", "title_re", "scope")
+
+
+def _check_kinds(tables: dict[str, Any], scopes: dict[str, dict[str, str]], path: Path) -> None:
+    """Each table kind has an id and a title, and at most a scope fields.yml declares."""
+    for entry in tables["kinds"]:
+        unknown = sorted(set(entry) - set(KIND_KEYS))
+        if unknown or "id" not in entry or "title_re" not in entry:
+            raise PatternError(
+                str(path), None, f"kinds: {entry.get('id')!r} needs id and title_re, not {unknown}"
+            )
+        if "scope" in entry and entry["scope"] not in scopes:
+            raise PatternError(
+                str(path),
+                None,
+                f"kinds: {entry['id']!r} has scope {entry['scope']!r}, not in fields.yml table_scopes",
+            )
+
+
+def _table_scopes(reader: _Reader, data: dict[str, Any], known: set[str]) -> dict[str, dict[str, str]]:
+    scopes: dict[str, dict[str, str]] = {}
+    for scope, mapping in reader.get(data, "table_scopes", dict).items():
+        if scope == _LINE_KEY:
+            continue
+        if not isinstance(mapping, dict):
+            raise reader.fail(
+                data["table_scopes"].get(_LINE_KEY), f"table_scopes: {scope!r} must be a mapping"
+            )
+        pairs = {k: v for k, v in mapping.items() if k != _LINE_KEY}
+        for base, target in pairs.items():
+            if base not in known or target not in known:
+                line = mapping.get(_LINE_KEY)
+                raise reader.fail(line, f"table_scopes: unknown field in {scope}: {base} -> {target}")
+        scopes[str(scope)] = pairs
+    return scopes
+
+
 def _known_list(reader: _Reader, data: dict[str, Any], key: str, known: set[str]) -> frozenset[str]:
     values = reader.get(data, key, list)
     for value in values:
@@ -610,6 +667,8 @@ TREE_KEYS: dict[str, dict[str, Any]] = {
             "max_caption_chars",
             "max_caption_line_chars",
             "default_unit",
+            "entity_header_re",
+            "own_part_re",
             "kinds",
         )
     ),

@@ -195,16 +195,16 @@ def _code_forms(record: Result) -> list[CheckResult]:
 def _parent_sums(record: Result) -> list[CheckResult]:
     items = record.line_items
     results: list[CheckResult] = []
-    # parents against their children, per table and amount column
-    index: dict[tuple[int, str, str], tuple[LineItem, LineAmount]] = {}
+    # parents against their children, per table, budget unit and amount column
+    index: dict[tuple[int, str, str, str], tuple[LineItem, LineAmount]] = {}
     for item in items:
         for amount in item.amounts:
-            index.setdefault((item.table, item.code, amount.column), (item, amount))
-    children: dict[tuple[int, str, str], list[tuple[LineItem, LineAmount]]] = defaultdict(list)
-    for (table, _code, column), pair in index.items():
+            index.setdefault((item.table, item.entity, item.code, amount.column), (item, amount))
+    children: dict[tuple[int, str, str, str], list[tuple[LineItem, LineAmount]]] = defaultdict(list)
+    for (table, entity, _code, column), pair in index.items():
         parent = pair[0].parent
-        if parent and (table, parent, column) in index:
-            children[(table, parent, column)].append(pair)
+        if parent and (table, entity, parent, column) in index:
+            children[(table, entity, parent, column)].append(pair)
     for key, kids in sorted(children.items()):
         parent_item, parent_amount = index[key]
         expected = sum((a.value for _, a in kids), Decimal(0))
@@ -214,7 +214,7 @@ def _parent_sums(record: Result) -> list[CheckResult]:
                 record,
                 "line_item_parent_sum",
                 RULE_DESCRIPTIONS["line_item_parent_sum"],
-                subject=f"{key[1]} / {key[2]}",
+                subject=" / ".join(k for k in (key[1], key[2], key[3]) if k),
                 expected=expected,
                 actual=parent_amount.value,
                 tolerance=tolerance,

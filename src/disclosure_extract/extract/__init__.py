@@ -37,7 +37,7 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
     result.meta = meta
     result.issues.extend(meta_issues)
     prose_facts = extract_prose(doc, outline, patterns, meta)
-    table_facts, units, unit_issues = extract_tables(doc, outline, patterns, meta.year)
+    table_facts, units, unit_issues = extract_tables(doc, outline, patterns, meta.year, meta.department)
     for table in doc.tables:
         if table.index in units:
             table.unit, table.unit_inferred = units[table.index].unit, units[table.index].inferred
@@ -55,6 +55,7 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
         unless_stated=patterns.unless_stated,
         derivations=tuple(d for i in patterns.identities if (d := i.derivation()) is not None),
         skip_derived=frozenset({"expenditure.basic", "appropriation.basic"}) if other_part else frozenset(),
+        identities=tuple(i for i in patterns.identities if i.kinds is None or meta.kind in i.kinds),
     )
     result.issues.extend(conflicts)
     for key in ("department", "year", "kind", "region"):

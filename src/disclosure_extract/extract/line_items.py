@@ -16,6 +16,7 @@ import regex
 from ..model import LineAmount, LineItem, Location, Table
 from ..numbers import parse_cell_amount, to_yuan
 from ..patterns import Patterns
+from .entities import entity_column
 from .labels import clean_label
 from .tables import CODE_HEADER_RE, TableUnit, column_headers, header_row_count
 
@@ -67,12 +68,16 @@ def _table_items(table: Table, unit: TableUnit | None, patterns: Patterns) -> li
         code_cols = [0]
     # side-by-side halves (经济分类 | 科目名称 | 决算数 | 经济分类 | …) are read group by group
     starts = [c for c in code_cols if c - 1 not in code_cols]
+    entities = entity_column(table, n_header, headers, None, patterns)
     items: list[LineItem] = []
     for g, start in enumerate(starts):
         stop = starts[g + 1] if g + 1 < len(starts) else table.n_cols
         group_codes = [c for c in code_cols if start <= c < stop]
         view = _View(table, unit, headers, rows, n_header)
         items.extend(_group_items(view, patterns, group_codes, stop))
+    if entities is not None:
+        for item in items:
+            item.entity = entities.owner(item.row)
     return items
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..model import Evidence, Fact, Issue, Location
+from ..patterns import Identity
+from .choose import choose_by_identities
 
 METHOD_RANK = {"table": 0, "prose": 1, "derived": 2}
 
@@ -99,10 +101,12 @@ def resolve_fields(
     unless_stated: dict[str, str] | None = None,
     skip_derived: frozenset[str] = frozenset(),
     derivations: tuple[Derivation, ...] = (),
+    identities: tuple[Identity, ...] = (),
 ) -> tuple[dict[str, Decimal], list[Issue]]:
     """One value per field. ``fallback_rules`` name rules whose values count only when no
     other rule states the field; ``unless_stated`` rules whose values count only while a
-    field is not stated as non-zero; ``skip_derived`` fields not to derive from parts."""
+    field is not stated as non-zero; ``skip_derived`` fields not to derive from parts;
+    ``identities`` choose between a field's values (see :mod:`.choose`)."""
     issues: list[Issue] = []
     stated = {f.field_id for f in facts if f.value != 0 and f.evidence.method != "derived"}
     excluded = {rule for rule, field in (unless_stated or {}).items() if field in stated}
@@ -112,12 +116,24 @@ def resolve_fields(
             continue  # kept among the facts, but no statement of its field here
         by_field.setdefault(fact.field_id, []).append(fact)
     fields: dict[str, Decimal] = {}
+    ranked: dict[str, Fact] = {}
+    alternatives: dict[str, list[Fact]] = {}
     for field_id, group in by_field.items():
         issues.extend(_flag_unit_slips(group))
         chosen, others = _rank(group, fallback_rules)
+        ranked[field_id] = chosen
+        alternatives[field_id] = [f for f in others if _may_stand(f, fallback_rules)]
+    choice = choose_by_identities(ranked, alternatives, identities)
+    for field_id, group in by_field.items():
+        chosen = choice.chosen[field_id]
         assert isinstance(chosen.value, Decimal)
         fields[field_id] = chosen.value
-        issues.extend(_disagreements(field_id, chosen, others, fallback_rules))
+        if field_id in choice.switched:
+            issues.append(_switched(field_id, chosen, choice.switched[field_id]))
+        others = [f for f in group if f is not chosen]
+        issues.extend(
+            _disagreements(field_id, chosen, others, fallback_rules, choice.decided.get(field_id, {}))
+        )
     facts.extend(_same_scope(fields))
     for target, sources in derivations:
         if target in fields or target in skip_derived or not all(src in fields for src, _ in sources):
@@ -144,10 +160,42 @@ def _rank(group: list[Fact], fallback_rules: frozenset[str]) -> tuple[Fact, list
     return ranked[0], ranked[1:]
 
 
+def _may_stand(fact: Fact, fallback_rules: frozenset[str]) -> bool:
+    """Whether a statement may stand for its field in place of the ranked one."""
+    return not (
+        "line_item" in fact.flags
+        or UNIT_SLIP_FLAG in fact.flags
+        or fact.evidence.rule in fallback_rules
+        or fact.evidence.method == "derived"
+    )
+
+
+def _switched(field_id: str, chosen: Fact, ranked: Fact) -> Issue:
+    return Issue(
+        IDENTITY_CHOICE,
+        "info",
+        f"{field_id}: {chosen.evidence.method} {chosen.value} yuan ({chosen.evidence.text!r}) taken over "
+        f"{ranked.evidence.method} {ranked.value} yuan ({ranked.evidence.text!r}): more of the "
+        "document's identities hold with it",
+        chosen.evidence.location,
+    )
+
+
+# The issue of a value the identities chose over the ranked one, and of a disagreement they
+# decided: information, not a conflict.
+IDENTITY_CHOICE = "chosen_by_identity"
+IDENTITY_DECIDED = "decided_by_identity"
+
+
 def _disagreements(
-    field_id: str, chosen: Fact, others: list[Fact], fallback_rules: frozenset[str]
+    field_id: str,
+    chosen: Fact,
+    others: list[Fact],
+    fallback_rules: frozenset[str],
+    decided: dict[Decimal, str] | None = None,
 ) -> list[Issue]:
-    """Other statements differing from the chosen one beyond rounding: both flagged, an issue each."""
+    """Other statements differing from the chosen one beyond rounding: both flagged, an issue
+    each; a value an identity refutes is flagged alone, its issue information."""
     issues = []
     for other in others:
         assert isinstance(other.value, Decimal) and isinstance(chosen.value, Decimal)
@@ -157,6 +205,21 @@ def _disagreements(
             continue  # a narrower count or figure, used only when nothing else states the field
         difference = abs(other.value - chosen.value)
         if difference <= _slack(chosen, other):
+            continue
+        refuted_by = (decided or {}).get(other.value)
+        if refuted_by is not None:
+            if IDENTITY_DECIDED not in other.flags:
+                other.flags.append(IDENTITY_DECIDED)
+            issues.append(
+                Issue(
+                    IDENTITY_DECIDED,
+                    "info",
+                    f"{field_id}: {other.evidence.method} says {other.value} yuan "
+                    f"({other.evidence.text!r}), but {refuted_by} holds only with "
+                    f"{chosen.value} yuan ({chosen.evidence.text!r})",
+                    other.evidence.location,
+                )
+            )
             continue
         kind = (
             "prose_table_mismatch"

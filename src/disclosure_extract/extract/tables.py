@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 import regex
 
@@ -19,6 +20,7 @@ from ..common.text import find_unit
 from ..model import Cell, Document, Evidence, Fact, Issue, Table
 from ..numbers import half_last_digit, parse_cell_amount, to_yuan
 from ..patterns import LabelRule, Patterns
+from .entities import entity_column
 from .labels import clean_label, heading_label, match_prose_label, match_table_label
 from .sections import Outline
 
@@ -80,8 +82,14 @@ def classify_table(table: Table, patterns: Patterns) -> str:
 
 def table_kind(title: str, patterns: Patterns) -> str:
     """The standard table a title names (tables.yml kinds, first match); "" for none."""
+    entry = kind_entry(title, patterns)
+    return str(entry["id"]) if entry is not None else ""
+
+
+def kind_entry(title: str, patterns: Patterns) -> dict[str, Any] | None:
+    """The tables.yml kind a title names (first match): its id, title and scope."""
     compact = "".join(title.split())
-    return next((str(k["id"]) for k in patterns.tables["kinds"] if k["title_re"].search(compact)), "")
+    return next((k for k in patterns.tables["kinds"] if k["title_re"].search(compact)), None)
 
 
 def resolve_unit(table: Table, hint: str | None, patterns: Patterns) -> TableUnit:
@@ -98,7 +106,11 @@ def resolve_unit(table: Table, hint: str | None, patterns: Patterns) -> TableUni
 
 
 def extract_tables(
-    doc: Document, outline: Outline, patterns: Patterns, year: int | None = None
+    doc: Document,
+    outline: Outline,
+    patterns: Patterns,
+    year: int | None = None,
+    department: str | None = None,
 ) -> tuple[list[Fact], dict[int, TableUnit], list[Issue]]:
     facts: list[Fact] = []
     units: dict[int, TableUnit] = {}
@@ -111,9 +123,8 @@ def extract_tables(
         # the table's kind: its title, else the page title of a one-table page, and its section
         title = table.caption if "表" in table.caption else f"{table.caption} {doc.title}"
         kind_text = f"{title} {' '.join(outline.context(table))}"
-        table_facts = _table_facts(table, unit, kind_text, patterns, year) or _empty_table_facts(
-            table, unit, patterns
-        )
+        reading = _Reading(unit, kind_text, year, department, table_scope(table.caption, patterns))
+        table_facts = _table_facts(table, reading, patterns) or _empty_table_facts(table, unit, patterns)
         if unit.inferred and table_facts:
             issues.append(
                 Issue(
@@ -172,14 +183,28 @@ def column_role(header: str, year: int | None, patterns: Patterns) -> str:
     return "label"
 
 
-def _table_facts(
-    table: Table, unit: TableUnit, kind_text: str, patterns: Patterns, year: int | None
-) -> list[Fact]:
+@dataclass(frozen=True)
+class _Reading:
+    """What a table is read with besides its cells."""
+
+    unit: TableUnit
+    kind_text: str  # its title and section, the context of its labels
+    year: int | None
+    department: str | None
+    scope: dict[str, str] | None = None  # a narrower table's fields for department-wide ones
+
+
+def _table_facts(table: Table, reading: _Reading, patterns: Patterns) -> list[Fact]:
+    unit, kind_text, year = reading.unit, reading.kind_text, reading.year
     n_header = header_row_count(table)
     if n_header >= table.n_rows:
         return []
     headers = column_headers(table, n_header)
     code_cols = {c for c, texts in enumerate(headers) if any(CODE_HEADER_RE.search(t) for t in texts)}
+    # a table broken down by budget unit: only the department's own rows state its figures
+    entities = entity_column(table, n_header, headers, reading.department, patterns)
+    if entities is not None:
+        code_cols.add(entities.col)
     # rows carrying a classification code are line items (issue: line_items), not totals
     coded_rows = {
         cell.row
@@ -205,7 +230,7 @@ def _table_facts(
             continue
         coded = cell.row in coded_rows
         value = amounts.get((cell.row, cell.col))
-        if value is None:
+        if value is None or (entities is not None and cell.row not in entities.department_rows):
             continue
         row_label = _row_label(grid, cell.row, cell.col, code_cols, amounts, patterns)
         col_header = _column_label(headers[cell.col], patterns)
@@ -213,10 +238,10 @@ def _table_facts(
         if side and row_label and patterns.total_row.match(clean_label(row_label, patterns)):
             row_label = side + row_label  # a 收支总表's bottom row: 总计 under 收入 is 收入总计
         role = column_role(headers[cell.col][-1] if headers[cell.col] else "", year, patterns)
-        rule, role = _cell_rule(row_label, col_header, role, kind_text, patterns)
+        rule, role = _cell_rule(row_label, col_header, role, kind_text, patterns, year)
         if rule is None or (coded and rule.id not in patterns.line_item_rules):
             continue
-        fields = _role_fields(rule.fields, role, patterns)
+        fields = _role_fields(_scoped(rule.fields, reading.scope), role, patterns)
         if not fields:
             continue
         cell_unit = col_units.get(cell.col, unit.unit)
@@ -243,11 +268,17 @@ def _table_facts(
 
 
 def _cell_rule(
-    row_label: str, col_header: str, role: str, kind_text: str, patterns: Patterns
+    row_label: str, col_header: str, role: str, kind_text: str, patterns: Patterns, year: int | None = None
 ) -> tuple[LabelRule | None, str]:
     """The rule naming an amount cell, by its column header or its row label, and the
     column's role once the header is known to name the figure."""
     rule = None
+    # a row that only names a period (2025年, 2026年, 增减变化金额) hands its values to the
+    # column headers, in that period's role: a 三公 table with a 年度 column
+    period = _row_period(row_label, year, patterns) if role not in ("previous", "change") else None
+    if period is not None and col_header:
+        rule = match_table_label(col_header, f"{kind_text} {col_header}", patterns)
+        return rule, period
     # a row without a label, or labelled 合计, hands its values to the column headers
     if (not row_label or patterns.total_row.match(clean_label(row_label, patterns))) and col_header:
         rule = match_table_label(col_header, f"{kind_text} {col_header}", patterns)
@@ -257,6 +288,42 @@ def _cell_rule(
         # the row label is its own context too: "“三公”经费合计" in a 收支 table
         rule = match_table_label(row_label, f"{kind_text} {row_label}", patterns)
     return rule, role
+
+
+def table_scope(title: str, patterns: Patterns) -> dict[str, str] | None:
+    """What the table a title names states for department-wide fields, when it is narrower
+    than the department (fields.yml table_scopes); None for a department-wide table."""
+    entry = kind_entry(title, patterns)
+    if entry is None or "scope" not in entry:
+        return None
+    return patterns.table_scopes[str(entry["scope"])]
+
+
+# Department-wide fields: a narrower table states them only as its scope maps them.
+DEPARTMENT_PREFIXES = ("income.", "expenditure.")
+
+
+def _scoped(fields: tuple[str, ...], scope: dict[str, str] | None) -> tuple[str, ...]:
+    if scope is None:
+        return fields
+    out = (scope.get(f, "" if f.startswith(DEPARTMENT_PREFIXES) else f) for f in fields)
+    return tuple(dict.fromkeys(f for f in out if f))
+
+
+def _row_period(row_label: str, year: int | None, patterns: Patterns) -> str | None:
+    """The period a row label names and nothing else: "current" for the fiscal year,
+    "previous" for the one before or 上年, "change" for 增减; None for any other label."""
+    if not row_label:
+        return None
+    label = clean_label(row_label, patterns)
+    if patterns.change_column.match(label):
+        return "change"
+    if patterns.previous_column.match(label):
+        return "previous"
+    years = patterns.meta["year"]["any_re"].findall(label)
+    if years and year is not None and patterns.generic_value_header.match(label):
+        return "current" if int(years[0]) == year else "previous" if int(years[0]) == year - 1 else None
+    return None
 
 
 def _empty_table_facts(table: Table, unit: TableUnit, patterns: Patterns) -> list[Fact]:

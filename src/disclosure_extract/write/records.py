@@ -114,7 +114,7 @@ def table_record(table: Table) -> dict[str, Any]:
 
 
 def line_item_record(item: LineItem) -> dict[str, Any]:
-    return {
+    record: dict[str, Any] = {
         "table": item.table,
         "row": item.row,
         "kind": item.kind,
@@ -133,6 +133,9 @@ def line_item_record(item: LineItem) -> dict[str, Any]:
             for a in item.amounts
         ],
     }
+    if item.entity:
+        record["entity"] = item.entity
+    return record
 
 
 def issue_record(issue: Issue) -> dict[str, Any]:
@@ -286,6 +289,7 @@ def _line_item(data: dict[str, Any]) -> LineItem:
             )
             for a in data.get("amounts", [])
         ],
+        entity=data.get("entity", ""),
     )
 
 

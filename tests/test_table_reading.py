@@ -1,0 +1,87 @@
+"""Standard tables read by what they are: a table's scope, its budget units, its period rows,
+and identities choosing between two statements of a figure. Real documents, exact values."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from disclosure_extract import extract
+from disclosure_extract.extract.choose import choose_by_identities
+from disclosure_extract.model import Evidence, Fact, Location
+from disclosure_extract.patterns import Patterns
+
+from .conftest import CORPUS
+
+REGRESS = CORPUS / "regress"
+# ../shared/wild: real PDFs nobody annotated, referred to in place (not copied here)
+WILD = Path(__file__).resolve().parents[2] / "shared" / "wild" / "docs"
+SHENZHEN = WILD / "003_深圳" / "2026年深圳市人力资源和社会保障局部门预算.pdf"
+
+
+def test_a_financial_appropriation_table_states_the_appropriations_figures() -> None:
+    # 西南大学 2023 final account: 表3 支出决算表 (the department's) and 表4 财政拨款支出决算表.
+    # The 财政拨款 table's 合计 row once gave expenditure.basic/project (199,015.13 / 38,084.87),
+    # and beat the department's own (359,781.59 / 97,895.15).
+    doc = extract(REGRESS / "2023_final_chongqing_moe_xinandaxue.pdf")
+    assert doc.fields["expenditure.basic"] == Decimal("3597815900")
+    assert doc.fields["expenditure.project"] == Decimal("978951500")
+    # its basic spending is the appropriation's (the 政府性基金 pay none of it) ...
+    assert doc.fields["appropriation.basic"] == Decimal("1990151300")
+    # ... but its total holds the 政府性基金 too: it is not the general budget's total
+    general = [f for f in doc.facts if f.field_id == "appropriation.general_budget"]
+    assert all(f.evidence.text != "237,100.00" for f in general)
+
+
+def test_identities_choose_the_statement_the_other_figures_agree_with() -> None:
+    # 江苏省高级法院 2017 budget: a table row read as 公务用车运行维护费 100.00 and 公务接待费
+    # 2.00; the 说明 says 304.4 and 185.72, and with those 三公经费 = its parts
+    doc = extract(REGRESS / "2017_budget_jiangsu_prov_gaojifayuan.pdf")
+    assert doc.fields["sangong.vehicle_operation"] == Decimal("3044000")
+    assert doc.fields["sangong.reception"] == Decimal("1857200")
+    chosen = [i for i in doc.issues if i.code == "chosen_by_identity"]
+    assert {i.message.split(":")[0] for i in chosen} == {"sangong.vehicle_operation", "sangong.reception"}
+    assert all(i.severity == "info" for i in chosen)
+    # the statements set aside are kept among the facts
+    values = {f.value for f in doc.facts if f.field_id == "sangong.reception"}
+    assert {Decimal("20000"), Decimal("1857200")} <= values
+
+
+def _fact(field: str, value: str, method: str = "table", text: str = "") -> Fact:
+    evidence = Evidence(method=method, text=text or value, location=Location(), tolerance=Decimal("50"))
+    return Fact(field_id=field, value=Decimal(value), evidence=evidence)
+
+
+def test_identities_leave_the_ranked_statement_when_they_cannot_decide(patterns: Patterns) -> None:
+    ranked = {"expenditure.basic": _fact("expenditure.basic", "1000")}
+    other = _fact("expenditure.basic", "2000", "prose")
+    # no other figure of the identities is stated: nothing decides, the table's stands
+    choice = choose_by_identities(ranked, {"expenditure.basic": [other]}, patterns.identities)
+    assert choice.chosen["expenditure.basic"] is ranked["expenditure.basic"] and not choice.switched
+    # 人员 600 + 公用 1400 = 2000: the prose statement is the one the parts agree with
+    ranked |= {
+        "expenditure.personnel": _fact("expenditure.personnel", "600"),
+        "expenditure.public": _fact("expenditure.public", "1400"),
+    }
+    choice = choose_by_identities(ranked, {"expenditure.basic": [other]}, patterns.identities)
+    assert choice.chosen["expenditure.basic"] is other
+    assert choice.switched == {"expenditure.basic": ranked["expenditure.basic"]}
+
+
+@pytest.mark.skipif(not SHENZHEN.exists(), reason="needs ../shared/wild beside the checkout")
+def test_a_table_broken_down_by_budget_unit_gives_the_departments_row() -> None:
+    # 表3 支出总表 lists 预算单位: the department's row (571,347.93 | 136,131.77 | 435,216.17), its
+    # 本级 and 20 units under it, each with its function codes, over 15 pages
+    doc = extract(SHENZHEN)
+    assert doc.fields["expenditure.total"] == Decimal("5713479300")
+    assert doc.fields["expenditure.basic"] == Decimal("1361317700")
+    assert doc.fields["expenditure.project"] == Decimal("4352161700")
+    # the units' own 支出总计 are no statements of the department's
+    tables = [f for f in doc.facts if f.evidence.method == "table"]
+    totals = {f.value for f in tables if f.field_id == "expenditure.total"}
+    assert totals == {Decimal("5713479300")}
+    # each classified row knows its unit, and parents are summed within one unit
+    units = {item.entity for item in doc.line_items if item.entity}
+    assert "深圳市人力资源和社会保障局（本级）" in units and len(units) > 10
