@@ -34,6 +34,8 @@ FLAGS = [
     "--disable-sync",
 ]
 PUTUO = DOCS / "2024_final_shanghai_putuo_caizhengju.pdf"
+# its 三公 total is not the sum of its three parts: a failed check citing four cells
+SANGONG_PARTS = DOCS / "2015_budget_guangxi_guilin_sifaju_sangong_MIRROR.txt"
 # 一、一般公共预算财政拨款收入 / 决算数 on page 6 of the Putuo final account
 GENERAL_BUDGET_CELL = (6, (248.2, 291.3, 314.0, 308.55))
 
@@ -41,7 +43,7 @@ GENERAL_BUDGET_CELL = (6, (248.2, 291.3, 314.0, 308.55))
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory, patterns: Patterns) -> Path:
     out = tmp_path_factory.mktemp("report")
-    run_batch(discover([*TEXT_HTML, PUTUO]), out, patterns)
+    run_batch(discover([*TEXT_HTML, PUTUO, SANGONG_PARTS]), out, patterns)
     result = CliRunner().invoke(main, ["report", str(out)])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == f"report: {out / 'report' / 'index.html'}"
@@ -71,9 +73,9 @@ def test_index_links_a_page_per_document(out: Path) -> None:
     index = (out / "report" / "index.html").read_text(encoding="utf-8")
     assert "<script" not in index and "http://" not in index and "https://" not in index
     assert index.count("<svg") == 2  # 三公 by department and year; check failures by rule
-    assert index.index("Needs review") < index.index("Field coverage") < index.index("Documents (6)")
+    assert index.index("Needs review") < index.index("Field coverage") < index.index("Documents (7)")
     links = re.findall(r"href='(docs/[0-9a-f]{16}\.html)'", index)
-    assert len(set(links)) == 6
+    assert len(set(links)) == 7
     assert all((out / "report" / link).is_file() for link in links)
     assert "failures.html" in index and (out / "report" / "failures.html").is_file()
 

@@ -82,6 +82,11 @@ def test_a_table_broken_down_by_budget_unit_gives_the_departments_row() -> None:
     tables = [f for f in doc.facts if f.evidence.method == "table"]
     totals = {f.value for f in tables if f.field_id == "expenditure.total"}
     assert totals == {Decimal("5713479300")}
+    # 表3 repeats its caption on each of its pages: a running title, and one table
+    expenditure = [t for t in doc.result.tables if t.kind == "expenditure_summary"]
+    assert len(expenditure) == 1 and len(expenditure[0].pages) > 10
+    # 表4 基本支出总表 is no 支出总表: its 总计 is the basic spending's
+    assert [t.kind for t in doc.result.tables].count("basic_expenditure") == 1
     # each classified row knows its unit, and parents are summed within one unit
     units = {item.entity for item in doc.line_items if item.entity}
     assert "深圳市人力资源和社会保障局（本级）" in units and len(units) > 10

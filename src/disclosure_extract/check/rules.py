@@ -47,7 +47,9 @@ def _stated(record: Result) -> dict[str, Fact]:
 
 
 def _tolerance(facts: list[Fact]) -> Decimal:
-    """Half the last printed digit: of the figures that are not zero (a "0万元" says nothing of precision)."""
+    """Half the last printed digit: of the figures that are not zero (a "0万元" says nothing of
+    precision). A sum of figures each rounded on its own may be that much off per figure: an
+    identity of n figures allows n times it."""
     tolerances = [f.evidence.tolerance for f in facts if f.evidence.tolerance is not None]
     nonzero = [f.evidence.tolerance for f in facts if f.evidence.tolerance is not None and _num(f.value) != 0]
     return max(nonzero or tolerances or [Decimal(0)])
@@ -122,7 +124,7 @@ def check_identities(record: Result, patterns: Patterns) -> list[CheckResult]:
                 subject=rule.total,
                 expected=expected,
                 actual=actual,
-                tolerance=_tolerance(facts),
+                tolerance=_tolerance(facts) * len(facts),
                 locations=[_where(f) for f in facts],
             )
         )
@@ -208,7 +210,8 @@ def _parent_sums(record: Result) -> list[CheckResult]:
     for key, kids in sorted(children.items()):
         parent_item, parent_amount = index[key]
         expected = sum((a.value for _, a in kids), Decimal(0))
-        tolerance = half_last_digit(parent_amount.text, parent_amount.unit)
+        # each figure is rounded on its own: a sum of n of them may be n half-digits off
+        tolerance = half_last_digit(parent_amount.text, parent_amount.unit) * (len(kids) + 1)
         results.append(
             _result(
                 record,
@@ -244,7 +247,7 @@ def _row_sums(record: Result, patterns: Patterns) -> list[CheckResult]:
             if not parts:
                 continue
             expected = sum((a.value for a in parts), Decimal(0))
-            tolerance = half_last_digit(total.text, total.unit)
+            tolerance = half_last_digit(total.text, total.unit) * (len(parts) + 1)
             results.append(
                 _result(
                     record,

@@ -328,6 +328,7 @@ class _Stitcher:
             self.pending = None
 
     def add_page(self, page_items: list[Any], number: int) -> None:
+        page_items = self._without_running_title(page_items)
         for item in page_items:
             if not isinstance(item, _PageTable):
                 self._emit()
@@ -352,6 +353,28 @@ class _Stitcher:
         # a table followed by text on its page cannot continue on the next
         if page_items and not isinstance(page_items[-1], _PageTable):
             self._emit()
+
+    def _without_running_title(self, page_items: list[Any]) -> list[Any]:
+        """A page that opens with the caption of the table ending the previous page, then a
+        table, repeats that caption as a running title (a 支出总表 of 15 pages prints
+        "表3 支出总表 部门名称：… 单位：万元" on each): the table may continue the previous
+        page's, and the repeated caption is not text of its own."""
+        pending = self.pending
+        first = next((i for i, item in enumerate(page_items) if isinstance(item, _PageTable)), None)
+        if pending is None or not pending.caption or first is None:
+            return page_items
+        table = page_items[first]
+        before = page_items[:first]
+        # the first page's caption may open with the section heading above the table
+        repeated = (
+            table.caption == pending.caption[-len(table.caption) :]
+            and len(before) == len(table.caption)
+            and all(isinstance(item, Block) for item in before)
+        )
+        if not repeated:
+            return page_items
+        table.starts_page = True
+        return page_items[first:]
 
     def finish(self) -> tuple[list[Item], list[Issue]]:
         self._emit()
