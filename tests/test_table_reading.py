@@ -87,6 +87,10 @@ def test_a_table_broken_down_by_budget_unit_gives_the_departments_row() -> None:
     assert len(expenditure) == 1 and len(expenditure[0].pages) > 10
     # 表4 基本支出总表 is no 支出总表: its 总计 is the basic spending's
     assert [t.kind for t in doc.result.tables].count("basic_expenditure") == 1
+    # 第三部分 describes each unit in a section of its own (二、深圳市劳动人事争议仲裁院 …在职人员
+    # 经费2,215.05万元): the units the tables list, so their sentences state no department figure
+    personnel = {f.evidence.text for f in doc.facts if f.field_id == "expenditure.personnel"}
+    assert not any("2,215.05" in text for text in personnel)
     # each classified row knows its unit, and parents are summed within one unit
     units = {item.entity for item in doc.line_items if item.entity}
     assert "深圳市人力资源和社会保障局（本级）" in units and len(units) > 10

@@ -85,6 +85,7 @@ class Patterns:
     budgeted_phrase: regex.Pattern[str]
     previous_year_word: regex.Pattern[str]
     budget_word: regex.Pattern[str]
+    subset_header: regex.Pattern[str]
     increase: regex.Pattern[str]
     decrease: regex.Pattern[str]
     no_change: regex.Pattern[str]
@@ -320,6 +321,7 @@ WORDS_KEYS = (
     "budgeted_phrase",
     "previous_year_word",
     "budget_word",
+    "subset_header",
 )
 
 
@@ -432,6 +434,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         budgeted_phrase=freader.regex_key(words, "budgeted_phrase"),
         previous_year_word=freader.regex_key(words, "previous_year_word"),
         budget_word=freader.regex_key(words, "budget_word"),
+        subset_header=freader.regex_key(words, "subset_header"),
         increase=freader.regex_key(words, "increase"),
         decrease=freader.regex_key(words, "decrease"),
         no_change=freader.regex_key(words, "no_change"),

@@ -242,7 +242,10 @@ def _row_sums(record: Result, patterns: Patterns) -> list[CheckResult]:
             if not patterns.total_suffix.search(total.column.rpartition(" / ")[2]):
                 continue
             parts = [
-                a for a in columns[1:] if not patterns.total_suffix.search(a.column.rpartition(" / ")[2])
+                a
+                for a in columns[1:]
+                if not patterns.total_suffix.search(a.column.rpartition(" / ")[2])
+                and not patterns.subset_header.match(a.column.rpartition(" / ")[2])
             ]
             if not parts:
                 continue

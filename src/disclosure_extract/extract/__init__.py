@@ -14,7 +14,7 @@ from .meta import extract_meta
 from .prose import extract_prose
 from .resolve import resolve_fields
 from .sections import build_outline
-from .tables import extract_tables
+from .tables import budget_units, extract_tables
 
 __all__ = ["extract_document"]
 
@@ -36,7 +36,8 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
     meta, meta_issues = extract_meta(doc, patterns)
     result.meta = meta
     result.issues.extend(meta_issues)
-    prose_facts = extract_prose(doc, outline, patterns, meta)
+    unit_names = budget_units(doc.tables, meta.department, patterns)
+    prose_facts = extract_prose(doc, outline, patterns, meta, unit_names)
     table_facts, units, unit_issues = extract_tables(doc, outline, patterns, meta.year, meta.department)
     for table in doc.tables:
         if table.index in units:

@@ -80,12 +80,20 @@ class _Where:
     yuan: Decimal
 
 
-def extract_prose(doc: Document, outline: Outline, patterns: Patterns, meta: Meta) -> list[Fact]:
+def extract_prose(
+    doc: Document, outline: Outline, patterns: Patterns, meta: Meta, units: frozenset[str] = frozenset()
+) -> list[Fact]:
+    """The facts the document's sentences state. A section headed by one of ``units`` (the
+    budget units its tables list under the department: 一、某局（本级）, 二、某中心) states that
+    unit's figures, not the department's: its sentences give none."""
     facts: list[Fact] = []
     for block in doc.blocks:
         if block.kind == "heading" and not AMOUNT_RE.search(normalize_width(block.text)):
             continue
-        facts.extend(_BlockReader(doc, block, outline.context(block), patterns, meta).read())
+        context = outline.context(block)
+        if units and any(clean_label(title, patterns) in units for title in context):
+            continue
+        facts.extend(_BlockReader(doc, block, context, patterns, meta).read())
     return facts
 
 

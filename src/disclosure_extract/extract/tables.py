@@ -290,6 +290,22 @@ def _cell_rule(
     return rule, role
 
 
+def budget_units(tables: list[Table], department: str | None, patterns: Patterns) -> frozenset[str]:
+    """The budget units a document's tables list under its department (预算单位 columns):
+    its own part (某局（本级）) and each unit under it, not the department's own block."""
+    names: set[str] = set()
+    for table in tables:
+        n_header = header_row_count(table)
+        if n_header >= table.n_rows:
+            continue
+        entities = entity_column(table, n_header, column_headers(table, n_header), department, patterns)
+        if entities is None:
+            continue
+        own = entities.first if entities.department_rows else None
+        names.update(name for name in entities.names.values() if name and name != own)
+    return frozenset(clean_label(name, patterns) for name in names)
+
+
 def table_scope(title: str, patterns: Patterns) -> dict[str, str] | None:
     """What the table a title names states for department-wide fields, when it is narrower
     than the department (fields.yml table_scopes); None for a department-wide table."""
