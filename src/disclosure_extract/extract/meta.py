@@ -36,15 +36,26 @@ _QUOTES = "“”\"'‘’《》"
 _INNER_SPACE = regex.compile(r"(?<=[\p{Han}\d()（）])\s+(?=[\p{Han}\d()（）])")
 
 
+# A title without its name ("2026 年部门预算情况说明": the year, then the disclosure's own
+# words), and a line that is only a name.
+_YEAR_FIRST = regex.compile(r"^\s*(?:19|20)\d{2}\s*年度?\s*(?:部门|单位)?(?:预算|决算)")
+_NAME_ONLY = regex.compile(r"[\p{Han}（）()]{4,40}")
+
+
 def _head_texts(doc: Document) -> list[str]:
     """The title, then the first blocks and table captions, as candidate metadata text."""
     texts = [doc.title] if doc.title else []
     for key in ("ArticleTitle", "html_title"):
         if doc.properties.get(key) and doc.properties[key] not in texts:
             texts.append(doc.properties[key])
+    previous = ""
     for item in doc.items[:HEAD_BLOCKS]:
         if isinstance(item, Block):
+            # a cover printing the name on one line and "2026年部门预算…" on the next: one title
+            if previous and _YEAR_FIRST.match(item.text) and _NAME_ONLY.fullmatch(previous):
+                texts.append(previous + item.text)
             texts.append(item.text)
+            previous = item.text
         else:
             texts.append(item.caption)
             texts.extend(_cell_pairs(item.cells[:HEAD_CELLS]))
