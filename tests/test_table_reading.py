@@ -94,3 +94,17 @@ def test_a_table_broken_down_by_budget_unit_gives_the_departments_row() -> None:
     # each classified row knows its unit, and parents are summed within one unit
     units = {item.entity for item in doc.line_items if item.entity}
     assert "深圳市人力资源和社会保障局（本级）" in units and len(units) > 10
+
+
+HANGZHOU = WILD / "008_杭州" / "2026年杭州市交通运输局部门预算.pdf"
+
+
+@pytest.mark.skipif(not HANGZHOU.exists(), reason="needs ../shared/wild beside the checkout")
+def test_a_header_spanning_its_parts_states_their_sum() -> None:
+    # 表3 支出预算总表: 基本支出 spans 人员支出 | 日常公用支出 and has no column of its own;
+    # its 合计 row prints 73,924.43 and 15868.83
+    doc = extract(HANGZHOU)
+    assert doc.fields["expenditure.basic"] == Decimal("897932600")
+    summed = [f for f in doc.facts if "sum_of_columns" in f.flags and f.field_id == "expenditure.basic"]
+    assert [f.evidence.text for f in summed] == ["73,924.43 + 15868.83"]
+    assert summed[0].evidence.location.row is not None

@@ -9,6 +9,7 @@ cell is an intersection nobody named, and it is left alone.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -20,7 +21,7 @@ from ..common.text import find_unit
 from ..model import Cell, Document, Evidence, Fact, Issue, Table
 from ..numbers import half_last_digit, parse_cell_amount, to_yuan
 from ..patterns import LabelRule, Patterns
-from .entities import entity_column
+from .entities import EntityColumn, entity_column
 from .labels import clean_label, heading_label, match_prose_label, match_table_label
 from .sections import Outline
 
@@ -264,7 +265,95 @@ def _table_facts(table: Table, reading: _Reading, patterns: Patterns) -> list[Fa
             facts.append(
                 Fact(field_id=field, value=yuan, evidence=evidence, flags=[LINE_ITEM_FLAG] if coded else [])
             )
+    view = _GridView(table, grid, headers, amounts, code_cols, coded_rows, entities, n_header)
+    return facts + _group_sums(view, reading, patterns)
+
+
+@dataclass(frozen=True)
+class _GridView:
+    """A table's grid with what reading its cells found: header texts per column, amounts by
+    (row, column), label-less columns (codes, units), classified rows, its 预算单位 column."""
+
+    table: Table
+    grid: list[list[Cell | None]]
+    headers: list[list[str]]
+    amounts: dict[tuple[int, int], Decimal]
+    skip_cols: set[int]
+    coded_rows: set[int]
+    entities: EntityColumn | None
+    n_header: int
+
+
+# Marks a value summed from the columns a header spans (基本支出 over 人员支出 | 公用支出).
+GROUP_SUM_FLAG = "sum_of_columns"
+
+
+def _group_sums(view: _GridView, reading: _Reading, patterns: Patterns) -> list[Fact]:
+    """A header spanning columns with no total of its own (基本支出 over 人员支出 | 日常公用支出,
+    and no 小计): in the table's total row, its figure is the sum of theirs."""
+    facts: list[Fact] = []
+    lowest = {c: clean_label(texts[-1], patterns) for c, texts in enumerate(view.headers) if texts}
+    repeated = {label for label, n in Counter(lowest.values()).items() if n > 1}
+    for head in view.table.cells:
+        if head.row >= view.n_header or head.colspan < 2 or not head.text:
+            continue
+        cols = range(head.col, head.col + head.colspan)
+        group = clean_label(head.text, patterns)
+        # a bare 小计 names nothing; columns repeated under every group split each figure by
+        # another dimension (一般公共预算 | 政府性基金 under each 三公 item), not into its parts
+        if patterns.total_row.match(group) or any(lowest.get(c) in repeated for c in cols):
+            continue
+        subtotals = (
+            patterns.total_row.match(lowest.get(c, "")) or patterns.total_suffix.search(lowest.get(c, ""))
+            for c in cols
+        )
+        # a group printed with its own total (a 小计 under it, or its name as a column) has one
+        if any(subtotals) or any(lowest.get(c) == group for c in cols) or group in lowest.values():
+            continue
+        rule = match_table_label(head.text, f"{reading.kind_text} {head.text}", patterns)
+        fields = _scoped(rule.fields, reading.scope) if rule is not None else ()
+        row = _total_row(view, cols, patterns) if fields else None
+        if rule is None or row is None:
+            continue
+        cells = [view.grid[row][c] for c in cols]
+        texts = [c.text for c in cells if c is not None]
+        values = [to_yuan(view.amounts[(row, c)], reading.unit.unit) for c in cols]
+        first = cells[0]
+        assert first is not None
+        evidence = Evidence(
+            method="table",
+            text=" + ".join(texts),
+            location=replace(first.location, table=view.table.index, row=row, col=head.col),
+            unit=reading.unit.unit,
+            unit_inferred=reading.unit.inferred,
+            label=f"{head.text} ({' + '.join(lowest[c] for c in cols)})",
+            rule=rule.id,
+            tolerance=sum((half_last_digit(t, reading.unit.unit) for t in texts), Decimal(0)),
+        )
+        total = sum(values, Decimal(0))
+        facts.extend(Fact(field_id=f, value=total, evidence=evidence, flags=[GROUP_SUM_FLAG]) for f in fields)
     return facts
+
+
+def _column_numbers(view: _GridView, row: int) -> bool:
+    """A row numbering the columns under the header (** | 1 | 2 | 3 …, 栏次): no figures."""
+    values = [v for (r, _), v in sorted(view.amounts.items()) if r == row]
+    return len(values) >= 3 and all(b - a == 1 for a, b in itertools.pairwise(values))
+
+
+def _total_row(view: _GridView, cols: range, patterns: Patterns) -> int | None:
+    """The first row below the header whose label is a total (or none), not a classified
+    row, that prints a figure in every one of ``cols``: the table's total row."""
+    for r in range(view.n_header, view.table.n_rows):
+        if r in view.coded_rows or not all((r, c) in view.amounts for c in cols) or _column_numbers(view, r):
+            continue
+        if view.entities is not None and not (
+            r in view.entities.starts and r in view.entities.department_rows
+        ):
+            return None
+        label = _row_label(view.grid, r, cols[0], view.skip_cols, view.amounts, patterns)
+        return r if not label or patterns.total_row.match(clean_label(label, patterns)) else None
+    return None
 
 
 def _cell_rule(
