@@ -108,3 +108,21 @@ def test_a_header_spanning_its_parts_states_their_sum() -> None:
     summed = [f for f in doc.facts if "sum_of_columns" in f.flags and f.field_id == "expenditure.basic"]
     assert [f.evidence.text for f in summed] == ["73,924.43 + 15868.83"]
     assert summed[0].evidence.location.row is not None
+
+
+def test_a_figure_named_by_the_end_of_its_sections_name() -> None:
+    # 重庆市交通委 2018: under "１.机关运行经费情况", "2018年一般公共预算财政拨款运行经费16252.11万元，
+    # 比上年增加654.94万元": 运行经费 is the section's 机关运行经费, shortened
+    doc = extract(REGRESS / "2018_budget_chongqing_city_jiaotongwei.html")
+    assert doc.fields["operating_costs.total"] == Decimal("162521100")
+    assert doc.fields["operating_costs.change"] == Decimal("6549400")
+
+
+@pytest.mark.skipif(not (WILD / "004_重庆").exists(), reason="needs ../shared/wild beside the checkout")
+def test_a_paragraph_opening_with_its_own_heading() -> None:
+    # "（一）机关运行经费。2026年一般公共预算财政拨款运行经费1,815万元，比2025年增加21.99万元"
+    doc = extract(WILD / "004_重庆" / "2026年重庆市人民政府办公厅部门预算.pdf")
+    assert doc.fields["operating_costs.total"] == Decimal("18150000")
+    assert doc.fields["operating_costs.change"] == Decimal("219900")
+    # its cover prints the name above "2026 年部门预算情况说明"
+    assert doc.fields["meta.department"] == "重庆市人民政府办公厅"

@@ -135,6 +135,11 @@ class _BlockReader:
         self.section_text = " ".join(section_path)
         self.heading = heading_label(section_path[-1], patterns) if section_path else ""
         self.norm = normalize_width(block.text)
+        # a paragraph opening with its own numbered heading ("(一)机关运行经费。2026年…") is
+        # that heading's section
+        run_in = RUN_IN_HEADING.match(self.norm)
+        if run_in:
+            self.heading = heading_label(run_in.group("title"), patterns)
         self.facts: list[Fact] = []
         self.head: _Named | None = None  # the paragraph's first named figure
         self.recent: _Named | None = None  # the paragraph's latest named figure
@@ -229,6 +234,8 @@ class _BlockReader:
                     self._emit(field, where.yuan, last.label, "subject", span=where.span, amount=amount)
                 return _Named(last.fields, last.label, where.yuan)
             own = self._heading_label(context)
+        if own is None and _short_form(clause, self.heading, self.patterns):
+            own = self._heading_label(context)  # "运行经费" in a section on 机关运行经费
         if own is None:
             # a figure the vocabulary cannot name ("公务用车及运行维护费支出251万元") is still the
             # subject of what follows: its change is not an earlier figure's
@@ -425,6 +432,30 @@ def _change_sign(clause: str, patterns: Patterns) -> int:
     if patterns.decrease.search(trimmed):
         return -1
     return 0
+
+
+# A paragraph's own heading: an outline number, a short name, a full stop or colon.
+RUN_IN_HEADING = regex.compile(
+    r"^\s*(?:\([一二三四五六七八九十\d]{1,2}\)|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、](?!\d))"
+    r"\s*(?P<title>[\p{Han}“”\"]{2,16})[。:：]"
+)
+# A clause's last words that shorten the heading's name must be at least this long, and this
+# share of it: "运行经费" for 机关运行经费, not "支出" for 基本支出.
+MIN_SHORT_FORM_CHARS = 3
+MIN_SHORT_FORM_SHARE = 0.6
+
+
+def _short_form(clause: str, heading: str, patterns: Patterns) -> bool:
+    """Whether the clause names its figure by the end of the heading's name ("运行经费" under
+    (一)机关运行经费): the heading's figure, shortened."""
+    if not heading:
+        return False
+    words = clean_label(clause, patterns)
+    name = clean_label(heading, patterns)
+    common = 0
+    while common < min(len(words), len(name)) and words[-1 - common] == name[-1 - common]:
+        common += 1
+    return common >= MIN_SHORT_FORM_CHARS and common >= MIN_SHORT_FORM_SHARE * len(name)
 
 
 def _has_label_words(clause: str, patterns: Patterns) -> bool:
