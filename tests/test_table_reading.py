@@ -126,3 +126,14 @@ def test_a_paragraph_opening_with_its_own_heading() -> None:
     assert doc.fields["operating_costs.change"] == Decimal("219900")
     # its cover prints the name above "2026 年部门预算情况说明"
     assert doc.fields["meta.department"] == "重庆市人民政府办公厅"
+
+
+@pytest.mark.skipif(not SHENZHEN.exists(), reason="needs ../shared/wild beside the checkout")
+def test_parts_and_plans_are_no_statements_of_the_whole() -> None:
+    doc = extract(WILD / "003_深圳" / "2026年深圳市交通运输局部门预算.pdf")
+    # "共有车辆17辆" is the fleet; "2026年计划购置车辆0辆" the cars to be bought
+    assert {f.value for f in doc.facts if f.field_id == "assets.vehicles"} == {Decimal(17)}
+    # "包括在职人员经费7,557.83万元、公用经费2,665.51万元、对个人和家庭的补助支出…": 在职人员经费 is
+    # the serving staff's part of 人员经费, so 基本支出 = 人员 + 公用 is not held against it
+    assert "expenditure.personnel" not in doc.fields
+    assert doc.fields["expenditure.basic"] == Decimal("118269700")
