@@ -137,3 +137,33 @@ def test_parts_and_plans_are_no_statements_of_the_whole() -> None:
     # the serving staff's part of 人员经费, so 基本支出 = 人员 + 公用 is not held against it
     assert "expenditure.personnel" not in doc.fields
     assert doc.fields["expenditure.basic"] == Decimal("118269700")
+
+
+def test_a_statement_the_identities_set_aside_is_decided_not_in_conflict(patterns: Patterns) -> None:
+    ranked = {
+        "expenditure.basic": _fact("expenditure.basic", "1000"),
+        "expenditure.personnel": _fact("expenditure.personnel", "600"),
+        "expenditure.public": _fact("expenditure.public", "1400"),
+    }
+    other = _fact("expenditure.basic", "2000", "prose")
+    choice = choose_by_identities(ranked, {"expenditure.basic": [other]}, patterns.identities)
+    # the ranked 1000 gave way to 2000: basic_personnel_plus_public refutes it
+    assert choice.decided["expenditure.basic"] == {Decimal("1000"): "basic_personnel_plus_public"}
+
+
+WUXI = WILD / "014_无锡" / "2026年无锡市交通运输局部门预算.pdf"
+
+
+@pytest.mark.skipif(not WUXI.exists(), reason="needs ../shared/wild beside the checkout")
+def test_a_procurement_table_states_procurement_only() -> None:
+    # 政府采购支出表: its 合计 row's 一般公共预算资金 112.90 is what the purchases are paid from,
+    # not the department's 一般公共预算 income (196,278.67)
+    doc = extract(WUXI)
+    general = {
+        f.value for f in doc.facts if f.field_id == "income.general_budget" and f.evidence.method == "table"
+    }
+    assert general == {Decimal("1962786700")}
+    tables = doc.result.tables
+    located = [f for f in doc.facts if f.evidence.location.table is not None]
+    bought = [f for f in located if tables[f.evidence.location.table].kind == "procurement"]
+    assert all(f.field_id.startswith("procurement.") for f in bought)

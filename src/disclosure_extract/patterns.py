@@ -103,7 +103,7 @@ class Patterns:
     # previous_year_word): the dataset shows each meaning in its own column
     two_meanings: frozenset[str]
     # scope -> department-wide field -> what a table of that scope states with its label
-    table_scopes: dict[str, dict[str, str]]
+    table_scopes: dict[str, TableScope]
     count_labels: tuple[tuple[LabelRule, regex.Pattern[str]], ...]
     line_item_rules: frozenset[str]
     known_fields: tuple[str, ...]  # every field id the vocabulary may name, in FIELDS.md order
@@ -573,10 +573,20 @@ def _field_names(reader: _Reader, data: dict[str, Any], known: list[str], meta: 
     return names
 
 
+@dataclass(frozen=True)
+class TableScope:
+    """What a table narrower than the department states (fields.yml ``table_scopes``):
+    ``fields`` maps a department-wide field to the table's own; with ``only``, every field
+    outside those prefixes is dropped (a 政府采购 table states procurement, nothing else)."""
+
+    fields: dict[str, str]
+    only: tuple[str, ...] = ()
+
+
 KIND_KEYS = ("id", "title_re", "scope")
 
 
-def _check_kinds(tables: dict[str, Any], scopes: dict[str, dict[str, str]], path: Path) -> None:
+def _check_kinds(tables: dict[str, Any], scopes: dict[str, TableScope], path: Path) -> None:
     """Each table kind has an id and a title, and at most a scope fields.yml declares."""
     for entry in tables["kinds"]:
         unknown = sorted(set(entry) - set(KIND_KEYS))
@@ -592,8 +602,8 @@ def _check_kinds(tables: dict[str, Any], scopes: dict[str, dict[str, str]], path
             )
 
 
-def _table_scopes(reader: _Reader, data: dict[str, Any], known: set[str]) -> dict[str, dict[str, str]]:
-    scopes: dict[str, dict[str, str]] = {}
+def _table_scopes(reader: _Reader, data: dict[str, Any], known: set[str]) -> dict[str, TableScope]:
+    scopes: dict[str, TableScope] = {}
     for scope, mapping in reader.get(data, "table_scopes", dict).items():
         if scope == _LINE_KEY:
             continue
@@ -601,12 +611,15 @@ def _table_scopes(reader: _Reader, data: dict[str, Any], known: set[str]) -> dic
             raise reader.fail(
                 data["table_scopes"].get(_LINE_KEY), f"table_scopes: {scope!r} must be a mapping"
             )
-        pairs = {k: v for k, v in mapping.items() if k != _LINE_KEY}
+        line = mapping.get(_LINE_KEY)
+        only = mapping.get("only", [])
+        if not isinstance(only, list) or not all(isinstance(p, str) and p for p in only):
+            raise reader.fail(line, f"table_scopes: {scope}: 'only' must be a list of field id prefixes")
+        pairs = {k: v for k, v in mapping.items() if k not in (_LINE_KEY, "only")}
         for base, target in pairs.items():
             if base not in known or target not in known:
-                line = mapping.get(_LINE_KEY)
                 raise reader.fail(line, f"table_scopes: unknown field in {scope}: {base} -> {target}")
-        scopes[str(scope)] = pairs
+        scopes[str(scope)] = TableScope(pairs, tuple(only))
     return scopes
 
 

@@ -62,7 +62,9 @@ def choose_by_identities(
     result.chosen = state
     for field_id, alts in alternatives.items():
         if field_id in state:
-            result.decided[field_id] = _decided(field_id, state, alts, relevant)
+            # the ranked statement too, when another was taken over it
+            statements = [chosen[field_id], *alts] if field_id in chosen else alts
+            result.decided[field_id] = _decided(field_id, state, statements, relevant)
     return result
 
 

@@ -20,7 +20,7 @@ import regex
 from ..common.text import find_unit
 from ..model import Cell, Document, Evidence, Fact, Issue, Table
 from ..numbers import half_last_digit, parse_cell_amount, to_yuan
-from ..patterns import LabelRule, Patterns
+from ..patterns import LabelRule, Patterns, TableScope
 from .entities import EntityColumn, entity_column
 from .labels import clean_label, heading_label, match_prose_label, match_table_label
 from .sections import Outline
@@ -192,7 +192,7 @@ class _Reading:
     kind_text: str  # its title and section, the context of its labels
     year: int | None
     department: str | None
-    scope: dict[str, str] | None = None  # a narrower table's fields for department-wide ones
+    scope: TableScope | None = None  # what a narrower table states for department-wide fields
 
 
 def _table_facts(table: Table, reading: _Reading, patterns: Patterns) -> list[Fact]:
@@ -395,7 +395,7 @@ def budget_units(tables: list[Table], department: str | None, patterns: Patterns
     return frozenset(clean_label(name, patterns) for name in names)
 
 
-def table_scope(title: str, patterns: Patterns) -> dict[str, str] | None:
+def table_scope(title: str, patterns: Patterns) -> TableScope | None:
     """What the table a title names states for department-wide fields, when it is narrower
     than the department (fields.yml table_scopes); None for a department-wide table."""
     entry = kind_entry(title, patterns)
@@ -408,11 +408,12 @@ def table_scope(title: str, patterns: Patterns) -> dict[str, str] | None:
 DEPARTMENT_PREFIXES = ("income.", "expenditure.")
 
 
-def _scoped(fields: tuple[str, ...], scope: dict[str, str] | None) -> tuple[str, ...]:
+def _scoped(fields: tuple[str, ...], scope: TableScope | None) -> tuple[str, ...]:
     if scope is None:
         return fields
-    out = (scope.get(f, "" if f.startswith(DEPARTMENT_PREFIXES) else f) for f in fields)
-    return tuple(dict.fromkeys(f for f in out if f))
+    out = (scope.fields.get(f, "" if f.startswith(DEPARTMENT_PREFIXES) else f) for f in fields)
+    kept = (f for f in out if f and (not scope.only or f.startswith(scope.only)))
+    return tuple(dict.fromkeys(kept))
 
 
 def _row_period(row_label: str, year: int | None, patterns: Patterns) -> str | None:
