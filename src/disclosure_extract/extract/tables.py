@@ -297,7 +297,7 @@ def _group_sums(view: _GridView, reading: _Reading, patterns: Patterns) -> list[
     for head in view.table.cells:
         if head.row >= view.n_header or head.colspan < 2 or not head.text:
             continue
-        cols = range(head.col, head.col + head.colspan)
+        cols = range(head.col, min(head.col + head.colspan, view.table.n_cols))
         group = clean_label(head.text, patterns)
         # a bare 小计 names nothing; columns repeated under every group split each figure by
         # another dimension (一般公共预算 | 政府性基金 under each 三公 item), not into its parts
@@ -316,10 +316,11 @@ def _group_sums(view: _GridView, reading: _Reading, patterns: Patterns) -> list[
         if rule is None or row is None:
             continue
         cells = [view.grid[row][c] for c in cols]
+        first = cells[0]
+        if first is None or any(c is None for c in cells):
+            continue  # a cell spanning into the group from elsewhere: no figure of its own
         texts = [c.text for c in cells if c is not None]
         values = [to_yuan(view.amounts[(row, c)], reading.unit.unit) for c in cols]
-        first = cells[0]
-        assert first is not None
         evidence = Evidence(
             method="table",
             text=" + ".join(texts),
