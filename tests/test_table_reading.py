@@ -14,6 +14,7 @@ from disclosure_extract.model import Evidence, Fact, Location
 from disclosure_extract.patterns import Patterns
 
 from .conftest import CORPUS
+from .test_word import needs_libreoffice
 
 REGRESS = CORPUS / "regress"
 # ../shared/wild: real PDFs nobody annotated, referred to in place (not copied here)
@@ -167,3 +168,15 @@ def test_a_procurement_table_states_procurement_only() -> None:
     located = [f for f in doc.facts if f.evidence.location.table is not None]
     bought = [f for f in located if tables[f.evidence.location.table].kind == "procurement"]
     assert all(f.field_id.startswith("procurement.") for f in bought)
+
+
+@needs_libreoffice
+def test_a_unit_printed_beats_a_unit_guessed() -> None:
+    # 太原市发改委 2016 final account (.doc): its GK tables print 金额单位：元; Word-body copies
+    # of them print no unit and were taken as 万元, 10,000 times too large, and won
+    doc = extract(REGRESS / "2016_final_shanxi_taiyuan_fagaiwei.doc")
+    assert doc.fields["expenditure.basic"] == Decimal("33997037.22")
+    assert doc.fields["expenditure.project"] == Decimal("8678163.48")
+    assert doc.fields["income.current_year"] == Decimal("42583921.59")
+    slips = [f for f in doc.facts if "unit_error" in f.flags]
+    assert slips and all(f.evidence.unit_inferred for f in slips if f.evidence.method == "table")

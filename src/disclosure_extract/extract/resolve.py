@@ -57,10 +57,13 @@ def _is_slip(small: Fact, big: Fact) -> bool:
 
 
 def _misprinted(small: Fact, big: Fact) -> Fact | None:
-    """Of two statements 10,000 times apart, the one printed in the wrong unit: the prose one
-    beside a table's (a table prints its unit once, in its header; prose is typed figure by
-    figure), else one printed in 元 where the other's unit makes it 万元; None when neither
-    can be told."""
+    """Of two statements 10,000 times apart, the one printed in the wrong unit: the one whose
+    unit was guessed beside one whose unit is printed, the prose one beside a table's (a table
+    prints its unit once, in its header; prose is typed figure by figure), else one printed in
+    元 where the other's unit makes it 万元; None when neither can be told."""
+    # a unit guessed (a table printing none) is the wrong one beside a unit printed
+    if small.evidence.unit_inferred != big.evidence.unit_inferred:
+        return small if small.evidence.unit_inferred else big
     methods = (small.evidence.method, big.evidence.method)
     if methods == ("prose", "table"):
         return small
