@@ -178,5 +178,9 @@ def test_a_unit_printed_beats_a_unit_guessed() -> None:
     assert doc.fields["expenditure.basic"] == Decimal("33997037.22")
     assert doc.fields["expenditure.project"] == Decimal("8678163.48")
     assert doc.fields["income.current_year"] == Decimal("42583921.59")
+    # its 三公 table prints 2016年度预算数 | 2016年度决算数: a final account's figure is the outturn,
+    # the budget is what it is compared with
+    assert doc.fields["sangong.total"] == Decimal("77997.08")
+    assert doc.fields["sangong.total_prev"] == Decimal("660100")
     slips = [f for f in doc.facts if "unit_error" in f.flags]
     assert slips and all(f.evidence.unit_inferred for f in slips if f.evidence.method == "table")

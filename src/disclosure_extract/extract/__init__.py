@@ -38,7 +38,9 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
     result.issues.extend(meta_issues)
     unit_names = budget_units(doc.tables, meta.department, patterns)
     prose_facts = extract_prose(doc, outline, patterns, meta, unit_names)
-    table_facts, units, unit_issues = extract_tables(doc, outline, patterns, meta.year, meta.department)
+    table_facts, units, unit_issues = extract_tables(
+        doc, outline, patterns, meta.year, meta.department, meta.kind
+    )
     for table in doc.tables:
         if table.index in units:
             table.unit, table.unit_inferred = units[table.index].unit, units[table.index].inferred

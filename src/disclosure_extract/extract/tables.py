@@ -112,6 +112,7 @@ def extract_tables(
     patterns: Patterns,
     year: int | None = None,
     department: str | None = None,
+    kind: str | None = None,
 ) -> tuple[list[Fact], dict[int, TableUnit], list[Issue]]:
     facts: list[Fact] = []
     units: dict[int, TableUnit] = {}
@@ -124,7 +125,8 @@ def extract_tables(
         # the table's kind: its title, else the page title of a one-table page, and its section
         title = table.caption if "表" in table.caption else f"{table.caption} {doc.title}"
         kind_text = f"{title} {' '.join(outline.context(table))}"
-        reading = _Reading(unit, kind_text, year, department, table_scope(table.caption, patterns))
+        scope = table_scope(table.caption, patterns)
+        reading = _Reading(unit, kind_text, year, department, scope, kind == "final_accounts")
         table_facts = _table_facts(table, reading, patterns) or _empty_table_facts(table, unit, patterns)
         if unit.inferred and table_facts:
             issues.append(
@@ -193,6 +195,7 @@ class _Reading:
     year: int | None
     department: str | None
     scope: TableScope | None = None  # what a narrower table states for department-wide fields
+    final: bool = False  # the document is a final account (决算)
 
 
 def _table_facts(table: Table, reading: _Reading, patterns: Patterns) -> list[Fact]:
@@ -238,7 +241,7 @@ def _table_facts(table: Table, reading: _Reading, patterns: Patterns) -> list[Fa
         side = next((t for t in headers[cell.col] if SIDE_RE.match(clean_label(t, patterns))), "")
         if side and row_label and patterns.total_row.match(clean_label(row_label, patterns)):
             row_label = side + row_label  # a 收支总表's bottom row: 总计 under 收入 is 收入总计
-        role = column_role(headers[cell.col][-1] if headers[cell.col] else "", year, patterns)
+        role = _column_role(headers[cell.col], reading, patterns)
         rule, role = _cell_rule(row_label, col_header, role, kind_text, patterns, year)
         if rule is None or (coded and rule.id not in patterns.line_item_rules):
             continue
@@ -465,8 +468,28 @@ def _column_label(texts: list[str], patterns: Patterns) -> str:
     return lowest
 
 
+def _column_role(header: list[str], reading: _Reading, patterns: Patterns) -> str:
+    """A column's role by its lowest header; a final account's 预算数 (beside its 决算数) is the
+    budget the outturn is compared with, not the outturn."""
+    lowest = header[-1] if header else ""
+    role = column_role(lowest, reading.year, patterns)
+    return "budgeted" if reading.final and role == "current" and _budgeted_column(lowest, patterns) else role
+
+
+def _budgeted_column(header: str, patterns: Patterns) -> bool:
+    """A header naming the budgeted figure (预算数, 2016年度预算数, 年初预算), not the outturn."""
+    label = clean_label(header, patterns)
+    return bool(patterns.budget_word.search(label)) and "决算" not in label and "执行" not in label
+
+
 def _role_fields(fields: tuple[str, ...], role: str, patterns: Patterns) -> tuple[str, ...]:
     """The fields a column of this role states for a row labelled with ``fields``."""
+    if role == "budgeted":
+        # a final account's budgeted figure: only fields that hold it (sangong.total_prev
+        # is the budget a final account compares with, FIELDS.md) take it
+        return tuple(
+            patterns.previous[f] for f in fields if patterns.previous.get(f) in patterns.two_meanings
+        )
     if role == "previous":
         return tuple(patterns.previous[f] for f in fields if f in patterns.previous)
     if role == "change":
