@@ -65,6 +65,10 @@ def test_evaluate_unlabeled_prints_totals_and_json(corpus_output: Path) -> None:
     documents = json.loads(done.output)["documents"]
     assert totals["documents"] == len(documents) == len(list(DOCS.iterdir()))
     assert totals["tables_classified"] == sum(d["classified"] for d in documents)
+    # which core field is missing, in how many documents: where a corpus needs work first
+    missing = [f for d in documents if d["disclosure"] for f in d["core_missing"]]
+    assert totals["core_fields_missing"] == {f: missing.count(f) for f in set(missing)}
+    assert "core fields missing" in text.output
     assert 0 < totals["values_from_tables"] < totals["values"]
 
 

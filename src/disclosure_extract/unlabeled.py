@@ -82,6 +82,7 @@ class Unlabeled:
         def summed(name: str, status: str) -> int:
             return sum(getattr(d, name)[status] for d in docs)
 
+        missing: Counter[str] = Counter(f for d in docs for f in d.core_missing)
         rows: Counter[str] = Counter(label for d in docs for label in d.rows_not_understood)
         cols: Counter[str] = Counter(label for d in docs for label in d.columns_not_understood)
         figures, unclaimed = sum(d.figures for d in docs), sum(d.unclaimed for d in docs)
@@ -91,6 +92,7 @@ class Unlabeled:
             "disclosures": n,
             "all_core_fields": sum(1 for d in docs if not d.core_missing),
             "all_core_fields_share": share(sum(1 for d in docs if not d.core_missing), n),
+            "core_fields_missing": dict(missing.most_common()),
             "documents_with_tables": len(with_tables),
             "documents_with_a_standard_table": sum(1 for d in with_tables if d.classified),
             "standard_table_share": share(sum(1 for d in with_tables if d.classified), len(with_tables)),
@@ -271,6 +273,7 @@ def format_unlabeled(result: Unlabeled, verbose: bool = False) -> str:
     rows = [
         ("documents", f"{t['documents']} ({t['disclosures']} read as disclosures)"),
         ("all nine core fields", of(t["all_core_fields"], t["disclosures"], t["all_core_fields_share"])),
+        ("core fields missing", ", ".join(f"{f} {n}" for f, n in t["core_fields_missing"].items()) or "none"),
         (
             "a standard table classified",
             of(t["documents_with_a_standard_table"], t["documents_with_tables"], t["standard_table_share"])
