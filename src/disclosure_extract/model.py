@@ -229,6 +229,15 @@ class Fact:
     flags: list[str] = field(default_factory=list)
 
 
+def rounding_tolerance(facts: list[Fact]) -> Decimal:
+    """Half the last printed digit of the figures that are not zero (a "0万元" says nothing of
+    precision): how far each of them may be from its exact value. A sum of n figures, each
+    rounded on its own, may be n times that off (the checks and the identities choosing allow it)."""
+    tolerances = [f.evidence.tolerance for f in facts if f.evidence.tolerance is not None]
+    nonzero = [f.evidence.tolerance for f in facts if f.evidence.tolerance is not None and f.value != 0]
+    return max(nonzero or tolerances or [Decimal(0)])
+
+
 @dataclass(slots=True)
 class Indicator:
     """One row of a performance-indicator grid (绩效目标/绩效指标)."""

@@ -198,7 +198,9 @@ def _claimed(record: Result) -> set[tuple[int, int, int]]:
 def _measure_tables(record: Result, doc: DocMeasures, patterns: Patterns) -> None:
     claimed = _claimed(record)
     for table in record.tables:
-        figures = _figure_cells(table)
+        n_header = header_row_count(table)
+        headers = column_headers(table, n_header)
+        figures = _figure_cells(table, n_header, headers)
         if len(figures) < MIN_TABLE_FIGURES:
             continue
         doc.tables += 1
@@ -215,16 +217,13 @@ def _measure_tables(record: Result, doc: DocMeasures, patterns: Patterns) -> Non
         rows = {r for r, _ in figures} - {r for r, c in figures if (table.index, r, c) in claimed}
         cols = {c for _, c in figures} - {c for r, c in figures if (table.index, r, c) in claimed}
         doc.rows_not_understood += [f"{table.kind}: {_row_text(grid, r)}" for r in sorted(rows)]
-        headers = column_headers(table, header_row_count(table))
         doc.columns_not_understood += [
             f"{table.kind}: {_column_text(headers[c], patterns)}" for c in sorted(cols)
         ]
 
 
-def _figure_cells(table: Table) -> list[tuple[int, int]]:
+def _figure_cells(table: Table, n_header: int, headers: list[list[str]]) -> list[tuple[int, int]]:
     """The amounts of a table: numbers below its header, outside its code columns."""
-    n_header = header_row_count(table)
-    headers = column_headers(table, n_header)
     codes = {c for c, texts in enumerate(headers) if any(CODE_HEADER_RE.search(t) for t in texts)}
     return [
         (cell.row, cell.col)

@@ -19,9 +19,19 @@ from collections.abc import Iterator
 import regex
 
 from ..common.text import department_key
-from ..model import FAIL, PASS, REQUIRED_STATUSES, CheckResult, Fact, LineItem, RequiredItem, Result
+from ..model import (
+    FAIL,
+    PASS,
+    REQUIRED_STATUSES,
+    CheckResult,
+    Fact,
+    LineItem,
+    RequiredItem,
+    Result,
+    rounding_tolerance,
+)
 from ..patterns import Patterns
-from .rules import _num, _result, _stated, _tolerance, _where
+from .rules import _num, _result, _stated, _where
 
 Key = tuple[str, int | None, str | None]
 # a final account's budgeted 三公 total, and the budget's own
@@ -260,6 +270,6 @@ def _compare(
         subject=actual_fact.field_id,
         expected=_num(expected_fact.value),
         actual=_num(actual_fact.value),
-        tolerance=_tolerance([expected_fact, actual_fact]),
+        tolerance=rounding_tolerance([expected_fact, actual_fact]),
         locations=[_where(actual_fact), {"source": other.source, **_where(expected_fact)}],
     )

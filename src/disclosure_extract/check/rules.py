@@ -13,7 +13,18 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from ..model import FAIL, NOT_APPLICABLE, PASS, CheckResult, Completeness, Fact, LineAmount, LineItem, Result
+from ..model import (
+    FAIL,
+    NOT_APPLICABLE,
+    PASS,
+    CheckResult,
+    Completeness,
+    Fact,
+    LineAmount,
+    LineItem,
+    Result,
+    rounding_tolerance,
+)
 from ..numbers import half_last_digit
 from ..patterns import Patterns
 
@@ -44,15 +55,6 @@ def _stated(record: Result) -> dict[str, Fact]:
             if usable and _num(fact.value) == _num(record.fields.get(fact.field_id, fact.value)):
                 out[fact.field_id] = fact
     return out
-
-
-def _tolerance(facts: list[Fact]) -> Decimal:
-    """Half the last printed digit: of the figures that are not zero (a "0万元" says nothing of
-    precision). A sum of figures each rounded on its own may be that much off per figure: an
-    identity of n figures allows n times it."""
-    tolerances = [f.evidence.tolerance for f in facts if f.evidence.tolerance is not None]
-    nonzero = [f.evidence.tolerance for f in facts if f.evidence.tolerance is not None and _num(f.value) != 0]
-    return max(nonzero or tolerances or [Decimal(0)])
 
 
 def _result(
@@ -124,7 +126,7 @@ def check_identities(record: Result, patterns: Patterns) -> list[CheckResult]:
                 subject=rule.total,
                 expected=expected,
                 actual=actual,
-                tolerance=_tolerance(facts) * len(facts),
+                tolerance=rounding_tolerance(facts) * len(facts),
                 locations=[_where(f) for f in facts],
             )
         )
@@ -150,7 +152,7 @@ def check_prose_against_tables(record: Result) -> list[CheckResult]:
                     subject=field_id,
                     expected=_num(table.value),
                     actual=_num(prose.value),
-                    tolerance=_tolerance([table, prose]),
+                    tolerance=rounding_tolerance([table, prose]),
                     locations=[_where(table), _where(prose)],
                 )
             )

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..model import Fact
+from ..model import Fact, rounding_tolerance
 from ..patterns import Identity
 
 __all__ = ["Choice", "choose_by_identities"]
@@ -86,14 +86,7 @@ def _holds(identity: Identity, state: Mapping[str, Fact]) -> bool | None:
         return None
     facts = [state[f] for f in identity.fields() if f in state]
     # each figure rounded on its own: n of them may be n half-digits off, as the checks allow
-    return abs(difference) <= _tolerance(facts) * len(facts)
-
-
-def _tolerance(facts: list[Fact]) -> Decimal:
-    """Half the last printed digit of the figures that are not zero, as the checks allow."""
-    tolerances = [f.evidence.tolerance for f in facts if f.evidence.tolerance is not None]
-    nonzero = [f.evidence.tolerance for f in facts if f.evidence.tolerance is not None and f.value != 0]
-    return max(nonzero or tolerances or [Decimal(0)])
+    return abs(difference) <= rounding_tolerance(facts) * len(facts)
 
 
 def _score(state: Mapping[str, Fact], identities: tuple[Identity, ...]) -> int:

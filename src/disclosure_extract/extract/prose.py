@@ -137,9 +137,9 @@ class _BlockReader:
         self.norm = normalize_width(block.text)
         # a paragraph opening with its own numbered heading ("(一)机关运行经费。2026年…") is
         # that heading's section
-        run_in = RUN_IN_HEADING.match(self.norm)
+        run_in = _run_in_title(self.norm, patterns)
         if run_in:
-            self.heading = heading_label(run_in.group("title"), patterns)
+            self.heading = heading_label(run_in, patterns)
         self.facts: list[Fact] = []
         self.head: _Named | None = None  # the paragraph's first named figure
         self.recent: _Named | None = None  # the paragraph's latest named figure
@@ -434,11 +434,22 @@ def _change_sign(clause: str, patterns: Patterns) -> int:
     return 0
 
 
-# A paragraph's own heading: an outline number, a short name, a full stop or colon.
-RUN_IN_HEADING = regex.compile(
-    r"^\s*(?:\([一二三四五六七八九十\d]{1,2}\)|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、](?!\d))"
-    r"\s*(?P<title>[\p{Han}“”\"]{2,16})[。:：]"
-)
+# What follows a paragraph's outline number when it opens with its own heading: a short
+# name, then a full stop or colon ("(一)机关运行经费。2026年…").
+RUN_IN_TITLE = regex.compile(r"\s*(?P<title>[\p{Han}“”\"]{2,16})[。:：]")
+
+
+def _run_in_title(text: str, patterns: Patterns) -> str | None:
+    """The heading a paragraph opens with, numbered by one of the outline's forms
+    (patterns/outline.yml), or None."""
+    for form in patterns.headings:
+        number = form.regex.match(text)
+        if number:
+            title = RUN_IN_TITLE.match(text, number.end())
+            return title.group("title") if title else None
+    return None
+
+
 # A clause's last words that shorten the heading's name must be at least this long, and this
 # share of it: "运行经费" for 机关运行经费, not "支出" for 基本支出.
 MIN_SHORT_FORM_CHARS = 3

@@ -119,13 +119,14 @@ def extract_tables(
     issues: list[Issue] = []
     hint = document_unit_hint(doc, patterns)
     for table in doc.tables:
-        table.kind = classify_table(table, patterns)
+        entry = kind_entry(table.caption, patterns)
+        table.kind = str(entry["id"]) if entry is not None else ""
         unit = resolve_unit(table, hint, patterns)
         units[table.index] = unit
         # the table's kind: its title, else the page title of a one-table page, and its section
         title = table.caption if "表" in table.caption else f"{table.caption} {doc.title}"
         kind_text = f"{title} {' '.join(outline.context(table))}"
-        scope = table_scope(table.caption, patterns)
+        scope = patterns.table_scopes[str(entry["scope"])] if entry is not None and "scope" in entry else None
         reading = _Reading(unit, kind_text, year, department, scope, kind == "final_accounts")
         table_facts = _table_facts(table, reading, patterns) or _empty_table_facts(table, unit, patterns)
         if unit.inferred and table_facts:
@@ -341,7 +342,7 @@ def _group_sums(view: _GridView, reading: _Reading, patterns: Patterns) -> list[
 
 def _column_numbers(view: _GridView, row: int) -> bool:
     """A row numbering the columns under the header (** | 1 | 2 | 3 …, 栏次): no figures."""
-    values = [v for (r, _), v in sorted(view.amounts.items()) if r == row]
+    values = [view.amounts[(row, c)] for c in range(view.table.n_cols) if (row, c) in view.amounts]
     return len(values) >= 3 and all(b - a == 1 for a, b in itertools.pairwise(values))
 
 
@@ -399,15 +400,6 @@ def budget_units(tables: list[Table], department: str | None, patterns: Patterns
     return frozenset(clean_label(name, patterns) for name in names)
 
 
-def table_scope(title: str, patterns: Patterns) -> TableScope | None:
-    """What the table a title names states for department-wide fields, when it is narrower
-    than the department (fields.yml table_scopes); None for a department-wide table."""
-    entry = kind_entry(title, patterns)
-    if entry is None or "scope" not in entry:
-        return None
-    return patterns.table_scopes[str(entry["scope"])]
-
-
 # Department-wide fields: a narrower table states them only as its scope maps them.
 DEPARTMENT_PREFIXES = ("income.", "expenditure.")
 
@@ -425,15 +417,12 @@ def _row_period(row_label: str, year: int | None, patterns: Patterns) -> str | N
     "previous" for the one before or 上年, "change" for 增减; None for any other label."""
     if not row_label:
         return None
-    label = clean_label(row_label, patterns)
-    if patterns.change_column.match(label):
-        return "change"
-    if patterns.previous_column.match(label):
-        return "previous"
-    years = patterns.meta["year"]["any_re"].findall(label)
-    if years and year is not None and patterns.generic_value_header.match(label):
-        return "current" if int(years[0]) == year else "previous" if int(years[0]) == year - 1 else None
-    return None
+    role = column_role(row_label, year, patterns)
+    if role in ("change", "previous"):
+        return role
+    # a year only: "合计" is a generic header too, but names no period
+    named = patterns.meta["year"]["any_re"].search(clean_label(row_label, patterns))
+    return role if role == "current" and named else None
 
 
 def _empty_table_facts(table: Table, unit: TableUnit, patterns: Patterns) -> list[Fact]:
