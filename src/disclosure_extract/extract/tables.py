@@ -76,11 +76,6 @@ def document_unit_hint(doc: Document, patterns: Patterns) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def classify_table(table: Table, patterns: Patterns) -> str:
-    """Which standard table this is, from its title; "" when it is none of them."""
-    return table_kind(table.caption, patterns)
-
-
 def table_kind(title: str, patterns: Patterns) -> str:
     """The standard table a title names (tables.yml kinds, first match); "" for none."""
     entry = kind_entry(title, patterns)
