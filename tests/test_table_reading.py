@@ -173,7 +173,7 @@ def test_a_procurement_table_states_procurement_only() -> None:
 @needs_libreoffice
 def test_a_unit_printed_beats_a_unit_guessed() -> None:
     # 太原市发改委 2016 final account (.doc): its GK tables print 金额单位：元; Word-body copies
-    # of them print no unit and were taken as 万元, 10,000 times too large, and won
+    # of them were taken as 万元, 10,000 times too large, and won
     doc = extract(REGRESS / "2016_final_shanxi_taiyuan_fagaiwei.doc")
     assert doc.fields["expenditure.basic"] == Decimal("33997037.22")
     assert doc.fields["expenditure.project"] == Decimal("8678163.48")
@@ -182,5 +182,24 @@ def test_a_unit_printed_beats_a_unit_guessed() -> None:
     # the budget is what it is compared with
     assert doc.fields["sangong.total"] == Decimal("77997.08")
     assert doc.fields["sangong.total_prev"] == Decimal("660100")
-    slips = [f for f in doc.facts if "unit_error" in f.flags]
-    assert slips and all(f.evidence.unit_inferred for f in slips if f.evidence.method == "table")
+    # every table now finds its printed unit (the Word tables from the lines above them)
+    assert not [f for f in doc.facts if f.evidence.method == "table" and f.evidence.unit_inferred]
+
+
+@needs_libreoffice
+def test_a_word_table_takes_the_title_and_unit_lines_above_it() -> None:
+    # 太原市发改委 2016 (.doc): each Word-body table follows three paragraphs, its title,
+    # 公开05表 and 金额单位：元; the embedded sheet of 表（一） keeps them in its first rows
+    doc = extract(REGRESS / "2016_final_shanxi_taiyuan_fagaiwei.doc")
+    tables = doc.result.tables
+    body = [t for t in tables if t.location.path and t.location.path.startswith("tbl[")]
+    assert [t.unit for t in body[1:]] == ["元"] * (len(body) - 1)
+    assert "一般公共预算财政拨款支出决算表（一）" in body[4].caption
+    sheet = next(t for t in tables if "GK05" in t.caption)
+    assert sheet.unit == "元" and not sheet.unit_inferred
+    assert doc.fields["appropriation.general_budget"] == Decimal("41542805.26")
+    # its 收入支出决算表 numbers rows 1…70 in a 行次 column: row 26 is no 款 26, so
+    # 年初结转和结余 and 总计 are read
+    assert doc.fields["income.carryover"] == Decimal("776303.47")
+    assert doc.fields["income.total"] == Decimal("43360225.06")
+    assert doc.fields["expenditure.carryforward"] == Decimal("685024.36")

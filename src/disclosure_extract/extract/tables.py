@@ -27,6 +27,9 @@ from .sections import Outline
 
 # Columns holding classification codes or row numbers, not amounts.
 CODE_HEADER_RE = regex.compile(r"(编码|代码|编号|序号|行次|栏次|科目代码|类款项|^类$|^款$|^项$)")
+# Of those, the columns that number rows (行次 1…36) rather than classify them: a row
+# numbered 26 is no 款 26.
+ORDINAL_HEADER_RE = regex.compile(r"(序号|行次|栏次)")
 # Where a table's title ends and its preamble (部门：…, 单位：…, 公开表…) begins.
 _TITLE_END = regex.compile(r"\s|(?:编制)?(?:部门|单位)\s*[:：]|公开表")
 # Marks a value read from a classified row: the last resort for its field.
@@ -206,12 +209,12 @@ def _table_facts(table: Table, reading: _Reading, patterns: Patterns) -> list[Fa
     if entities is not None:
         code_cols.add(entities.col)
     # rows carrying a classification code are line items (issue: line_items), not totals
+    ordinal_cols = {c for c, texts in enumerate(headers) if any(ORDINAL_HEADER_RE.search(t) for t in texts)}
+    class_cols = {*code_cols, 0} - ordinal_cols
     coded_rows = {
         cell.row
         for cell in table.cells
-        if cell.row >= n_header
-        and (cell.col in code_cols or cell.col == 0)
-        and CLASS_CODE_RE.match(cell.text.strip())
+        if cell.row >= n_header and cell.col in class_cols and CLASS_CODE_RE.match(cell.text.strip())
     }
     col_units = {c: u for c, texts in enumerate(headers) for t in texts if (u := find_unit(t, patterns))}
     grid = table.grid()

@@ -45,7 +45,7 @@ from .ocr import OcrPage, ocr_available, ocr_page
 from .pdfium import PdfiumPage, open_pdfium
 from .pdflines import Line, find_aligned_tables, ocr_confidence, text_lines
 from .ruled import find_ruled_tables
-from .tables import finish_table, split_at_titles, title_rows
+from .tables import CAPTION_LINES, finish_table, split_at_titles, title_rows
 from .textclean import make_block, outline_number
 
 log = logging.getLogger("disclosure_extract")
@@ -76,8 +76,6 @@ SHORT_LINE_CHARS = 2.0
 RIGHT_EDGE_PERCENTILE = 0.8
 # A vertical gap larger than this many line heights separates paragraphs.
 PARAGRAPH_GAP = 1.6
-# At most this many short lines above a table name it (title, 公开表一, 部门/单位 line).
-CAPTION_LINES = 4
 # A complete PDF ends with %%EOF within its last bytes (some writers append a little after it).
 TRAILER_BYTES = 2048
 # Column edges of a table continued on the next page may be off by this much (points).

@@ -20,8 +20,9 @@ from ..patterns import Patterns
 TITLE_RE = regex.compile(
     r"(?:表|明细表|情况表)\s*(?:[（(][^）)]{1,12}[）)])?\s*(?:[\d一二三四五六七八九十]+)?$"
 )
-# At most this many short lines before a table form its caption (表一 收支总表 / 单位：万元).
-CAPTION_LINES = 2
+# At most this many short lines before a table form its caption: a title, its number
+# (公开02表), the 编制单位 line and 单位：万元, in any loader.
+CAPTION_LINES = 4
 # A preamble row holds a few cells at most (部门： | name | 单位：万元).
 PREAMBLE_MAX_CELLS = 4
 # Spans beyond this are markup errors (colspan="9999"); clamping keeps grids small.
@@ -235,8 +236,12 @@ def preceding_caption(items: list[Item], patterns: Patterns) -> str:
         if not isinstance(item, Block):
             break
         text = item.text
-        # a caption is a name, never a sentence
-        if len(text) > patterns.tables["max_caption_chars"] or any(p in text for p in "。；;，,"):
+        # a caption is a name, never a sentence, nor the lead-in of one ("…情况见下表：")
+        if (
+            len(text) > patterns.tables["max_caption_chars"]
+            or any(p in text for p in "。；;，,")
+            or text.endswith(("：", ":"))
+        ):
             break
         lines.insert(0, text)
     return " ".join(lines)

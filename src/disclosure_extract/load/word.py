@@ -28,7 +28,7 @@ from ..patterns import Patterns
 from .convert import convert
 from .excel import is_xlsx, workbook_items, zip_holds
 from .package import check_package, damaged_file
-from .tables import RawCell, finish_table, is_layout_table, place_spanned
+from .tables import CAPTION_LINES, RawCell, finish_table, is_layout_table, place_spanned, preceding_caption
 from .textclean import make_block
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -94,6 +94,8 @@ class _BodyReader:
         self.tables = 0
         self.placed: set[str] = set()  # embedded parts already read where the body shows them
         self.issues: list[Issue] = []
+        # what was read last: a Word table's title and 金额单位：元 are paragraphs above it
+        self.recent: list[Item] = []
 
     def items(self, parent: Any) -> Iterator[Item]:
         for element in parent.iterchildren():
@@ -113,7 +115,12 @@ class _BodyReader:
         text = _paragraph_text(element)
         if text:
             location = Location(path=f"p[{self.paragraphs}]")
-            yield make_block(text, location, self.patterns, force_heading=self._heading(element))
+            block = make_block(text, location, self.patterns, force_heading=self._heading(element))
+            self._remember(block)
+            yield block
+
+    def _remember(self, item: Item) -> None:
+        self.recent = [*self.recent[-CAPTION_LINES + 1 :], item]
 
     def _heading(self, element: Any) -> bool:
         ppr = element.find(W + "pPr")
@@ -137,8 +144,10 @@ class _BodyReader:
                     yield from self.items(tc)
             return
         path = f"tbl[{self.tables}]"
-        table = finish_table(place_spanned(_rows(grid, path)), Location(path=path), self.patterns)
+        caption = preceding_caption(self.recent, self.patterns)
+        table = finish_table(place_spanned(_rows(grid, path)), Location(path=path), self.patterns, caption)
         if table is not None:
+            self._remember(table)
             yield table
 
     def _workbook(self, rel_id: str | None) -> Iterator[Item]:
@@ -162,6 +171,7 @@ class _BodyReader:
             return
         for item in items:
             _prefix_paths(item, f"embedding[{name}]!")
+            self._remember(item)
             yield item
 
     def unplaced_workbooks(self) -> Iterator[Item]:
