@@ -404,10 +404,23 @@ def _title(items: list[Item], metadata: dict[str, Any] | None, patterns: Pattern
     return meta_title if disclosure(meta_title) else ""
 
 
+def _plumber_baseline(c: dict[str, Any]) -> float | None:
+    """A pdfplumber character's baseline (top-based) where its text runs along x: its box's
+    bottom raised by the descent, the box's bottom edge less the matrix's origin."""
+    m = c.get("matrix")
+    if not m or m[1] != 0 or m[2] != 0 or m[3] <= 0 or "y0" not in c:
+        return None
+    return float(c["bottom"] + c["y0"] - m[5])
+
+
 def _readable_chars(page: Any, number: int) -> tuple[list[dict[str, Any]], list[Issue]]:
     """The page's visible characters, or none with the issue that says why."""
     issues: list[Issue] = []
     chars = [c for c in page.chars if c.get("text", "").strip()]
+    if getattr(page, "rotation", 0) in (0, 180):
+        for c in chars:
+            if "baseline" not in c:  # pdfplumber's: from the text matrix, as PDFium's
+                c["baseline"] = _plumber_baseline(c)
     visible = [c for c in chars if _on_page(c, page)]
     if len(visible) < len(chars):
         # text placed outside the page is not printed or shown: no reader can check a value from it

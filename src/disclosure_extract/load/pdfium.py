@@ -80,6 +80,7 @@ class _Frame:
         mb_height = n[3] - n[1]
         self.bbox = (n[0], mb_height - n[3], n[2], mb_height - n[1])
         self.height = self.bbox[3] - self.bbox[1]
+        self.upright = rotation in (0, 180)  # text along x stays along x
         self.width = self.bbox[2] - self.bbox[0]
         self.mb_x0, self.mb_top = self.bbox[0], self.bbox[1]
 
@@ -210,9 +211,14 @@ def _chars(textpage: Any, frame: _Frame) -> list[dict[str, Any]]:
         if font.b == 0 and font.c == 0:  # text along x (nearly all), here rather than in a call
             ya = oy.value + font.d * font.descent
             x0, top, x1, bottom = frame.rect(box.left, ya, box.right, ya + font.d * font.size)
+            # the baseline: a font whose descent is misdeclared puts the box a line off, not it
+            baseline = frame.rect(box.left, oy.value, box.right, oy.value)[1] if frame.upright else None
         else:
             x0, top, x1, bottom = _char_box(font, box, ox.value, oy.value, frame)
-        chars.append({"text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0})
+            baseline = None
+        chars.append(
+            {"text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0, "baseline": baseline}
+        )
     return chars
 
 

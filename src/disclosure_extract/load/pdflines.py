@@ -49,20 +49,37 @@ class Line:
 
 
 def text_lines(chars: list[dict[str, Any]]) -> list[Line]:
-    """Characters grouped into lines, each read left to right and split into segments."""
+    """Characters grouped into lines, each read left to right and split into segments.
+
+    Characters that know their baseline are lined up by it: a font whose descent is
+    misdeclared (the digits and 、 of some 重庆 PDFs) boxes its glyphs a line low, while
+    their baseline is the line's. The others go by their boxes.
+    """
     rows: list[list[dict[str, Any]]] = []
     spans: list[tuple[float, float]] = []  # each row's vertical extent
-    for ch in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
+    bases: list[float | None] = []  # each row's first baseline
+    for ch in sorted(chars, key=_line_key):
+        base = ch.get("baseline")
         # same line when the character's middle falls inside the row's extent: digits in
         # another font sit a few points off the Han baseline but overlap it
         middle = (ch["top"] + ch["bottom"]) / 2
-        if rows and spans[-1][0] - LINE_TOLERANCE / 2 <= middle <= spans[-1][1] + LINE_TOLERANCE / 2:
+        if rows and (
+            spans[-1][0] - LINE_TOLERANCE / 2 <= middle <= spans[-1][1] + LINE_TOLERANCE / 2
+            or (base is not None and bases[-1] is not None and abs(base - bases[-1]) <= LINE_TOLERANCE)
+        ):
             rows[-1].append(ch)
             spans[-1] = (min(spans[-1][0], ch["top"]), max(spans[-1][1], ch["bottom"]))
         else:
             rows.append([ch])
             spans.append((ch["top"], ch["bottom"]))
+            bases.append(base)
     return [_line(row) for row in rows]
+
+
+def _line_key(ch: dict[str, Any]) -> tuple[float, float]:
+    """Reading order: by baseline where known (a box's top where not: OCR), then along x."""
+    base = ch.get("baseline")
+    return (round(ch["top"] if base is None else base, 1), ch["x0"])
 
 
 def _line(row: list[dict[str, Any]]) -> Line:
