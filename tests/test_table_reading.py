@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from disclosure_extract import extract
+from disclosure_extract.check.rules import check_document
 from disclosure_extract.extract.choose import choose_by_identities
 from disclosure_extract.model import Evidence, Fact, Location
 from disclosure_extract.patterns import Patterns
@@ -203,3 +204,35 @@ def test_a_word_table_takes_the_title_and_unit_lines_above_it() -> None:
     assert doc.fields["income.carryover"] == Decimal("776303.47")
     assert doc.fields["income.total"] == Decimal("43360225.06")
     assert doc.fields["expenditure.carryforward"] == Decimal("685024.36")
+
+
+CHONGQING_COMMERCE = WILD / "004_重庆" / "2026年重庆市商务委员会部门预算.pdf"
+
+
+@pytest.mark.skipif(not CHONGQING_COMMERCE.exists(), reason="needs ../shared/wild beside the checkout")
+def test_lines_follow_the_baseline_and_summaries_named_zongti_qingkuang(patterns: Patterns) -> None:
+    # its digits and 、 are set in a font whose declared descent boxes them a line low: the
+    # title read "重庆市商务委员会年部门预算情况说明" and "2026" on a line of their own
+    doc = extract(CHONGQING_COMMERCE)
+    assert doc.fields["meta.department"] == "重庆市商务委员会"
+    assert doc.fields["meta.year"] == 2026
+    # 财预〔2016〕143号's names: 部门收支总体情况表 … 财政拨款收支总体情况表
+    kinds = {t.caption.split()[1][5:]: t.kind for t in doc.result.tables if t.caption.startswith("表")}
+    assert kinds["部门收支总体情况表"] == "income_expenditure_summary"
+    assert kinds["部门收入总体情况表"] == "income_summary"
+    assert kinds["部门支出总体情况表"] == "expenditure_summary"
+    assert kinds["财政拨款收支总体情况表"] == "appropriation_summary"
+
+
+WUXI_EDUCATION = WILD / "014_无锡" / "教育局_2026年部门预算.pdf"
+
+
+@pytest.mark.skipif(not WUXI_EDUCATION.exists(), reason="needs ../shared/wild beside the checkout")
+def test_a_row_sum_counts_a_header_group_once(patterns: Patterns) -> None:
+    # p22: 205 合计 336,653.50 = 基本支出/小计 184,599.10 + 项目支出 152,054.40; the group's
+    # 人员经费 | 公用经费 columns are its parts, not the row's
+    doc = extract(WUXI_EDUCATION)
+    sums = [r for r in check_document(doc.result, patterns) if r.rule == "line_item_row_sum"]
+    row = next(r for r in sums if r.subject == "205 / 合计" and r.locations[0]["page"] == 22)
+    assert (row.status, row.actual, row.expected) == ("pass", Decimal("3366535000"), Decimal("3366535000"))
+    assert not [r for r in sums if r.status == "fail"]

@@ -230,29 +230,32 @@ def _parent_sums(record: Result) -> list[CheckResult]:
 
 
 def _row_sums(record: Result, patterns: Patterns) -> list[CheckResult]:
-    items = record.line_items
+    """A row's total column against the parts after it under the same header: the first
+    total of a level is the row's total (合计 | part | part …); later "X小计" columns are
+    subtotals of a header group and are not summed again. A part that is itself a header
+    group (基本支出 over 人员经费 | 公用经费) counts once: by its own 小计, else by its leaves.
+    A group may instead break the total down along another line (深圳 prints 政府采购项目
+    beside 基本支出 | 项目支出): the groups count as parts where the columns alone fall short."""
     results: list[CheckResult] = []
-    # a row's total column against the columns after it under the same parent header: the
-    # first total of a level is the row's total (合计 | part | part …); later "X小计" columns
-    # are subtotals of a header group and are not summed again
-    for item in items:
-        levels: dict[str, list[LineAmount]] = defaultdict(list)
-        for amount in item.amounts:
-            levels[amount.column.rpartition(" / ")[0]].append(amount)
-        for columns in levels.values():
-            total = columns[0]
-            if not patterns.total_suffix.search(total.column.rpartition(" / ")[2]):
+    for item in record.line_items:
+        row = _RowColumns(item, patterns)
+        for names in row.children.values():
+            total = row.leaf(names[0])
+            if total is None or not row.is_total(names[0]):
                 continue
-            parts = [
-                a
-                for a in columns[1:]
-                if not patterns.total_suffix.search(a.column.rpartition(" / ")[2])
-                and not patterns.subset_header.match(a.column.rpartition(" / ")[2])
-            ]
-            if not parts:
-                continue
-            expected = sum((a.value for a in parts), Decimal(0))
-            tolerance = half_last_digit(total.text, total.unit) * (len(parts) + 1)
+            named = [n for n in names[1:] if not row.is_total(n) and not row.is_subset(n)]
+            columns = [[leaf] for n in named if (leaf := row.leaf(n)) is not None]
+            groups = [row.value(n) for n in named if row.leaf(n) is None]
+            if not named or any(g is None for g in groups):
+                continue  # no parts, or a group whose worth cannot be told
+            with_groups = [a for p in [*columns, *groups] if p is not None for a in p]
+            alone = [a[0] for a in columns]
+            used = min(
+                (u for u in (alone, with_groups) if u),
+                key=lambda u: abs(sum((a.value for a in u), Decimal(0)) - total.value),
+            )
+            expected = sum((a.value for a in used), Decimal(0))
+            tolerance = half_last_digit(total.text, total.unit) * (len(used) + 1)
             results.append(
                 _result(
                     record,
@@ -262,10 +265,49 @@ def _row_sums(record: Result, patterns: Patterns) -> list[CheckResult]:
                     expected=expected,
                     actual=total.value,
                     tolerance=tolerance,
-                    locations=[_item_where(item, total), *(_item_where(item, a) for a in parts)],
+                    locations=[_item_where(item, total), *(_item_where(item, a) for a in used)],
                 )
             )
     return results
+
+
+class _RowColumns:
+    """One line item's amounts as a tree of header paths ("基本支出 / 人员经费")."""
+
+    def __init__(self, item: LineItem, patterns: Patterns) -> None:
+        self.patterns = patterns
+        self.amounts = {a.column: a for a in item.amounts}
+        self.children: dict[str, list[str]] = defaultdict(list)  # header path -> its columns, in order
+        for amount in item.amounts:
+            parts = amount.column.split(" / ")
+            for depth in range(len(parts)):
+                parent, name = " / ".join(parts[:depth]), " / ".join(parts[: depth + 1])
+                if name not in self.children[parent]:
+                    self.children[parent].append(name)
+
+    def leaf(self, name: str) -> LineAmount | None:
+        return self.amounts.get(name) if name not in self.children else None
+
+    def is_total(self, name: str) -> bool:
+        return bool(self.patterns.total_suffix.search(name.rpartition(" / ")[2]))
+
+    def is_subset(self, name: str) -> bool:
+        return bool(self.patterns.subset_header.match(name.rpartition(" / ")[2]))
+
+    def value(self, name: str) -> list[LineAmount] | None:
+        """The amounts a column or header group is worth: the column; the group's own total
+        column; else its parts' worth. None when a part's worth cannot be told."""
+        leaf = self.leaf(name)
+        if leaf is not None:
+            return [leaf]
+        names = self.children.get(name, [])
+        own_total = next((self.leaf(n) for n in names if self.is_total(n) and self.leaf(n) is not None), None)
+        if own_total is not None:
+            return [own_total]
+        parts = [self.value(n) for n in names if not self.is_subset(n)]
+        if not parts or any(p is None for p in parts):
+            return None
+        return [a for p in parts if p is not None for a in p]
 
 
 def check_document(record: Result, patterns: Patterns) -> list[CheckResult]:

@@ -216,9 +216,8 @@ def _chars(textpage: Any, frame: _Frame) -> list[dict[str, Any]]:
         else:
             x0, top, x1, bottom = _char_box(font, box, ox.value, oy.value, frame)
             baseline = None
-        chars.append(
-            {"text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0, "baseline": baseline}
-        )
+        box_of = {"x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0}
+        chars.append({"text": ch, **box_of, "baseline": baseline})
     return chars
 
 
