@@ -236,3 +236,31 @@ def test_a_row_sum_counts_a_header_group_once(patterns: Patterns) -> None:
     row = next(r for r in sums if r.subject == "205 / 合计" and r.locations[0]["page"] == 22)
     assert (row.status, row.actual, row.expected) == ("pass", Decimal("3366535000"), Decimal("3366535000"))
     assert not [r for r in sums if r.status == "fail"]
+
+
+CHONGQING_WATER = WILD / "004_重庆" / "2026年重庆市水利局部门预算.pdf"
+
+
+@pytest.mark.skipif(not CHONGQING_WATER.exists(), reason="needs ../shared/wild beside the checkout")
+@pytest.mark.parametrize("path", [WUXI_EDUCATION, CHONGQING_WATER], ids=["running_head", "high_footer"])
+def test_a_table_continued_under_page_furniture_is_stitched(path: Path, patterns: Patterns) -> None:
+    # 无锡: each page opens with "无锡市教育局2026年度部门预算公开" above the continuation;
+    # 重庆水利局: its "— 16 —" sits at 88 % of the page, below the table. Unstitched, the
+    # children of 205 or 213 on the next page were missing from its parent's sum
+    doc = extract(path)
+    sums = [r for r in check_document(doc.result, patterns) if r.rule == "line_item_parent_sum"]
+    assert len(sums) > 50
+    assert [r.subject for r in sums if r.status == "fail"] == []
+
+
+WUXI_STATISTICS = WILD / "014_无锡" / "2026年无锡市统计局部门预算.pdf"
+
+
+@pytest.mark.skipif(not WUXI_STATISTICS.exists(), reason="needs ../shared/wild beside the checkout")
+def test_wuxi_is_a_city_not_a_none_statement() -> None:
+    # "无锡市统计局2026年收入预算合计3,210.1万元": cut at the thousands comma, the clause
+    # "无锡市…合计3" read as "no 锡市…", a zero for income.total
+    doc = extract(WUXI_STATISTICS)
+    zeros = [f for f in doc.facts if f.evidence.rule == "none_of" and "无锡" in f.evidence.text]
+    assert zeros == []
+    assert doc.fields["income.total"] == Decimal("32101000")

@@ -36,7 +36,8 @@ COUNT_RE = regex.compile(r"\s*(?:为|是|共|合计)?\s*(?P<n>\d+)\s*(?P<unit>�
 SENTENCE_RE = regex.compile(r"[^。!?！？]+[。!?！？]?")
 # Clause separators: a label never reaches back over them. Brackets are not separators
 # because labels contain them (因公出国（境）费).
-CLAUSE_SEP_RE = regex.compile(r"[,，;；:：]|(?<!收)、")  # "收、支预算" is one word
+# "收、支预算" is one word; the comma of 3,210.1 is a thousands separator, no clause's end
+CLAUSE_SEP_RE = regex.compile(r"(?<!\d)[,，]|[,，](?!\d{3}(?!\d))|[;；:：]|(?<!收)、")
 # A change word sits right before its amount; allow "了" / "为" between ("增加了", "减少为").
 CHANGE_GAP_RE = regex.compile(r"(?:了|为|约|共)?$")
 

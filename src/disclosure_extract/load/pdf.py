@@ -45,7 +45,7 @@ from .ocr import OcrPage, ocr_available, ocr_page
 from .pdfium import PdfiumPage, open_pdfium
 from .pdflines import Line, find_aligned_tables, ocr_confidence, text_lines
 from .ruled import find_ruled_tables
-from .tables import CAPTION_LINES, finish_table, split_at_titles, title_rows
+from .tables import CAPTION_LINES, finish_table, is_preamble_cell, split_at_titles, title_rows
 from .textclean import make_block, outline_number
 
 log = logging.getLogger("disclosure_extract")
@@ -84,6 +84,8 @@ STITCH_TOLERANCE = 6.0
 MAX_REPEATED_HEADER_ROWS = 4
 # Lines within this distance (points) of the page's top or bottom edge that hold only a
 # page number are furniture, not content.
+# A running head is among the first this many lines of a page.
+RUNNING_HEAD_LINES = 2
 PAGE_NUMBER_RE = regex.compile(
     r"^[-—－\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*(?:共\s*)?\d{1,4}\s*页?)?[-—－\s]*$"
 )
@@ -319,6 +321,9 @@ class _Stitcher:
         self.issues: list[Issue] = []
         self.pending: _PageTable | None = None  # the table that ended the previous page
         self.pending_page = 0
+        # the lines that open the pages read so far: a line opening page after page is a
+        # running head ("无锡市教育局2026年度部门预算公开"), furniture like a page number
+        self.page_heads: set[str] = set()
 
     def _emit(self) -> None:
         if self.pending is not None:
@@ -326,7 +331,9 @@ class _Stitcher:
             self.pending = None
 
     def add_page(self, page_items: list[Any], number: int) -> None:
+        heads = [item.text for item in page_items[:RUNNING_HEAD_LINES] if isinstance(item, Block)]
         page_items = self._without_running_title(page_items)
+        self.page_heads.update(heads)
         for item in page_items:
             if not isinstance(item, _PageTable):
                 self._emit()
@@ -359,17 +366,24 @@ class _Stitcher:
         page's, and the repeated caption is not text of its own."""
         pending = self.pending
         first = next((i for i, item in enumerate(page_items) if isinstance(item, _PageTable)), None)
-        if pending is None or not pending.caption or first is None:
+        if pending is None or first is None:
             return page_items
         table = page_items[first]
         before = page_items[:first]
+        if not before or not all(isinstance(item, Block) for item in before):
+            return page_items
         # the first page's caption may open with the section heading above the table
         repeated = (
-            table.caption == pending.caption[-len(table.caption) :]
+            bool(pending.caption)
+            and table.caption == pending.caption[-len(table.caption) :]
             and len(before) == len(table.caption)
-            and all(isinstance(item, Block) for item in before)
         )
-        if not repeated:
+        # or the page opens with the running head every page prints (not a 单位：万元 line
+        # or a title: those head each new table alike)
+        running = all(
+            item.text in self.page_heads and not is_preamble_cell(item.text, self.patterns) for item in before
+        )
+        if not (repeated or running):
             return page_items
         table.starts_page = True
         return page_items[first:]
@@ -529,7 +543,8 @@ def _read_page(
             )
             tables.append(_PageTable(cells=placed, bbox=bbox))
     lines = text_lines([c for i, c in enumerate(chars) if i not in in_table])
-    lines = [ln for ln in lines if not _is_furniture(ln, page.height)]
+    lowest = max((t.bbox[3] for t in tables), default=0.0)
+    lines = [ln for ln in lines if not _is_furniture(ln, page.height, lines, lowest)]
     # tables drawn without rulings: aligned columns of words and numbers
     for start, end, aligned in reversed(find_aligned_tables(lines)):
         tables.append(
@@ -604,9 +619,15 @@ def _caption_like(line: Line, patterns: Patterns) -> bool:
     )
 
 
-def _is_furniture(line: Line, page_height: float) -> bool:
-    near_edge = line.top < page_height * 0.08 or line.bottom > page_height * 0.92
-    return near_edge and bool(PAGE_NUMBER_RE.match(line.text))
+def _is_furniture(line: Line, page_height: float, lines: list[Line], table_bottom: float) -> bool:
+    """A page number near the top or bottom edge, or below everything else on the lower half
+    of its page (a footer set high, "— 13 —" at 88 % of the page)."""
+    if not PAGE_NUMBER_RE.match(line.text):
+        return False
+    if line.top < page_height * 0.08 or line.bottom > page_height * 0.92:
+        return True
+    last = line.top > page_height / 2 and line.top >= table_bottom
+    return last and all(other.top <= line.top for other in lines)
 
 
 def _snap(values: list[float]) -> list[float]:

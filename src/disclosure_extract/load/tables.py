@@ -146,7 +146,8 @@ def _keep_lines(cells: list[Cell], axis: str, keep: list[bool]) -> list[Cell]:
     return kept
 
 
-def _is_preamble_cell(text: str, patterns: Patterns) -> bool:
+def is_preamble_cell(text: str, patterns: Patterns) -> bool:
+    """A title, 单位：万元 or 部门： line, short enough to be one."""
     if len(text) > patterns.tables["max_caption_chars"]:
         return False
     return any(rx.search(text) for rx in patterns.tables["preamble_cell_re"])
@@ -156,7 +157,7 @@ def _is_preamble_row(cells: list[Cell], patterns: Patterns) -> bool:
     """Every cell is a title, unit or 部门： line, or the value right after a "部门：" label."""
     for i, cell in enumerate(cells):
         labelled = i > 0 and cells[i - 1].text.rstrip().endswith(("：", ":"))
-        if not labelled and not _is_preamble_cell(cell.text, patterns):
+        if not labelled and not is_preamble_cell(cell.text, patterns):
             return False
     return True
 
