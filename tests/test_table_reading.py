@@ -264,3 +264,16 @@ def test_wuxi_is_a_city_not_a_none_statement() -> None:
     zeros = [f for f in doc.facts if f.evidence.rule == "none_of" and "无锡" in f.evidence.text]
     assert zeros == []
     assert doc.fields["income.total"] == Decimal("32101000")
+
+
+CHONGQING_ECONOMY = WILD / "004_重庆" / "2026年重庆市经济和信息化委员会部门预算.pdf"
+
+
+@pytest.mark.skipif(not CHONGQING_ECONOMY.exists(), reason="needs ../shared/wild beside the checkout")
+def test_a_department_named_for_the_economy_prints_function_codes(patterns: Patterns) -> None:
+    # "单位名称:重庆市经济和信息化委员会" in every caption: 经济 there names the department, not
+    # the 经济分类, and 2010406 is a good 功能分类 code; 重庆 subdivides 30102 into 3010201 …
+    doc = extract(CHONGQING_ECONOMY)
+    forms = [r for r in check_document(doc.result, patterns) if r.rule == "line_item_code_form"]
+    assert len(forms) > 100
+    assert [r.subject for r in forms if r.status == "fail"] == []

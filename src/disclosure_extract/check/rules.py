@@ -179,9 +179,13 @@ def _code_forms(record: Result) -> list[CheckResult]:
     items = record.line_items
     results: list[CheckResult] = []
     src, sha = record.source, record.sha256
+    # a province may subdivide an economic 款 (重庆: 3010201 规范性津补贴 under 30102): a code
+    # one level deeper than the standard is good where its table prints its parent
+    printed = {(item.table, item.code) for item in items}
     for item in items:
         lengths = CODE_LENGTHS.get(item.kind, (3, 5, 7))
-        ok = len(item.code) in lengths and item.code.isdigit()
+        deeper = len(item.code) == max(lengths) + 2 and (item.table, item.code[:-2]) in printed
+        ok = (len(item.code) in lengths or deeper) and item.code.isdigit()
         results.append(
             CheckResult(
                 src,

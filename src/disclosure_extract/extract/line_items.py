@@ -23,8 +23,10 @@ from .tables import CODE_HEADER_RE, TableUnit, column_headers, header_row_count
 CODE_PART_RE = regex.compile(r"^\d{2,7}$")
 WHOLE_CODE_RE = regex.compile(r"^(?:\d{3}|\d{5}|\d{7})$")
 NAME_HEADER_RE = regex.compile(r"(?:科目名称|项目名称|名称|项目)$")
-FUNCTION_RE = regex.compile(r"功能")
-ECONOMIC_RE = regex.compile(r"经济")
+# The classification a title or header names; not a bare 经济, which names departments too
+# (重庆市经济和信息化委员会)
+FUNCTION_RE = regex.compile(r"功能(?:分类|科目)")
+ECONOMIC_RE = regex.compile(r"经济(?:分类|科目)")
 # Economic classification 类 codes are 301-313 and 501-514; function 类 codes are 201-234.
 ECONOMIC_PREFIXES = ("3", "5")
 
