@@ -277,3 +277,28 @@ def test_a_department_named_for_the_economy_prints_function_codes(patterns: Patt
     forms = [r for r in check_document(doc.result, patterns) if r.rule == "line_item_code_form"]
     assert len(forms) > 100
     assert [r.subject for r in forms if r.status == "fail"] == []
+
+
+SHANGHAI_HR = WILD / "001_上海" / "2026年上海市人力资源和社会保障局_部门预算.pdf"
+
+
+@pytest.mark.skipif(not SHANGHAI_HR.exists(), reason="needs ../shared/wild beside the checkout")
+def test_a_cell_grouping_only_its_last_digits_is_a_number() -> None:
+    # its 元 tables print "128138,600" and "19711,277": no cell was read as a number
+    doc = extract(SHANGHAI_HR)
+    assert doc.fields["expenditure.total"] == Decimal("128138600")
+    assert doc.fields["expenditure.basic"] == Decimal("25829012")  # 19711,277 + 6117,735
+    assert doc.fields["expenditure.project"] == Decimal("102309588")
+
+
+CHANGSHA_PETITIONS = WILD / "015_长沙" / "2026年长沙市信访局部门预算.pdf"
+
+
+@pytest.mark.skipif(not CHANGSHA_PETITIONS.exists(), reason="needs ../shared/wild beside the checkout")
+def test_boxes_drawn_behind_prose_make_no_table() -> None:
+    # each run of its 说明 sits in a white box; the boxes of one line closed a grid, which took
+    # "年 | 长沙市信访局 | 机关运行经费" out of "（一）机关运行经费：2026年长沙市信访局机关运行经费122.98万元"
+    doc = extract(CHANGSHA_PETITIONS)
+    assert doc.fields["operating_costs.total"] == Decimal("1229800")
+    captions = [t.caption for t in doc.result.tables]
+    assert not any("其他重要事项" in c for c in captions)

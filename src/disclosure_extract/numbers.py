@@ -33,7 +33,9 @@ ZERO_WORDS = frozenset({"-", "--", "—", "——", "－", "─", "无", "0", "�
 # A plain decimal number as printed: optional sign, digits with optional thousands
 # separators (ASCII or full-width comma after normalising), optional fraction.
 NUMBER_RE = regex.compile(r"(?<![\d.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])")
-_CELL_NUMBER_RE = regex.compile(r"^\(?-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\)?$")
+# A cell is one number: its first group may run long where the software grouped only the
+# last digits (上海's 元 tables print 120258,600).
+_CELL_NUMBER_RE = regex.compile(r"^\(?-?(?:\d+(?:,\d{3})+|\d+)(?:\.\d+)?\)?$")
 
 # Yuan values are shown with two decimals where that is exact (FIELDS.md); a figure printed
 # finer keeps its digits, up to the declared maximum below.

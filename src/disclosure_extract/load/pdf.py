@@ -42,7 +42,7 @@ from ..errors import (
 from ..model import Block, Cell, Document, Issue, Item, Location
 from ..patterns import Patterns
 from .ocr import OcrPage, ocr_available, ocr_page
-from .pdfium import PdfiumPage, open_pdfium
+from .pdfium import PAPER_WHITE, PdfiumPage, open_pdfium
 from .pdflines import Line, find_aligned_tables, ocr_confidence, text_lines
 from .ruled import find_ruled_tables
 from .tables import CAPTION_LINES, finish_table, is_preamble_cell, split_at_titles, title_rows
@@ -210,7 +210,14 @@ class _PlumberReader:
         self.pdf.close()
 
     def page(self, index: int) -> Any:
-        return self._pages[index]
+        page = self._pages[index]
+        shapes = [s for s in (*page.rects, *page.curves, *page.lines) if s.get("fill") or s.get("stroke")]
+        # as PDFium's reader: where the page draws nothing but white boxes, they rule nothing
+        if shapes and all(_white_only(s) for s in shapes):
+            return page.filter(
+                lambda obj: not (obj.get("object_type") in ("rect", "curve") and _white_only(obj))
+            )
+        return page
 
     def metadata(self) -> dict[str, Any]:
         return dict(self.pdf.metadata or {})
@@ -583,6 +590,24 @@ def _read_page(
             buffer.append(entry)
     out.extend(_paragraphs(buffer, right, number, patterns))
     return out, issues
+
+
+def _white_only(obj: dict[str, Any]) -> bool:
+    """A pdfplumber shape filled in the paper's white and not stroked."""
+    if obj.get("stroke") or not obj.get("fill"):
+        return False
+    color = obj.get("non_stroking_color")
+    if isinstance(color, (int, float)):
+        color = (color,)
+    if (
+        not isinstance(color, (tuple, list))
+        or not color
+        or not all(isinstance(v, (int, float)) for v in color)
+    ):
+        return False  # a pattern or an unknown colour space
+    if len(color) == 4:  # CMYK: white is no ink
+        return bool(max(color) <= 1 - PAPER_WHITE)
+    return bool(min(color) >= PAPER_WHITE)
 
 
 def _on_page(char: dict[str, Any], page: Any) -> bool:

@@ -119,9 +119,13 @@ class PdfiumPage:
                 textpage.close()
             self.edges: list[dict[str, Any]] = []
             self.images: list[int] = []
+            self._white: list[dict[str, Any]] = []  # edges of shapes only filled white
+            self._inked = False  # a shape stroked or filled in a colour
             handle = page.raw
             count = raw.FPDFPage_CountObjects(handle)
             self._objects(count, lambda i: raw.FPDFPage_GetObject(handle, i), _IDENTITY)
+            if self._inked:  # white boxes show against other shapes: they may be a grid's cells
+                self.edges.extend(self._white)
         finally:
             page.close()
 
@@ -131,7 +135,12 @@ class PdfiumPage:
             obj = get(i)
             kind = raw.FPDFPageObj_GetType(obj)
             if kind == raw.FPDF_PAGEOBJ_PATH:
-                self.edges.extend(_path_edges(obj, _multiply(_matrix(obj), outer), self._frame))
+                edges = _path_edges(obj, _multiply(_matrix(obj), outer), self._frame)
+                if edges and _white_only(obj):
+                    self._white.extend(edges)
+                else:
+                    self._inked = self._inked or bool(edges)
+                    self.edges.extend(edges)
             elif kind == raw.FPDF_PAGEOBJ_IMAGE:
                 self.images.append(i)
             elif kind == raw.FPDF_PAGEOBJ_FORM:
@@ -270,6 +279,26 @@ def _painted(obj: Any) -> bool:
     if not raw.FPDFPath_GetDrawMode(obj, fill, stroke):
         return True
     return bool(fill.value != raw.FPDF_FILLMODE_NONE or stroke.value)
+
+
+def _white_only(obj: Any) -> bool:
+    """A shape filled in the paper's white and not stroked: on a page with nothing else drawn
+    it shows nothing (长沙 puts one behind each run of its 说明's text)."""
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if (
+        not raw.FPDFPath_GetDrawMode(obj, fill, stroke)
+        or stroke.value
+        or fill.value == raw.FPDF_FILLMODE_NONE
+    ):
+        return False
+    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    if not raw.FPDFPageObj_GetFillColor(obj, r, g, b, a):
+        return False
+    return min(r.value, g.value, b.value) >= PAPER_WHITE * 255
+
+
+# A fill this close to white is the paper's colour (0-1, per channel).
+PAPER_WHITE = 0.98
 
 
 def _path_edges(obj: Any, matrix: Matrix, frame: _Frame) -> list[dict[str, Any]]:
