@@ -302,3 +302,13 @@ def test_boxes_drawn_behind_prose_make_no_table() -> None:
     assert doc.fields["operating_costs.total"] == Decimal("1229800")
     captions = [t.caption for t in doc.result.tables]
     assert not any("其他重要事项" in c for c in captions)
+
+
+QUANZHOU_OFFICE = WILD / "021_泉州" / "2026年泉州市人民政府办公室部门预算.pdf"
+
+
+@pytest.mark.skipif(not QUANZHOU_OFFICE.exists(), reason="needs ../shared/wild beside the checkout")
+def test_a_cover_naming_the_department_under_its_year() -> None:
+    # the cover prints "2026 年度" above "泉州市人民政府办公室部门预算"
+    doc = extract(QUANZHOU_OFFICE)
+    assert doc.fields["meta.department"] == "泉州市人民政府办公室"
