@@ -312,3 +312,23 @@ def test_a_cover_naming_the_department_under_its_year() -> None:
     # the cover prints "2026 年度" above "泉州市人民政府办公室部门预算"
     doc = extract(QUANZHOU_OFFICE)
     assert doc.fields["meta.department"] == "泉州市人民政府办公室"
+
+
+@pytest.mark.skipif(not SHENZHEN.exists(), reason="needs ../shared/wild beside the checkout")
+def test_a_basic_spending_table_states_no_sangong_item() -> None:
+    # 表4 基本支出总表 lists 因公出国（境）费用 119.00 and 公务用车运行维护费 12.00 among its
+    # economic rows: the basic-funded part of the item; the 说明 states the items, under a
+    # run-in heading with brackets ("1.因公出国（境）费用。2026年预算数120.20万元")
+    doc = extract(SHENZHEN)
+    tables = doc.result.tables
+    from_basic = [
+        f
+        for f in doc.facts
+        if f.field_id.startswith("sangong.")
+        and f.evidence.location.table is not None
+        and tables[f.evidence.location.table].kind == "basic_expenditure"
+    ]
+    assert from_basic == []
+    assert doc.fields["sangong.overseas"] == Decimal("1202000")
+    assert doc.fields["sangong.vehicle"] == Decimal("1548000")
+    assert doc.fields["sangong.total"] == Decimal("2992300")

@@ -437,7 +437,7 @@ def _change_sign(clause: str, patterns: Patterns) -> int:
 
 # What follows a paragraph's outline number when it opens with its own heading: a short
 # name, then a full stop or colon ("(一)机关运行经费。2026年…").
-RUN_IN_TITLE = regex.compile(r"\s*(?P<title>[\p{Han}“”\"]{2,16})[。:：]")
+RUN_IN_TITLE = regex.compile(r"\s*(?P<title>[\p{Han}“”\"（）()]{2,20})[。:：]")
 
 
 def _run_in_title(text: str, patterns: Patterns) -> str | None:
