@@ -332,3 +332,13 @@ def test_a_basic_spending_table_states_no_sangong_item() -> None:
     assert doc.fields["sangong.overseas"] == Decimal("1202000")
     assert doc.fields["sangong.vehicle"] == Decimal("1548000")
     assert doc.fields["sangong.total"] == Decimal("2992300")
+
+
+@pytest.mark.skipif(not (WILD / "004_重庆").exists(), reason="needs ../shared/wild beside the checkout")
+def test_a_period_header_above_the_figures_it_dates() -> None:
+    # 表八: "2025年预算数" over 合计 | 因公出国（境）费 | 公务用车… | 公务接待费, then "2026年
+    # 预算数" over the same: the first block is last year's, not this year's
+    doc = extract(WILD / "004_重庆" / "2026年重庆市人民政府办公厅部门预算.pdf")
+    assert doc.fields["sangong.total"] == Decimal("3944900")
+    assert doc.fields["sangong.total_prev"] == Decimal("3969700")
+    assert doc.fields["sangong.vehicle"] == Decimal("2000000")  # 2025: 202.48

@@ -32,6 +32,10 @@ CODE_HEADER_RE = regex.compile(r"(编码|代码|编号|序号|行次|栏次|科�
 ORDINAL_HEADER_RE = regex.compile(r"(序号|行次|栏次)")
 # Where a table's title ends and its preamble (部门：…, 单位：…, 公开表…) begins.
 _TITLE_END = regex.compile(r"\s|(?:编制)?(?:部门|单位)\s*[:：]|公开表")
+# A column of rates, not amounts.
+PERCENT_RE = regex.compile(r"%|％|率|幅度")
+# The roles an upper header gives the figures named below it.
+UPPER_ROLES = ("previous", "change")
 # Marks a value read from a classified row: the last resort for its field.
 LINE_ITEM_FLAG = "line_item"
 # The side of a two-sided 收支总表 a column belongs to.
@@ -460,6 +464,12 @@ def _column_role(header: list[str], reading: _Reading, patterns: Patterns) -> st
     budget the outturn is compared with, not the outturn."""
     lowest = header[-1] if header else ""
     role = column_role(lowest, reading.year, patterns)
+    if role == "label" and not PERCENT_RE.search(lowest):
+        # the figure named below, its period above (重庆's 三公 table: 2025年预算数 over
+        # 合计 | 因公出国（境）费 | …, then 2026年预算数 over the same)
+        role = next(
+            (r for t in header[:-1] if (r := column_role(t, reading.year, patterns)) in UPPER_ROLES), role
+        )
     return "budgeted" if reading.final and role == "current" and _budgeted_column(lowest, patterns) else role
 
 
