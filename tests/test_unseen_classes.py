@@ -181,3 +181,11 @@ def test_a_prose_figure_10000_times_its_table_figure_is_the_misprint(patterns: P
     assert slip["value"] == 192876000000 and slip["flags"] == ["unit_error"]
     codes = [i["code"] for i in record["issues"]]
     assert "unit_error" in codes and "prose_table_mismatch" not in codes
+
+
+def test_budget_inside_a_funding_source_names_no_kind(patterns: Patterns) -> None:
+    # "2020 年度一般公共预算财政拨款安排的“三公”经费支出决算总额为 5.48 万元": the 预算 of
+    # 一般公共预算 is a source's name; the sentence discloses a 决算
+    record = _extract("2020_final_guangxi_wuzhou_nongchanpin_jiancezhongxin_excerpt.txt", patterns)
+    assert record["fields"]["meta.kind"] == "final_accounts"
+    assert record["fields"]["meta.year"] == 2020
