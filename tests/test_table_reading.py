@@ -204,6 +204,10 @@ def test_a_word_table_takes_the_title_and_unit_lines_above_it() -> None:
     assert doc.fields["income.carryover"] == Decimal("776303.47")
     assert doc.fields["income.total"] == Decimal("43360225.06")
     assert doc.fields["expenditure.carryforward"] == Decimal("685024.36")
+    # its 财政拨款收入支出决算总表's 收入 side: "二、政府性基金预算财政拨款 1032253" is the
+    # year's income from the fund, not its spending (1127761.41 on the 支出 side)
+    assert doc.fields["income.gov_fund"] == Decimal("1032253")
+    assert doc.fields.get("appropriation.gov_fund") in (None, Decimal("1127761.41"))
 
 
 CHONGQING_COMMERCE = WILD / "004_重庆" / "2026年重庆市商务委员会部门预算.pdf"

@@ -72,6 +72,8 @@ class Patterns:
     prose_labels: tuple[LabelRule, ...]
     changes: dict[str, str]
     previous: dict[str, str]
+    # a spending field a 收支总表's 收入 side names by its source: the income it is
+    income_side: dict[str, str]
     label_prefix: regex.Pattern[str]
     total_row: regex.Pattern[str]
     total_suffix: regex.Pattern[str]
@@ -286,6 +288,7 @@ FIELDS_KEYS = (
     "core_fields",
     "changes",
     "previous",
+    "income_side",
     "words",
     "fallback_rules",
     "unless_stated",
@@ -400,7 +403,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         if field_id not in known and field_id not in meta_list:
             raise freader.fail(fdata.get(_LINE_KEY), f"core_fields: unknown field id {field_id!r}")
     mappings: dict[str, dict[str, str]] = {}
-    for key in ("changes", "previous"):
+    for key in ("changes", "previous", "income_side"):
         mapping = {k: v for k, v in freader.get(fdata, key, dict).items() if k != _LINE_KEY}
         for base, target in mapping.items():
             if base not in known or target not in known:
@@ -421,6 +424,7 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         prose_labels=_read_rules(freader, fdata, "prose_labels", known),
         changes=mappings["changes"],
         previous=mappings["previous"],
+        income_side=mappings["income_side"],
         label_prefix=freader.regex_key(words, "label_prefix"),
         total_row=freader.regex_key(words, "total_row"),
         total_suffix=freader.regex_key(words, "total_suffix"),

@@ -248,7 +248,7 @@ def _table_facts(table: Table, reading: _Reading, patterns: Patterns) -> list[Fa
         rule, role = _cell_rule(row_label, col_header, role, kind_text, patterns, year)
         if rule is None or (coded and rule.id not in patterns.line_item_rules):
             continue
-        fields = _role_fields(_scoped(rule.fields, reading.scope), role, patterns)
+        fields = _cell_fields(rule.fields, role, side, reading, patterns)
         if not fields:
             continue
         cell_unit = col_units.get(cell.col, unit.unit)
@@ -477,6 +477,17 @@ def _budgeted_column(header: str, patterns: Patterns) -> bool:
     """A header naming the budgeted figure (预算数, 2016年度预算数, 年初预算), not the outturn."""
     label = clean_label(header, patterns)
     return bool(patterns.budget_word.search(label)) and "决算" not in label and "执行" not in label
+
+
+def _cell_fields(
+    fields: tuple[str, ...], role: str, side: str, reading: _Reading, patterns: Patterns
+) -> tuple[str, ...]:
+    """The fields a cell states: its rule's, in the table's scope, in its column's role; a
+    final account's 收入 side names income (fields.yml income_side)."""
+    fields = _role_fields(_scoped(fields, reading.scope), role, patterns)
+    if side == "收入" and reading.final:
+        fields = tuple(patterns.income_side.get(f, f) for f in fields)
+    return fields
 
 
 def _role_fields(fields: tuple[str, ...], role: str, patterns: Patterns) -> tuple[str, ...]:
