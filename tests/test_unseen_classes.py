@@ -1,5 +1,6 @@
 """Issue 9's classes of failure on unseen disclosures, each on a regression document in
-corpus/regress named for what it shows (phrasings taken from real published pages)."""
+corpus/regress named for what it shows (phrasings taken from real published pages), or on
+a bundled document that shows it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from decimal import Decimal
 
 from disclosure_extract import Patterns
 
-from .conftest import CORPUS, extract_record
+from .conftest import CORPUS, DOCS, extract_record
 
 REGRESS = CORPUS / "regress"
 
@@ -186,6 +187,7 @@ def test_a_prose_figure_10000_times_its_table_figure_is_the_misprint(patterns: P
 def test_budget_inside_a_funding_source_names_no_kind(patterns: Patterns) -> None:
     # "2020 年度一般公共预算财政拨款安排的“三公”经费支出决算总额为 5.48 万元": the 预算 of
     # 一般公共预算 is a source's name; the sentence discloses a 决算
-    record = _extract("2020_final_guangxi_wuzhou_nongchanpin_jiancezhongxin_excerpt.txt", patterns)
+    name = "2020_final_guangxi_wuzhou_nongchanpin_jiancezhongxin_excerpt.txt"
+    record = extract_record(DOCS / name, patterns)
     assert record["fields"]["meta.kind"] == "final_accounts"
     assert record["fields"]["meta.year"] == 2020
