@@ -191,3 +191,14 @@ def test_budget_inside_a_funding_source_names_no_kind(patterns: Patterns) -> Non
     record = extract_record(DOCS / name, patterns)
     assert record["fields"]["meta.kind"] == "final_accounts"
     assert record["fields"]["meta.year"] == 2020
+
+
+def test_a_table_without_a_unit_takes_the_one_its_figures_agree_in(patterns: Patterns) -> None:
+    # 太原市发改委's 2016 figures (the .doc in this folder): a 收入决算表 printing no unit beside
+    # prose in 元. Read in the usual 万元, its 其他收入 8863.33 was 88,633,300 yuan; its total
+    # agrees with the prose's in 元, so the whole table is in 元
+    record = _extract("unit_by_magnitude_table_without_unit.html", patterns)
+    assert record["fields"]["income.other"] == Decimal("8863.33")
+    assert record["fields"]["income.current_year"] == Decimal("42583921.59")
+    assert "unit_by_magnitude" in {i["code"] for i in record["issues"]}
+    assert {t["unit"] for t in record["tables"]} == {"元"}

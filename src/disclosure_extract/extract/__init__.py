@@ -15,6 +15,7 @@ from .prose import extract_prose
 from .resolve import resolve_fields
 from .sections import build_outline
 from .tables import budget_units, extract_tables
+from .units import settle_guessed_units
 
 __all__ = ["extract_document"]
 
@@ -49,6 +50,11 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
     result.indicators = extract_indicators(doc.tables, units, patterns)
     result.completeness = assess_completeness(doc, meta, patterns)
     result.line_items = extract_line_items(doc.tables, units, patterns)
+    # a table printing no unit takes the one its figures agree in with the document's others
+    result.issues.extend(settle_guessed_units(result.facts, result.line_items, doc.tables, units))
+    for table in doc.tables:
+        if table.index in units:
+            table.unit = units[table.index].unit
     set_aside_out_of_range(result)  # before any value is chosen or summed
     # 基本支出 = 人员 + 公用 only where the document names no third part (对个人和家庭的补助)
     other_part = any(patterns.basic_other_part.search(b.text) for b in doc.blocks)
