@@ -118,3 +118,12 @@ def test_rule_entries_reject_unknown_keys(tmp_path: Path) -> None:
     fields.write_text(misspelt, encoding="utf-8")
     with pytest.raises(PatternError, match=r"fields\.yml:\d+: unknown key 'lable' in table_labels"):
         load_patterns(folder)
+
+
+def test_a_source_group_must_name_a_table_scope(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    path = folder / "fields.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("(?P<gov_fund>", "(?P<gov_fnd>", 1), encoding="utf-8")
+    with pytest.raises(PatternError, match=r"fields\.yml:\d+: .*'gov_fnd' names no table_scopes entry"):
+        load_patterns(folder)

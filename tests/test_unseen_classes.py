@@ -202,3 +202,15 @@ def test_a_table_without_a_unit_takes_the_one_its_figures_agree_in(patterns: Pat
     assert record["fields"]["income.current_year"] == Decimal("42583921.59")
     assert "unit_by_magnitude" in {i["code"] for i in record["issues"]}
     assert {t["unit"] for t in record["tables"]} == {"元"}
+
+
+def test_a_funding_source_sentence_states_its_income_and_spending(patterns: Patterns) -> None:
+    # "(一）公共预算财政拨款年初结转结余5,065.11万元，本年收入42,900.24万元，本年支出42,904.15万元"
+    record = extract_record(DOCS / "pingtan_2014_final_jiaotongyujiansheju.html", patterns)
+    fields = record["fields"]
+    assert fields["income.general_budget"] == Decimal("429002400")
+    assert fields["appropriation.general_budget"] == Decimal("429041500")
+    assert fields["income.gov_fund"] == Decimal("14000000")
+    assert fields["appropriation.gov_fund"] == Decimal("14000000")
+    # the source's 年初结转结余 is not the department's
+    assert fields["income.carryover"] == Decimal("68148100")

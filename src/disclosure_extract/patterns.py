@@ -415,7 +415,9 @@ def load_patterns(directory: Path | None = None) -> Patterns:
     checks = _Reader(directory / "checks.yml")
     cdata = checks.load()
     tables = _compile_tree(_Reader(directory / "tables.yml"))
-    _check_kinds(tables, _table_scopes(freader, fdata, known), directory / "tables.yml")
+    scopes = _table_scopes(freader, fdata, known)
+    _check_kinds(tables, scopes, directory / "tables.yml")
+    source_scope = _source_scope(freader, words, scopes)
     return Patterns(
         directory=directory,
         headings=tuple(headings),
@@ -446,14 +448,14 @@ def load_patterns(directory: Path | None = None) -> Patterns:
         none_of=freader.regex_key(words, "none_of"),
         this_item=freader.regex_key(words, "this_item"),
         empty_table=freader.regex_key(words, "empty_table"),
-        source_scope=freader.regex_key(words, "source_scope"),
+        source_scope=source_scope,
         basic_other_part=freader.regex_key(words, "basic_other_part"),
         unnamed=freader.regex_key(words, "unnamed"),
         fallback_rules=frozenset(freader.get(fdata, "fallback_rules", list)),
         unless_stated=_rule_fields(freader, fdata, "unless_stated", known),
         scope_fields=_known_list(freader, fdata, "scope_fields", known),
         two_meanings=_known_list(freader, fdata, "two_meanings", known),
-        table_scopes=_table_scopes(freader, fdata, known),
+        table_scopes=scopes,
         line_item_rules=frozenset(freader.get(fdata, "line_item_rules", list)),
         known_fields=tuple(known_list),
         meta_fields=tuple(meta_list),
@@ -604,6 +606,19 @@ def _check_kinds(tables: dict[str, Any], scopes: dict[str, TableScope], path: Pa
                 None,
                 f"kinds: {entry['id']!r} has scope {entry['scope']!r}, not in fields.yml table_scopes",
             )
+
+
+def _source_scope(
+    reader: _Reader, words: dict[str, Any], scopes: dict[str, TableScope]
+) -> regex.Pattern[str]:
+    """words.source_scope: each named group names the table_scopes entry of its source."""
+    source_scope = reader.regex_key(words, "source_scope")
+    for group in source_scope.groupindex:
+        if group not in scopes:
+            raise reader.fail(
+                words.get(_LINE_KEY), f"words: source_scope: group {group!r} names no table_scopes entry"
+            )
+    return source_scope
 
 
 def _table_scopes(reader: _Reader, data: dict[str, Any], known: set[str]) -> dict[str, TableScope]:

@@ -11,7 +11,7 @@ nearest labelled figure before it. Clauses without amounts can still state value
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import regex
@@ -63,13 +63,13 @@ class _Amount:
 
 @dataclass(frozen=True)
 class _Clause:
-    """Where an amount sits: its sentence, where its clause starts, and whether the sentence
-    is scoped to one funding source."""
+    """Where an amount sits: its sentence, where its clause starts, and the funding source
+    the sentence is scoped to (its `table_scopes` entry; None for the department's own)."""
 
     sentence: regex.Match[str]
     start: int
     amount: _Amount
-    scoped: bool
+    scoped: str | None
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,8 @@ class _BlockReader:
         s_start, s_end = sentence.span()
         last: _Named | None = None  # the nearest named figure before the current amount
         cursor = s_start
-        scoped = bool(self.patterns.source_scope.search(clean_label(sentence.group(0), self.patterns)))
+        source = self.patterns.source_scope.search(clean_label(sentence.group(0), self.patterns))
+        scoped = (source.lastgroup or "") if source is not None else None
         for amount in _sentence_amounts(self.norm, s_start, s_end):
             clause_start = cursor + _last_sep(self.norm[cursor : amount.start])
             cursor = amount.end
@@ -250,11 +251,14 @@ class _BlockReader:
         self.recent = named
         return named
 
-    def _own_label(self, clause: str, context: str, scoped: bool) -> ProseMatch | None:
+    def _own_label(self, clause: str, context: str, scoped: str | None) -> ProseMatch | None:
         """The label the clause itself gives its amount (a change word before it left out)."""
         own = match_prose_label(_strip_change(clause, self.patterns), context, self.patterns)
-        if own is not None and scoped and set(own.rule.fields) <= self.patterns.scope_fields:
-            return None  # "公共预算财政拨款年初结转结余…": that source's, not the department's
+        if own is not None and scoped is not None and set(own.rule.fields) <= self.patterns.scope_fields:
+            # "公共预算财政拨款年初结转结余…，本年收入X": that source's figures, not the department's
+            scope = self.patterns.table_scopes.get(scoped)
+            fields = tuple(scope.fields[f] for f in own.rule.fields if f in scope.fields) if scope else ()
+            return replace(own, rule=replace(own.rule, fields=fields)) if fields else None
         return own
 
     def _heading_label(self, context: str) -> ProseMatch | None:
