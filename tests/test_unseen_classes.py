@@ -214,3 +214,10 @@ def test_a_funding_source_sentence_states_its_income_and_spending(patterns: Patt
     assert fields["appropriation.gov_fund"] == Decimal("14000000")
     # the source's 年初结转结余 is not the department's
     assert fields["income.carryover"] == Decimal("68148100")
+
+
+def test_an_aggregate_figure_is_named_by_its_label(patterns: Patterns) -> None:
+    # "2017年全县一般公共预算财政拨款“三公”经费支出决算汇总数为583.83万元，较2016年减少26.89万元"
+    record = _extract("2017_final_yunnan_chuxiong_mouding_county_sangong.txt", patterns)
+    assert record["fields"]["sangong.total"] == Decimal("5838300")
+    assert record["fields"]["sangong.total_change"] == Decimal("-268900")
