@@ -346,3 +346,15 @@ def test_a_period_header_above_the_figures_it_dates() -> None:
     assert doc.fields["sangong.total"] == Decimal("3944900")
     assert doc.fields["sangong.total_prev"] == Decimal("3969700")
     assert doc.fields["sangong.vehicle"] == Decimal("2000000")  # 2025: 202.48
+
+
+SHANGHAI_DRC = WILD / "001_上海" / "2026年上海市发展和改革局_部门预算.pdf"
+
+
+@pytest.mark.skipif(not SHANGHAI_DRC.exists(), reason="needs ../shared/wild beside the checkout")
+def test_a_group_printed_blank_beside_figures_that_make_the_total_is_zero() -> None:
+    # 财务收支预算总表: 支出总计 | 合计 118,853,953 | 基本支出 (人员经费 | 公用经费) blank |
+    # 项目支出 118,853,953: the unit spends nothing on 基本支出
+    doc = extract(SHANGHAI_DRC)
+    assert doc.fields["expenditure.basic"] == Decimal(0)
+    assert doc.fields["expenditure.project"] == Decimal("118853953")

@@ -319,6 +319,8 @@ def _group_sums(view: _GridView, reading: _Reading, patterns: Patterns) -> list[
         rule = match_table_label(head.text, f"{reading.kind_text} {head.text}", patterns)
         fields = _scoped(rule.fields, reading.scope) if rule is not None else ()
         row = _total_row(view, cols, patterns) if fields else None
+        if rule is not None and fields and row is None:
+            facts.extend(_blank_group(view, head, cols, reading, (rule.id, fields), patterns))
         if rule is None or row is None:
             continue
         cells = [view.grid[row][c] for c in cols]
@@ -340,6 +342,67 @@ def _group_sums(view: _GridView, reading: _Reading, patterns: Patterns) -> list[
         total = sum(values, Decimal(0))
         facts.extend(Fact(field_id=f, value=total, evidence=evidence, flags=[GROUP_SUM_FLAG]) for f in fields)
     return facts
+
+
+def _blank_group(
+    view: _GridView,
+    head: Cell,
+    cols: range,
+    reading: _Reading,
+    named: tuple[str, tuple[str, ...]],
+    patterns: Patterns,
+) -> list[Fact]:
+    """A group printed blank in the table's total row while the figures beside it already
+    make the total (上海: 合计 118,853,953 = 项目支出 118,853,953, 基本支出 blank): its figure
+    is 0. Nothing where the group's parent header has no single total column beside it."""
+    spans = [
+        c
+        for c in view.table.cells
+        if c.row < head.row and c.col <= head.col and c.col + c.colspan >= head.col + head.colspan
+    ]
+    parent = min((c for c in spans if c.colspan > head.colspan), key=lambda c: c.colspan, default=None)
+    if parent is None:
+        return []
+    others = [c for c in range(parent.col, parent.col + parent.colspan) if c not in cols]
+    totals = [
+        c
+        for c in others
+        if view.headers[c] and patterns.total_row.match(clean_label(view.headers[c][-1], patterns))
+    ]
+    parts = [c for c in others if c not in totals]
+    if len(totals) != 1 or not parts:
+        return []
+    for r in range(view.n_header, view.table.n_rows):
+        label = clean_label(
+            _row_label(view.grid, r, parent.col, view.skip_cols, view.amounts, patterns), patterns
+        )
+        if r in view.coded_rows or not (
+            patterns.total_row.match(label) or patterns.total_suffix.search(label)
+        ):
+            continue
+        cells = [view.grid[r][c] for c in cols]
+        if any(c is None or c.text for c in cells) or not all(
+            (r, c) in view.amounts for c in [*totals, *parts]
+        ):
+            return []
+        if view.amounts[(r, totals[0])] != sum((view.amounts[(r, c)] for c in parts), Decimal(0)):
+            return []
+        first = cells[0]
+        assert first is not None
+        evidence = Evidence(
+            method="table",
+            text="",
+            location=replace(first.location, table=view.table.index, row=r, col=head.col),
+            unit=reading.unit.unit,
+            unit_inferred=reading.unit.inferred,
+            label=f"{head.text} (blank; {view.headers[totals[0]][-1]} = the columns beside it)",
+            rule=named[0],
+            tolerance=Decimal(0),
+        )
+        return [
+            Fact(field_id=f, value=Decimal(0), evidence=evidence, flags=[GROUP_SUM_FLAG]) for f in named[1]
+        ]
+    return []
 
 
 def _column_numbers(view: _GridView, row: int) -> bool:
