@@ -11,7 +11,7 @@ import pytest
 from disclosure_extract import extract
 from disclosure_extract.check.rules import check_document
 from disclosure_extract.extract.choose import choose_by_identities
-from disclosure_extract.model import Evidence, Fact, Location
+from disclosure_extract.model import CheckResult, Evidence, Fact, Location
 from disclosure_extract.patterns import Patterns
 
 from .conftest import CORPUS
@@ -210,6 +210,11 @@ def test_a_word_table_takes_the_title_and_unit_lines_above_it() -> None:
     assert doc.fields.get("appropriation.gov_fund") in (None, Decimal("1127761.41"))
 
 
+def _checks(path: Path, rule: str, patterns: Patterns) -> list[CheckResult]:
+    """The results of one check rule on a document extracted afresh."""
+    return [r for r in check_document(extract(path).result, patterns) if r.rule == rule]
+
+
 CHONGQING_COMMERCE = WILD / "004_重庆" / "2026年重庆市商务委员会部门预算.pdf"
 
 
@@ -235,8 +240,7 @@ WUXI_EDUCATION = WILD / "014_无锡" / "教育局_2026年部门预算.pdf"
 def test_a_row_sum_counts_a_header_group_once(patterns: Patterns) -> None:
     # p22: 205 合计 336,653.50 = 基本支出/小计 184,599.10 + 项目支出 152,054.40; the group's
     # 人员经费 | 公用经费 columns are its parts, not the row's
-    doc = extract(WUXI_EDUCATION)
-    sums = [r for r in check_document(doc.result, patterns) if r.rule == "line_item_row_sum"]
+    sums = _checks(WUXI_EDUCATION, "line_item_row_sum", patterns)
     row = next(r for r in sums if r.subject == "205 / 合计" and r.locations[0]["page"] == 22)
     assert (row.status, row.actual, row.expected) == ("pass", Decimal("3366535000"), Decimal("3366535000"))
     assert not [r for r in sums if r.status == "fail"]
@@ -251,8 +255,7 @@ def test_a_table_continued_under_page_furniture_is_stitched(path: Path, patterns
     # 无锡: each page opens with "无锡市教育局2026年度部门预算公开" above the continuation;
     # 重庆水利局: its "— 16 —" sits at 88 % of the page, below the table. Unstitched, the
     # children of 205 or 213 on the next page were missing from its parent's sum
-    doc = extract(path)
-    sums = [r for r in check_document(doc.result, patterns) if r.rule == "line_item_parent_sum"]
+    sums = _checks(path, "line_item_parent_sum", patterns)
     assert len(sums) > 50
     assert [r.subject for r in sums if r.status == "fail"] == []
 
@@ -277,8 +280,7 @@ CHONGQING_ECONOMY = WILD / "004_重庆" / "2026年重庆市经济和信息化委
 def test_a_department_named_for_the_economy_prints_function_codes(patterns: Patterns) -> None:
     # "单位名称:重庆市经济和信息化委员会" in every caption: 经济 there names the department, not
     # the 经济分类, and 2010406 is a good 功能分类 code; 重庆 subdivides 30102 into 3010201 …
-    doc = extract(CHONGQING_ECONOMY)
-    forms = [r for r in check_document(doc.result, patterns) if r.rule == "line_item_code_form"]
+    forms = _checks(CHONGQING_ECONOMY, "line_item_code_form", patterns)
     assert len(forms) > 100
     assert [r.subject for r in forms if r.status == "fail"] == []
 

@@ -42,9 +42,6 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
     table_facts, units, unit_issues = extract_tables(
         doc, outline, patterns, meta.year, meta.department, meta.kind
     )
-    for table in doc.tables:
-        if table.index in units:
-            table.unit, table.unit_inferred = units[table.index].unit, units[table.index].inferred
     result.issues.extend(unit_issues)
     result.facts = table_facts + prose_facts
     result.indicators = extract_indicators(doc.tables, units, patterns)
@@ -54,7 +51,7 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
     result.issues.extend(settle_guessed_units(result.facts, result.line_items, doc.tables, units))
     for table in doc.tables:
         if table.index in units:
-            table.unit = units[table.index].unit
+            table.unit, table.unit_inferred = units[table.index].unit, units[table.index].inferred
     set_aside_out_of_range(result)  # before any value is chosen or summed
     # 基本支出 = 人员 + 公用 only where the document names no third part (对个人和家庭的补助)
     other_part = any(patterns.basic_other_part.search(b.text) for b in doc.blocks)

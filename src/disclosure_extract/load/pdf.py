@@ -42,7 +42,7 @@ from ..errors import (
 from ..model import Block, Cell, Document, Issue, Item, Location
 from ..patterns import Patterns
 from .ocr import OcrPage, ocr_available, ocr_page
-from .pdfium import PAPER_WHITE, PdfiumPage, open_pdfium
+from .pdfium import PdfiumPage, open_pdfium, paper_white
 from .pdflines import Line, find_aligned_tables, ocr_confidence, text_lines
 from .ruled import find_ruled_tables
 from .tables import CAPTION_LINES, finish_table, is_preamble_cell, split_at_titles, title_rows
@@ -82,10 +82,10 @@ TRAILER_BYTES = 2048
 STITCH_TOLERANCE = 6.0
 # A continuation page repeats at most this many header rows.
 MAX_REPEATED_HEADER_ROWS = 4
-# Lines within this distance (points) of the page's top or bottom edge that hold only a
-# page number are furniture, not content.
 # A running head is among the first this many lines of a page.
 RUNNING_HEAD_LINES = 2
+# A line holding only a page number (near the page's top or bottom edge, or below all else
+# on its lower half) is furniture, not content.
 PAGE_NUMBER_RE = regex.compile(
     r"^[-—－\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*(?:共\s*)?\d{1,4}\s*页?)?[-—－\s]*$"
 )
@@ -605,9 +605,7 @@ def _white_only(obj: dict[str, Any]) -> bool:
         or not all(isinstance(v, (int, float)) for v in color)
     ):
         return False  # a pattern or an unknown colour space
-    if len(color) == 4:  # CMYK: white is no ink
-        return bool(max(color) <= 1 - PAPER_WHITE)
-    return bool(min(color) >= PAPER_WHITE)
+    return paper_white(tuple(float(v) for v in color))
 
 
 def _on_page(char: dict[str, Any], page: Any) -> bool:

@@ -135,8 +135,11 @@ class PdfiumPage:
             obj = get(i)
             kind = raw.FPDFPageObj_GetType(obj)
             if kind == raw.FPDF_PAGEOBJ_PATH:
+                paint = _paint(obj)
+                if paint == NOT_PAINTED:
+                    continue  # a path neither filled nor stroked draws nothing
                 edges = _path_edges(obj, _multiply(_matrix(obj), outer), self._frame)
-                if edges and _white_only(obj):
+                if paint == WHITE_ONLY:
                     self._white.extend(edges)
                 else:
                     self._inked = self._inked or bool(edges)
@@ -274,36 +277,36 @@ def _segments(obj: Any) -> Iterator[list[tuple[float, float]]]:
         yield points
 
 
-def _painted(obj: Any) -> bool:
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
-    if not raw.FPDFPath_GetDrawMode(obj, fill, stroke):
-        return True
-    return bool(fill.value != raw.FPDF_FILLMODE_NONE or stroke.value)
-
-
-def _white_only(obj: Any) -> bool:
-    """A shape filled in the paper's white and not stroked: on a page with nothing else drawn
-    it shows nothing (长沙 puts one behind each run of its 说明's text)."""
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
-    if (
-        not raw.FPDFPath_GetDrawMode(obj, fill, stroke)
-        or stroke.value
-        or fill.value == raw.FPDF_FILLMODE_NONE
-    ):
-        return False
-    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
-    if not raw.FPDFPageObj_GetFillColor(obj, r, g, b, a):
-        return False
-    return min(r.value, g.value, b.value) >= PAPER_WHITE * 255
-
-
+# How a path shows: not at all (neither filled nor stroked), as a white fill only (on a page
+# with nothing else drawn it shows nothing: 长沙 puts one behind each run of its 说明's
+# text), or in ink.
+NOT_PAINTED, WHITE_ONLY, INKED = "none", "white", "ink"
 # A fill this close to white is the paper's colour (0-1, per channel).
 PAPER_WHITE = 0.98
 
 
+def paper_white(color: tuple[float, ...]) -> bool:
+    """Whether a fill colour (0-1 per channel: gray, RGB, or CMYK) is the paper's white."""
+    if len(color) == 4:  # CMYK: white is no ink
+        return max(color) <= 1 - PAPER_WHITE
+    return min(color) >= PAPER_WHITE
+
+
+def _paint(obj: Any) -> str:
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not raw.FPDFPath_GetDrawMode(obj, fill, stroke) or stroke.value:
+        return INKED
+    if fill.value == raw.FPDF_FILLMODE_NONE:
+        return NOT_PAINTED
+    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    if raw.FPDFPageObj_GetFillColor(obj, r, g, b, a) and paper_white(
+        (r.value / 255, g.value / 255, b.value / 255)
+    ):
+        return WHITE_ONLY
+    return INKED
+
+
 def _path_edges(obj: Any, matrix: Matrix, frame: _Frame) -> list[dict[str, Any]]:
-    if not _painted(obj):
-        return []  # a path neither filled nor stroked draws nothing
     a, b, c, d, e, f = matrix
     edges = []
     for points in _segments(obj):
