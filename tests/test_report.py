@@ -248,3 +248,20 @@ def test_the_failures_page_shows_every_cited_cell(out: Path) -> None:
     for check in many:
         for loc in json.loads(check["locations"]):
             assert f"“{loc['text']}”" in page, (check["subject"], loc["text"])
+
+
+def test_performance_grids_beside_their_page_crops(tmp_path: Path, patterns: Patterns) -> None:
+    """Each grid's rows as read, per page, beside a crop of that page's rows (the table's width)."""
+    forms = DOCS.parent / "regress" / "indicator_forms_cut_by_page_breaks.pdf"
+    run_batch(discover([forms]), tmp_path, patterns)
+    assert CliRunner().invoke(main, ["report", str(tmp_path)]).exit_code == 0
+    page = _page_of(tmp_path, forms).read_text(encoding="utf-8")
+    grids = page[page.index("<h2>Performance grids</h2>") :]
+    assert "25 indicator rows" in grids
+    assert "236中央高校教育教学改革专项 · 2,112.76 万元" in grids
+    assert "<td>满意度指标</td><td>服务对象满意度指标</td><td>教职工满意度</td><td>95%</td>" in grids
+    crops = re.findall(r"src='\.\./(crops/[^']+-p(\d)-[^']+)'", grids)
+    # the first project's rows on pages 1 and 2, the second's on page 3
+    assert [p for _, p in crops] == ["1", "2", "3"]
+    for src, _ in crops:
+        assert _highlighted(tmp_path / "report" / src) > 500

@@ -249,8 +249,16 @@ class Indicator:
     budget: Decimal | None = None
     level1: str | None = None
     level2: str | None = None
-    target: str | None = None
+    target: str | None = None  # as printed: ≥5分钟, ＝2个, 优
     standards: dict[str, str] | None = None
+    # the project form's funds besides its total (``budget``): 其中财政拨款, 其他资金, in yuan
+    fiscal_funds: Decimal | None = None
+    other_funds: Decimal | None = None
+    # the target in parts, where it has them: ≥ ≤ > < =, the number, the unit (分钟, %, 个)
+    comparison: str | None = None
+    number: Decimal | None = None
+    unit: str | None = None
+    weight: Decimal | None = None  # 分值 / 权重
 
 
 @dataclass(slots=True)

@@ -719,10 +719,20 @@ TREE_KEYS: dict[str, dict[str, Any]] = {
             "standard_good_re",
             "standard_fair_re",
             "standard_poor_re",
+            "weight_re",
+            "direction_re",
+            "measure_unit_re",
             "form_project_re",
             "form_budget_re",
+            "form_fiscal_re",
+            "form_other_re",
+            "form_label_re",
+            "whole_re",
+            "title_project_re",
+            "generic_project_re",
         )
-    ),
+    )
+    | {"comparison": dict.fromkeys(("ge_re", "le_re", "gt_re", "lt_re", "eq_re"))},
     "meta.yml": {
         "clean": dict.fromkeys(("prefix_re",)),
         "kind": dict.fromkeys(("final_accounts_re", "budget_re")),

@@ -10,7 +10,7 @@ document and in total, for any output folder (a crawl of your own, ``../shared/w
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import regex
 from .check import FAIL, PASS, check_document
 from .common.text import find_unit
 from .evaluate import load_output
+from .extract.indicators import header_label
 from .extract.tables import CLASS_CODE_RE, CODE_HEADER_RE, column_headers, header_row_count
 from .model import CHECK_CATEGORIES, Result, Table
 from .numbers import parse_cell_amount
@@ -37,8 +38,35 @@ MIN_TABLE_FIGURES = 4
 GRID_KINDS = frozenset({"performance"})
 # A header cell this short naming a unit is the grid's unit line (单位:万元), not a header.
 MAX_UNIT_LINE_CHARS = 12
+GRID_COUNTS = (
+    "titled",
+    "titled_read",
+    "titled_blank",
+    "grids",
+    "complete",
+    "cells",
+    "rows",
+    "bad_rows",
+    "projects",
+)
 # How many of the commonest labels not understood the report lists.
 TOP_LABELS = 25
+
+
+@dataclass
+class GridMeasures:
+    """Performance grids: what the pages print against what was read."""
+
+    titled: int = 0  # tables titled as a performance table (绩效目标表)
+    titled_read: int = 0  # of them, rows read (from it or the untitled tables after it)
+    titled_blank: int = 0  # of them, printing no indicator cell (a blank form) and yielding none
+    grids: int = 0  # tables printing an indicator column
+    complete: int = 0  # of them, as many rows read as indicator cells printed
+    cells: int = 0  # non-empty cells printed under indicator headers
+    rows: int = 0  # indicator rows read
+    bad_rows: int = 0  # rows with an empty indicator or a header word as their activity
+    projects: int = 0  # distinct activities (projects) with rows
+    unread: list[str] = field(default_factory=list)  # titled tables yielding no rows
 
 
 @dataclass
@@ -61,6 +89,7 @@ class DocMeasures:
     columns_not_understood: list[str] = field(default_factory=list)
     values: int = 0  # fields with a value (metadata aside)
     from_tables: int = 0  # of them, taken from a table cell
+    grids: GridMeasures = field(default_factory=GridMeasures)
 
 
 @dataclass
@@ -121,6 +150,7 @@ class Unlabeled:
             "values_from_tables_share": share(from_tables, values),
             "rows_not_understood": dict(rows.most_common(TOP_LABELS)),
             "columns_not_understood": dict(cols.most_common(TOP_LABELS)),
+            **_grid_totals([d.grids for d in docs], share),
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -143,6 +173,7 @@ class Unlabeled:
                     "from_tables": d.from_tables,
                     "rows_not_understood": d.rows_not_understood,
                     "columns_not_understood": d.columns_not_understood,
+                    "grids": asdict(d.grids),
                 }
                 for d in self.documents
             ],
@@ -177,7 +208,101 @@ def measure_document(record: Result, patterns: Patterns) -> DocMeasures:
     doc.values = sum(1 for f in record.fields if not f.startswith("meta."))
     doc.from_tables = sum(1 for fact in chosen.values() if fact.evidence.method == "table")
     _measure_tables(record, doc, patterns)
+    doc.grids = measure_grids(record, patterns)
     return doc
+
+
+def _grid_totals(grids: list[GridMeasures], share: Any) -> dict[str, Any]:
+    total = {name: sum(getattr(g, name) for g in grids) for name in GRID_COUNTS}
+    return {
+        "grid_documents": sum(1 for g in grids if g.rows),
+        **{f"grid_{name}": n for name, n in total.items()},
+        "grid_titled_read_share": share(total["titled_read"], total["titled"] - total["titled_blank"]),
+        "grid_complete_share": share(total["complete"], total["grids"]),
+        "grid_unread": [u for g in grids for u in g.unread][:TOP_LABELS],
+    }
+
+
+def measure_grids(record: Result, patterns: Patterns) -> GridMeasures:
+    """Performance grids counted two ways: the indicator cells each table prints under a
+    header naming them, and the rows the reader took from it."""
+    out = GridMeasures()
+    rows_by_table = Counter(ind.location.table for ind in record.indicators)
+    out.rows = len(record.indicators)
+    out.projects = len({ind.activity for ind in record.indicators})
+    header_word = _header_word(patterns)
+    out.bad_rows = sum(
+        1 for ind in record.indicators if not ind.indicator.strip() or header_word(ind.activity)
+    )
+    title: Table | None = None
+    read = printed_here = 0
+    for table in record.tables:
+        if table.kind in GRID_KINDS and table.caption:
+            if title is not None:
+                _close_title(out, title, (read, printed_here), record.source)
+            title, read, printed_here = table, 0, 0
+        read += rows_by_table[table.index]
+        printed = printed_indicator_cells(table, patterns)
+        printed_here += printed
+        if printed:
+            out.grids += 1
+            out.cells += printed
+            out.complete += rows_by_table[table.index] == printed
+    if title is not None:
+        _close_title(out, title, (read, printed_here), record.source)
+    return out
+
+
+def _close_title(out: GridMeasures, title: Table, counts: tuple[int, int], source: str) -> None:
+    """Count a titled run of tables: its rows read and indicator cells printed."""
+    read, printed = counts
+    out.titled += 1
+    if read:
+        out.titled_read += 1
+    elif not printed:
+        out.titled_blank += 1
+    else:
+        out.unread.append(f"{Path(source).name} p{title.location.page}: {title.caption[:40]}")
+
+
+def _header_word(patterns: Patterns) -> Any:
+    rules = patterns.indicators
+    keys = ("indicator_re", "level1_re", "level2_re", "target_re")
+
+    def is_header(text: str) -> bool:
+        label = "".join(text.split())
+        # a label printed twice in its merged cell reads 绩效指标绩效指标
+        pieces = [label[: len(label) // n] for n in (1, 2, 3) if label == label[: len(label) // n] * n]
+        return any(rules[k].search(p) for k in keys for p in pieces)
+
+    return is_header
+
+
+def printed_indicator_cells(table: Table, patterns: Patterns) -> int:
+    """Non-empty cells under the table's indicator headers (三级指标, 指标名称 …): in each
+    column so headed, down to the next header or project form; the column printing most."""
+    rules = patterns.indicators
+    labels = [[header_label(t, patterns) if t else "" for t in row] for row in table.text_rows()]
+
+    def names(r: int, key: str) -> bool:
+        return any(t and rules[key].search(t) for t in labels[r])
+
+    def target_near(r: int) -> bool:  # in the row or the one under it (优 良 中 差 under 评价标准)
+        near = (r, min(r + 1, len(labels) - 1))
+        return any(names(k, "target_re") or names(k, "standard_excellent_re") for k in near)
+
+    # an indicator word without a target beside it is no grid's header (a block label)
+    starts = [r for r in range(len(labels)) if names(r, "indicator_re") and target_near(r)]
+    forms = [r for r in range(len(labels)) if names(r, "form_project_re")]
+    total = 0
+    for i, r in enumerate(starts):
+        end = min(starts[i + 1 :] + [f for f in forms if f > r] + [len(labels)])
+        best = 0
+        for c, text in enumerate(labels[r]):
+            if text and rules["indicator_re"].search(text):
+                best = max(best, sum(1 for k in range(r + 1, end) if labels[k][c] and labels[k][c] != text))
+        total += best
+    return total
 
 
 def _claimed(record: Result) -> set[tuple[int, int, int]]:
@@ -284,8 +409,26 @@ def format_unlabeled(result: Unlabeled, verbose: bool = False) -> str:
         ("conflicts left", f"{t['conflicts']} ({t['conflicts_per_document']} per document)"),
         ("standard-table figures taken", of(figures - unclaimed, figures, None)),
         ("values from tables", of(t["values_from_tables"], t["values"], t["values_from_tables_share"])),
+        (
+            "performance grids",
+            f"{t['grid_rows']} rows of {t['grid_projects']} activities in {t['grid_documents']} documents",
+        ),
+        (
+            "titled grids yielding rows",
+            of(t["grid_titled_read"], t["grid_titled"] - t["grid_titled_blank"], t["grid_titled_read_share"])
+            + f" ({t['grid_titled_blank']} more print no indicator: blank forms)",
+        ),
+        (
+            "grids read whole",
+            of(t["grid_complete"], t["grid_grids"], t["grid_complete_share"])
+            + f" (rows = indicator cells printed; {t['grid_rows']} rows, {t['grid_cells']} cells)",
+        ),
+        ("rows with a header as subject", f"{t['grid_bad_rows']} (an empty indicator or a header word)"),
     ]
     lines += [f"{label:<31}{text}" for label, text in rows]
+    if t["grid_unread"]:
+        lines.append("\nperformance tables titled but yielding no rows:")
+        lines += [f"  {u}" for u in t["grid_unread"]]
     for key, title in (("rows_not_understood", "rows"), ("columns_not_understood", "columns")):
         if t[key]:
             lines.append(f"\n{title} of standard tables not understood (commonest first):")

@@ -44,7 +44,7 @@ def extract_document(doc: Document, patterns: Patterns) -> Result:
     )
     result.issues.extend(unit_issues)
     result.facts = table_facts + prose_facts
-    result.indicators = extract_indicators(doc.tables, units, patterns)
+    result.indicators = extract_indicators(doc.tables, units, patterns, meta.department)
     result.completeness = assess_completeness(doc, meta, patterns)
     result.line_items = extract_line_items(doc.tables, units, patterns)
     # a table printing no unit takes the one its figures agree in with the document's others

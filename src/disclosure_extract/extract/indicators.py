@@ -1,19 +1,30 @@
-"""Performance-indicator grids (绩效目标 / 绩效指标), in the shapes in use.
+"""Performance-indicator grids (绩效目标 / 绩效指标): one reader, driven by the header.
 
-Shape A — 职责活动 / 年度预算数 / 绩效指标 / 评价标准 优 良 中 差: a row naming an activity
-without any indicator is an enclosing 部门职责 (the parent level); rows below it name
-activities, and rows with a blank activity cell continue the activity above.
-Shape B — 项目 / 一级指标 / 二级指标 / 三级指标 / 指标值: blank cells repeat the value above.
-Shape C — a project form (财政项目支出绩效目标表 / 项目绩效目标填报表): form rows (项目名称,
-主管部门, 项目资金…) above a shape-B grid whose header row may stand anywhere in the table.
-The project is the form's 项目名称 value and its budget the form's 资金总额; one table may
-hold several forms (stitched over pages), each opening at its own 项目名称 row.
+A grid is a run of rows under a header that names an indicator column and a target (or the
+standards 优 良 中 差). Each column takes its role from its header words, whatever the order
+(``patterns/indicators.yml``); a column whose cells below the header are all blank is a block
+label (绩效指标 merged down the grid's left side) and takes none. Three arrangements follow
+from the roles found:
+
+- A project form (项目名称, 主管部门, 项目资金…) above the grid, in the same table or, when a
+  page break cut it off, alone in the table before: the form names the project and its funds,
+  the columns give the levels (一级 / 二级 / 三级指标).
+- Levels without a form: an activity (项目) column, or none, when the grid is the whole
+  department's (部门整体支出绩效目标表): the department is its subject.
+- 职责活动 / 年度预算数 / 绩效指标 / 评价标准 优 良 中 差 without levels: a row naming an
+  activity without any indicator is an enclosing 部门职责 (the parent level).
+
+Blank cells mean "same as above" (merged 一级 / 二级 cells are filled down). The target is kept
+as printed and split into comparison, number and unit where it has them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
+
+import regex
 
 from ..common.text import find_unit
 from ..model import Cell, Indicator, Location, Table
@@ -22,7 +33,8 @@ from ..patterns import Patterns
 from .labels import clean_label
 from .tables import TableUnit
 
-# A grid header is one row, or two when the second names the standards (优 良 中 差).
+# A grid header is one row, or two when the second names the standards (优 良 中 差) or the
+# levels under a spanning 绩效指标.
 MAX_GRID_HEADER_ROWS = 2
 STANDARD_KEYS = (
     ("excellent", "standard_excellent_re"),
@@ -30,6 +42,13 @@ STANDARD_KEYS = (
     ("fair", "standard_fair_re"),
     ("poor", "standard_poor_re"),
 )
+# A form's label cell is short; longer texts are its values (the goals).
+MAX_LABEL_CHARS = 20
+COMPARISONS = (("ge", "≥"), ("le", "≤"), ("gt", ">"), ("lt", "<"), ("eq", "="))
+# After the comparison: the number, then the unit (in brackets or not): 13459.00(平方米), 95%
+_TARGET_NUMBER_RE = regex.compile(r"^\s*([+-]?\d+(?:,\d{3})*(?:\.\d+)?)\s*(.*?)\s*$")
+_BRACKETS = str.maketrans("", "", "()（）")
+_LEADING_FIGURES_RE = regex.compile(r"^[\d.,%\s]+(?=\p{Han})")
 
 
 @dataclass
@@ -40,6 +59,9 @@ class _Columns:
     level1: int | None = None
     level2: int | None = None
     target: int | None = None
+    weight: int | None = None
+    direction: int | None = None
+    measure_unit: int | None = None
     standards: dict[str, int] | None = None
 
 
@@ -47,8 +69,10 @@ class _Columns:
 class _Form:
     """What a project form states above its grid."""
 
-    project: str | None
-    budget: Decimal | None
+    project: str | None = None
+    budget: Decimal | None = None
+    fiscal: Decimal | None = None
+    other: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -66,16 +90,23 @@ COLUMN_KEYS = (
     ("level1", "level1_re"),
     ("level2", "level2_re"),
     ("target", "target_re"),
+    ("weight", "weight_re"),
+    ("direction", "direction_re"),
+    ("measure_unit", "measure_unit_re"),
     ("activity", "activity_re"),
     ("budget", "budget_re"),
 )
+# Roles a block label (a column blank below its header) never takes.
+LABEL_ROLES = ("indicator", "activity", "level1", "level2")
 
 
-def _claim(cols: _Columns, c: int, label: str, patterns: Patterns) -> bool:
+def _claim(cols: _Columns, c: int, label: str, patterns: Patterns, blank: bool) -> bool:
     """Give column ``c`` the first role its header ``label`` names that is still open."""
     rules = patterns.indicators
     for attr, rx in COLUMN_KEYS:
         if getattr(cols, attr) is None and rules[rx].search(label):
+            if blank and attr in LABEL_ROLES:
+                return True  # a block label: it names the grid, not a column
             setattr(cols, attr, c)
             return True
     assert cols.standards is not None
@@ -86,27 +117,44 @@ def _claim(cols: _Columns, c: int, label: str, patterns: Patterns) -> bool:
     return False
 
 
-def _find_columns(headers: list[list[str]], patterns: Patterns) -> _Columns | None:
+def header_label(text: str, patterns: Patterns) -> str:
+    """A grid header cell's words: cleaned, without figures printed over its start (text
+    overflowing a cell above is drawn into the header: "90%指标名称", "8000计量单位")."""
+    return _LEADING_FIGURES_RE.sub("", clean_label(text, patterns))
+
+
+def _find_columns(headers: list[list[str]], blank: set[int], patterns: Patterns) -> _Columns | None:
     cols = _Columns(standards={})
     assert cols.standards is not None
     for c, texts in enumerate(headers):
         for text in reversed(texts):  # the lowest header names the column most precisely
-            if _claim(cols, c, clean_label(text, patterns), patterns):
+            if _claim(cols, c, header_label(text, patterns), patterns, c in blank):
                 break
     if cols.indicator is None or (cols.target is None and len(cols.standards) < 2):
         return None
-    if cols.activity is None:
-        cols.activity = 0 if cols.indicator != 0 else None
+    if cols.activity is None and cols.level1 is None:
+        # the first column, unnamed, holds the activity (职责活动 grids print it without a word)
+        taken = {v for v in vars(cols).values() if isinstance(v, int)}
+        if 0 not in taken and 0 not in blank:
+            cols.activity = 0
     return cols
 
 
 def extract_indicators(
-    tables: list[Table], units: dict[int, TableUnit], patterns: Patterns
+    tables: list[Table],
+    units: dict[int, TableUnit],
+    patterns: Patterns,
+    subject: str | None = None,
 ) -> list[Indicator]:
+    """Every grid row of the document's tables. ``subject`` (the department) is the activity
+    of a grid that names neither a project nor activities (部门整体支出绩效目标表)."""
     records: list[Indicator] = []
+    carried: _Form | None = None
     for table in tables:
-        for grid in _grids(table, units.get(table.index), patterns):
-            records.extend(_grid_records(table, grid, units.get(table.index)))
+        unit = units.get(table.index)
+        grids, carried = _grids(table, unit, patterns, carried)
+        for grid in grids:
+            records.extend(_grid_records(table, grid, unit, subject, patterns))
     return records
 
 
@@ -120,39 +168,83 @@ def _headers(grid: list[list[Cell | None]], start: int, end: int) -> list[list[s
     return headers
 
 
+def _blank_columns(
+    labels: list[list[str]], headers: list[list[str]], start: int, end: int, patterns: Patterns
+) -> set[int]:
+    """Columns with no text of their own in rows ``start``..``end``: blank (a span's text is at
+    its top) or repeating the column's header (a block label drawn as separate cells)."""
+    if start >= end:
+        return set()
+    blank = set()
+    for c, texts in enumerate(headers):
+        own = {clean_label(t, patterns) for t in texts}
+        if all(not labels[r][c] or labels[r][c] in own for r in range(start, end)):
+            blank.add(c)
+    # rows all blank are an empty form's (表十一 printed without data), not block labels
+    return blank if len(blank) < len(headers) else set()
+
+
 def _header_at(
-    rows: list[list[str]], grid: list[list[Cell | None]], r: int, patterns: Patterns
+    rows: list[list[str]],
+    labels: list[list[str]],
+    grid: list[list[Cell | None]],
+    span: tuple[int, int],
+    patterns: Patterns,
 ) -> tuple[int, _Columns] | None:
-    """The grid header starting at row ``r`` (a row naming an indicator column): its row count
-    and columns, if the rows there make one."""
+    """The grid header starting at row ``r`` (a row naming an indicator column), its data
+    ending by row ``end`` (``span``): its row count and columns, if the rows there make one."""
+    r, end = span
     for n in range(1, MAX_GRID_HEADER_ROWS + 1):
         if r + n > len(rows):
             break
         # a row of numbers is data even when a cell says 项目
         if n > 1 and any(parse_cell_amount(t) is not None for t in rows[r + n - 1] if t):
             break
-        cols = _find_columns(_headers(grid, r, r + n), patterns)
+        headers = _headers(grid, r, r + n)
+        cols = _find_columns(headers, _blank_columns(labels, headers, r + n, end, patterns), patterns)
         if cols is not None:
             return n, cols
     return None
 
 
-def _grids(table: Table, unit: TableUnit | None, patterns: Patterns) -> list[_Grid]:
-    """Every indicator grid in the table, with the form rows above each."""
+def _header_rows(labels: list[list[str]], patterns: Patterns) -> list[int]:
+    """Rows naming an indicator column with a target (or the standards) named in the row or
+    the one under it: a grid's header. (An indicator word alone is a block label's piece.)"""
+    rules = patterns.indicators
+
+    def names(r: int, *keys: str) -> bool:
+        return any(t and rules[k].search(_LEADING_FIGURES_RE.sub("", t)) for t in labels[r] for k in keys)
+
+    last = len(labels) - 1
+    return [
+        r
+        for r in range(len(labels))
+        if names(r, "indicator_re")
+        and any(names(k, "target_re", "standard_excellent_re") for k in (r, min(r + 1, last)))
+    ]
+
+
+def _grids(
+    table: Table, unit: TableUnit | None, patterns: Patterns, carried: _Form | None
+) -> tuple[list[_Grid], _Form | None]:
+    """Every indicator grid in the table, with the form rows above each; and the form left
+    at the table's end without a grid (its grid follows in the next table)."""
     rows = table.text_rows()
     labels = [[clean_label(t, patterns) if t else "" for t in row] for row in rows]
-    indicator_re = patterns.indicators["indicator_re"]
-    candidates = [r for r, row in enumerate(labels) if any(t and indicator_re.search(t) for t in row)]
-    if not candidates:
-        return []  # most tables: no row names an indicator column
-    grid = table.grid()
     project_re = patterns.indicators["form_project_re"]
     form_starts = [r for r, row in enumerate(labels) if any(t and project_re.search(t) for t in row)]
+    candidates = _header_rows(labels, patterns)
+    if not candidates:
+        # most tables: no row names an indicator column; a lone form waits for its grid
+        form = _read_form(rows, 0, len(rows), unit, patterns) if form_starts else None
+        return [], form if form is not None and form.project else None
+    grid = table.grid()
     headers: list[tuple[int, int, _Columns]] = []
     for r in candidates:
         if headers and r < headers[-1][0] + headers[-1][1]:
             continue  # inside the header found just above
-        found = _header_at(rows, grid, r, patterns)
+        end = min([f for f in form_starts if f > r] + [k for k in candidates if k > r] + [len(rows)])
+        found = _header_at(rows, labels, grid, (r, end), patterns)
         if found is not None:
             headers.append((r, found[0], found[1]))
     out: list[_Grid] = []
@@ -162,17 +254,34 @@ def _grids(table: Table, unit: TableUnit | None, patterns: Patterns) -> list[_Gr
         # a form's 项目名称 row after this header opens the next project
         end = min([f for f in form_starts if start + n <= f < next_header] or [next_header])
         form = _read_form(rows, previous_end, start, unit, patterns)
+        if i > 0 and form.project is None:
+            carried = out[-1].form  # the header repeated on a new page: the same project
+        if form.project is None and carried is not None and cols.activity is None:
+            # the form's head ended the previous table; its rest and its grid open this one
+            form = _Form(
+                carried.project,
+                *(a if a is not None else b for a, b in zip(_funds(carried), _funds(form), strict=True)),
+            )
         out.append(_Grid(start, start + n, end, cols, form))
         previous_end = end
-    return out
+    trailing = None
+    if previous_end < len(rows):
+        form = _read_form(rows, previous_end, len(rows), unit, patterns)
+        trailing = form if form.project else None
+    return out, trailing
 
 
-def _value_right_of(row: list[str], c: int) -> str:
-    """The first text to the right of a form label that is not the label itself."""
+def _funds(form: _Form) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+    return form.budget, form.fiscal, form.other
+
+
+def _value_right_of(row: list[str], c: int, patterns: Patterns) -> str:
+    """The first text to the right of a form label that is not the label itself; none when
+    the next text is another label (a blank form: 项目名称 | | 主管部门 | )."""
     label = row[c]
     for text in row[c + 1 :]:
         if text and text != label:
-            return text
+            return "" if patterns.indicators["form_label_re"].search(clean_label(text, patterns)) else text
     return ""
 
 
@@ -180,34 +289,64 @@ def _read_form(
     rows: list[list[str]], start: int, end: int, unit: TableUnit | None, patterns: Patterns
 ) -> _Form:
     rules = patterns.indicators
-    project: str | None = None
-    budget: Decimal | None = None
+    found: dict[str, Any] = {}
     money_unit = None
+    amounts = (("budget", "form_budget_re"), ("fiscal", "form_fiscal_re"), ("other", "form_other_re"))
     for row in rows[start:end]:
         for c, text in enumerate(row):
             if not text:
                 continue
             label = clean_label(text, patterns)
             money_unit = money_unit or find_unit(text, patterns)  # 项目资金（元）
-            if project is None and rules["form_project_re"].search(label):
-                project = _value_right_of(row, c) or None
-            elif budget is None and rules["form_budget_re"].search(label):
-                amount = parse_cell_amount(_value_right_of(row, c))
-                if amount is not None:
-                    budget = amount
-    if budget is not None:
-        scale = money_unit or (unit.unit if unit is not None else None)
-        budget = to_yuan(budget, scale) if scale else None
-    return _Form(project, budget)
+            if "project" not in found and rules["form_project_re"].search(label):
+                found["project"] = _value_right_of(row, c, patterns) or None
+                continue
+            for key, rx in amounts:
+                if key not in found and rules[rx].search(label):
+                    amount = parse_cell_amount(_value_right_of(row, c, patterns))
+                    if amount is not None:
+                        found[key] = amount
+                    break
+    scale = money_unit or (unit.unit if unit is not None else None)
+    for key, _ in amounts:
+        if key in found:
+            found[key] = to_yuan(found[key], scale) if scale else None
+    return _Form(**found)
 
 
-def _grid_records(table: Table, g: _Grid, unit: TableUnit | None) -> list[Indicator]:
+def parse_target(text: str, patterns: Patterns) -> tuple[str | None, Decimal | None, str | None]:
+    """A target's comparison (≥ ≤ > < =), number and unit, where it prints them: ≥13459.00(平方米)
+    gives (≥, 13459.00, 平方米); 95% gives (None, 95, %); 优 gives nothing."""
+    rest = clean_label(text, patterns) if text else ""
+    comparison = None
+    for key, symbol in COMPARISONS:
+        m = patterns.indicators["comparison"][f"{key}_re"].match(rest)
+        if m:
+            comparison, rest = symbol, rest[m.end() :]
+            break
+    m = _TARGET_NUMBER_RE.match(rest)
+    if m is None:
+        return comparison, None, None
+    number = Decimal(m.group(1).replace(",", ""))
+    unit = m.group(2).translate(_BRACKETS).strip() or None
+    return comparison, number, unit
+
+
+def _grid_records(
+    table: Table, g: _Grid, unit: TableUnit | None, subject: str | None, patterns: Patterns
+) -> list[Indicator]:
     rows = table.text_rows()
     grid = table.grid()
     cols = g.cols
     records: list[Indicator] = []
     parent: str | None = None
-    activity: str | None = g.form.project
+    # a grid with neither a form nor an activity column, under a title or goal naming the
+    # whole department (部门整体绩效目标表, 当年整体绩效目标), is the department's; without
+    # that, its project was cut off (a page of a form) and stays unknown
+    titled = _title_project(table, patterns) if g.form.project is None and cols.activity is None else None
+    whole = g.form.project is None and cols.activity is None and _names_whole(table, g, patterns)
+    activity: str | None = g.form.project or titled or (subject if whole else None)
+    whole = whole or titled is not None  # the title's project is the subject of every row
     budget = g.form.budget
     level1: str | None = None
     level2: str | None = None
@@ -223,12 +362,12 @@ def _grid_records(table: Table, g: _Grid, unit: TableUnit | None) -> list[Indica
         assert cols.indicator is not None  # _find_columns returns None otherwise
         name = rows[r][cols.activity] if cols.activity is not None else ""
         indicator = rows[r][cols.indicator]
-        if g.form.project is not None:
-            # shape C: the form names the project; the columns give the levels
+        if g.form.project is not None or whole:
+            # the form (or the department) is the subject; the columns give the levels
             level1 = text(r, cols.level1) or level1
             level2 = text(r, cols.level2) or level2
-        elif cols.level1 is None:
-            # shape A: a name without an indicator opens a parent (部门职责)
+        elif cols.level1 is None and cols.level2 is None:
+            # 职责活动 grids: a name without an indicator opens a parent (部门职责)
             if name and not indicator:
                 parent, activity, budget = name, None, None
                 continue
@@ -238,29 +377,78 @@ def _grid_records(table: Table, g: _Grid, unit: TableUnit | None) -> list[Indica
                 amount = parse_cell_amount(raw_budget)
                 budget = to_yuan(amount, unit.unit) if amount is not None and unit is not None else None
         else:
-            # shape B: blank = same as above, spans included
+            # levels under an activity column: blank = same as above, spans included
+            if rows[r][cols.activity or 0] and cols.budget is not None:
+                amount = parse_cell_amount(rows[r][cols.budget])
+                budget = to_yuan(amount, unit.unit) if amount is not None and unit is not None else None
             activity = text(r, cols.activity) or activity
             level1 = text(r, cols.level1) or level1
             level2 = text(r, cols.level2) or level2
         if not indicator or activity is None:
             continue
-        standards = None
-        if cols.standards:
-            standards = {key: rows[r][c] for key, c in cols.standards.items()}
-        records.append(
-            Indicator(
-                activity=activity,
-                indicator=indicator,
-                parent=parent if parent != activity else None,
-                budget=budget,
-                level1=level1,
-                level2=level2,
-                target=rows[r][cols.target] if cols.target is not None else None,
-                standards=standards,
-                location=_row_location(table, grid[r][cols.indicator], r, cols.indicator),
-            )
-        )
+        place = _Place(activity, parent if parent != activity else None, budget, level1, level2)
+        records.append(_record(table, g, r, place, patterns))
     return records
+
+
+def _title_project(table: Table, patterns: Patterns) -> str | None:
+    """The project a grid's title names (某某项目绩效目标表), if it names one."""
+    rules = patterns.indicators
+    m = rules["title_project_re"].search("".join(clean_label(table.caption, patterns).split()))
+    if m is None or rules["generic_project_re"].search(m.group("project")):
+        return None
+    project: str = m.group("project")
+    return project
+
+
+def _names_whole(table: Table, g: _Grid, patterns: Patterns) -> bool:
+    whole_re = patterns.indicators["whole_re"]
+    # a label, not the goal's text: that may say 整体 of anything
+    above = [t for row in table.text_rows()[: g.header_start] for t in row if t and len(t) <= MAX_LABEL_CHARS]
+    return any(whole_re.search(t) for t in [table.caption, *above])
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a row stands in its grid: its activity and the levels above it."""
+
+    activity: str
+    parent: str | None
+    budget: Decimal | None
+    level1: str | None
+    level2: str | None
+
+
+def _record(table: Table, g: _Grid, r: int, place: _Place, patterns: Patterns) -> Indicator:
+    rows = table.text_rows()
+    grid = table.grid()
+    cols = g.cols
+    assert cols.indicator is not None
+    target = rows[r][cols.target] if cols.target is not None else None
+    comparison, number, unit = parse_target(target or "", patterns)
+    if cols.direction is not None and comparison is None:
+        comparison, _, _ = parse_target(rows[r][cols.direction], patterns)
+    if cols.measure_unit is not None and rows[r][cols.measure_unit]:
+        unit = clean_label(rows[r][cols.measure_unit], patterns)
+    weight = parse_cell_amount(rows[r][cols.weight]) if cols.weight is not None else None
+    standards = {key: rows[r][c] for key, c in cols.standards.items()} if cols.standards else None
+    return Indicator(
+        activity=place.activity,
+        indicator=rows[r][cols.indicator],
+        parent=place.parent,
+        budget=place.budget,
+        level1=place.level1,
+        level2=place.level2,
+        target=target,
+        standards=standards,
+        fiscal_funds=g.form.fiscal,
+        other_funds=g.form.other,
+        comparison=comparison,
+        number=number,
+        unit=unit,
+        weight=weight,
+        location=_row_location(table, grid[r][cols.indicator], r, cols.indicator),
+    )
 
 
 def _row_location(table: Table, cell: Cell | None, row: int, col: int) -> Location:

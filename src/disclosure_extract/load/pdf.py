@@ -80,6 +80,8 @@ PARAGRAPH_GAP = 1.6
 TRAILER_BYTES = 2048
 # Column edges of a table continued on the next page may be off by this much (points).
 STITCH_TOLERANCE = 6.0
+# A ruled table within this distance (points) of another's box on every side lies inside it.
+NESTED_TOLERANCE = 1.0
 # A continuation page repeats at most this many header rows.
 MAX_REPEATED_HEADER_ROWS = 4
 # A running head is among the first this many lines of a page.
@@ -549,6 +551,7 @@ def _read_page(
                 max(b[3] for b in boxes),
             )
             tables.append(_PageTable(cells=placed, bbox=bbox))
+    tables = _without_nested(tables)
     lines = text_lines([c for i, c in enumerate(chars) if i not in in_table])
     lowest = max((t.bbox[3] for t in tables), default=0.0)
     lines = [ln for ln in lines if not _is_furniture(ln, page.height, lines, lowest)]
@@ -590,6 +593,21 @@ def _read_page(
             buffer.append(entry)
     out.extend(_paragraphs(buffer, right, number, patterns))
     return out, issues
+
+
+def _without_nested(tables: list[_PageTable]) -> list[_PageTable]:
+    """The ruled tables that no other ruled table encloses. A cell of a form drawn with its
+    own inner rulings (执行率分值（10）) is found as a small table inside the form; its
+    characters are in the enclosing table's cell already, and as the page's last table it
+    would stop the form from being stitched to its continuation on the next page."""
+
+    def inside(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+        tol = NESTED_TOLERANCE
+        return (
+            a != b and a[0] >= b[0] - tol and a[1] >= b[1] - tol and a[2] <= b[2] + tol and a[3] <= b[3] + tol
+        )
+
+    return [t for t in tables if not any(inside(t.bbox, o.bbox) for o in tables if o is not t)]
 
 
 def _white_only(obj: dict[str, Any]) -> bool:

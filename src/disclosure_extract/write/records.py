@@ -81,12 +81,13 @@ def indicator_record(ind: Indicator) -> dict[str, Any]:
         "indicator": ind.indicator,
         "location": ind.location.as_dict(),
     }
-    for key in ("parent", "level1", "level2", "target"):
+    for key in ("parent", "level1", "level2", "target", "comparison", "unit"):
         value = getattr(ind, key)
         if value:
             record[key] = value
-    if ind.budget is not None:
-        record["budget"] = ind.budget
+    for key in ("budget", "fiscal_funds", "other_funds", "number", "weight"):
+        if getattr(ind, key) is not None:
+            record[key] = getattr(ind, key)
     if ind.standards is not None:
         record["standards"] = ind.standards
     return record
@@ -262,12 +263,22 @@ def _indicator(data: dict[str, Any]) -> Indicator:
         indicator=data["indicator"],
         location=Location.from_dict(data.get("location")),
         parent=data.get("parent"),
-        budget=_decimal(data["budget"]) if data.get("budget") is not None else None,
+        budget=_optional_decimal(data.get("budget")),
         level1=data.get("level1"),
         level2=data.get("level2"),
         target=data.get("target"),
         standards=data.get("standards"),
+        fiscal_funds=_optional_decimal(data.get("fiscal_funds")),
+        other_funds=_optional_decimal(data.get("other_funds")),
+        comparison=data.get("comparison"),
+        number=_optional_decimal(data.get("number")),
+        unit=data.get("unit"),
+        weight=_optional_decimal(data.get("weight")),
     )
+
+
+def _optional_decimal(value: Any) -> Decimal | None:
+    return _decimal(value) if value is not None else None
 
 
 def _line_item(data: dict[str, Any]) -> LineItem:

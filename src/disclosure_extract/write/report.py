@@ -30,7 +30,16 @@ from pathlib import Path
 from typing import Any
 
 from ..common.atomic import write_text
-from ..model import CATEGORY_ORDER, COMPLETENESS_RULES, FAIL, CheckResult, Fact, Result, check_category
+from ..model import (
+    CATEGORY_ORDER,
+    COMPLETENESS_RULES,
+    FAIL,
+    CheckResult,
+    Fact,
+    Indicator,
+    Result,
+    check_category,
+)
 from ..patterns import Patterns
 from .crops import Box, crop_name, make_crops
 
@@ -287,6 +296,64 @@ def _boxes(rec: Result, failed: list[CheckResult]) -> Iterable[tuple[int, Box]]:
             box = _box_of(where)
             if box is not None:
                 yield box
+    for grid in grid_parts(rec):
+        if grid.page is not None and grid.box is not None:
+            yield grid.page, grid.box
+
+
+@dataclass
+class GridPart:
+    """A performance grid's rows on one page: shown beside the crop of their cells."""
+
+    activity: str
+    table: int | None
+    page: int | None
+    box: Box | None
+    rows: list[Indicator]
+
+
+def grid_parts(rec: Result) -> list[GridPart]:
+    """The document's indicator rows by grid (table and activity) and page, in order; each
+    part's box spans its rows' indicator cells, widened to its table's columns."""
+    parts: list[GridPart] = []
+    widths = {t.index: (b[0], b[2]) for t in rec.tables if (b := t.location.bbox) is not None}
+    for ind in rec.indicators:
+        loc = ind.location
+        last = parts[-1] if parts else None
+        if last is None or (last.activity, last.table, last.page) != (ind.activity, loc.table, loc.page):
+            last = GridPart(ind.activity, loc.table, loc.page, None, [])
+            parts.append(last)
+        last.rows.append(ind)
+        if loc.bbox is not None:
+            b = loc.bbox
+            x0, x1 = widths.get(loc.table if loc.table is not None else -1, (b[0], b[2]))
+            box = last.box or (x0, b[1], x1, b[3])
+            last.box = (min(box[0], x0), min(box[1], b[1]), max(box[2], x1), max(box[3], b[3]))
+    return parts
+
+
+def _grids_html(rec: Result, pictures: dict[tuple[int, Box], str]) -> str:
+    """Each grid's rows as read, beside the crop of the page they were read from."""
+    parts = grid_parts(rec)
+    if not parts:
+        return ""
+    out = [f"<h2>Performance grids</h2><p class='muted'>{len(rec.indicators)} indicator rows</p>"]
+    for part in parts:
+        first = part.rows[0]
+        funds = f" · {_e(wan(first.budget))} 万元" if first.budget is not None else ""
+        rows = "".join(
+            "<tr>"
+            + "".join(f"<td>{_e(v or '')}</td>" for v in (ind.level1, ind.level2, ind.indicator, ind.target))
+            + f"<td class='num'>{_e(ind.weight if ind.weight is not None else '')}</td></tr>"
+            for ind in part.rows
+        )
+        out.append(
+            f"<h3>{_e(part.activity)}{funds} <span class='muted'>p. {_e(part.page)}</span></h3>"
+            "<table><tr><td><table><tr><th>一级指标</th><th>二级指标</th><th>指标</th><th>指标值</th>"
+            f"<th>分值</th></tr>{rows}</table></td>"
+            f"<td class='ev'>{_crop_img(pictures, part.page, part.box, part.activity)}</td></tr></table>"
+        )
+    return "".join(out)
 
 
 def _box_of(loc: dict[str, Any]) -> tuple[int, Box] | None:
@@ -350,6 +417,7 @@ def _document_html(
     if missing and not rec.failed:
         body.append("<p>Missing: " + " ".join(f"<span class='pill'>{_e(f)}</span>" for f in missing) + "</p>")
     body.append(_checks_table(_failed_checks(checks), units, pictures))
+    body.append(_grids_html(rec, pictures))
     body.append(_completeness_html(rec, checks))
     issues = [i for i in rec.issues if i.severity != "info"]
     if issues:

@@ -1,0 +1,131 @@
+"""Performance grids read by one header-driven reader: forms cut by page breaks, block labels,
+grids of the whole department, targets in parts, and the truth-free grid measures."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+
+from disclosure_extract import Patterns
+from disclosure_extract.api import extract_data
+from disclosure_extract.extract.indicators import parse_target
+from disclosure_extract.unlabeled import measure_grids
+
+from .conftest import CORPUS, extract_record
+
+REGRESS = CORPUS / "regress"
+
+
+def _rows(name: str, patterns: Patterns) -> list[dict]:
+    return list(extract_record(REGRESS / name, patterns)["indicators"])
+
+
+def test_forms_cut_by_page_breaks(patterns: Patterns) -> None:
+    """西南大学 2023, pp. 16-18: a form's 执行率分值 cell drawn with its own rulings (found as a
+    small table inside the form) no longer stops the form being stitched to its next page; a
+    form whose grid opens the next page's table lends that grid its project and funds; the
+    block label 绩效指标 down the left side is neither indicator nor activity."""
+    rows = _rows("indicator_forms_cut_by_page_breaks.pdf", patterns)
+    by_project = Counter(r["activity"] for r in rows)
+    assert by_project == {"236中央高校教育教学改革专项": 19, "236中央高校管理改革等绩效拨款": 6}
+    first = rows[0]
+    assert (first["level1"], first["level2"], first["indicator"], first["target"]) == (
+        "产出指标",
+        "数量指标",
+        "建设一流本科课程数",
+        "20门",
+    )
+    assert (first["budget"], first["fiscal_funds"], first["other_funds"]) == (
+        Decimal(21127600),
+        Decimal(21120000),
+        Decimal(0),
+    )
+    assert (first.get("comparison"), first["number"], first["unit"], first["weight"]) == (
+        None,
+        Decimal(20),
+        "门",
+        Decimal(5),
+    )
+    # rows of the page after the break: merged 一级 / 二级 cells filled down
+    continued = [r for r in rows if r["indicator"] == "设备更新数量"]
+    assert [(r["level1"], r["level2"], r["location"]["page"]) for r in continued] == [
+        ("产出指标", "数量指标", 2)
+    ]
+    # the second project's form ends page 2; its grid opens page 3 in a table of its own
+    second = [r for r in rows if r["activity"] == "236中央高校管理改革等绩效拨款"]
+    assert {r["budget"] for r in second} == {Decimal(11119800)}
+    assert {r["location"]["page"] for r in second} == {3}
+    assert not any("绩效指标" in r["activity"] for r in rows)
+
+
+def test_block_label_drawn_as_cells_and_a_form_cut_off(patterns: Patterns) -> None:
+    """西南大学 2023, pp. 35-36: the label 绩效指标 printed in the header row and again in the
+    first data row takes no column; the rows at the top of p. 35, whose form is on a page not
+    in the file, are not given to anybody."""
+    rows = _rows("indicator_block_label_split_over_rows.pdf", patterns)
+    assert Counter(r["activity"] for r in rows) == {"236教师工作专项": 8, "236出国留学经费（项目）": 3}
+    teachers = [r for r in rows if r["activity"] == "236教师工作专项"]
+    assert [r["indicator"] for r in teachers][:3] == ["完成培训人数", "总体参训率", "总体结业率"]
+    assert teachers[0]["budget"] == Decimal(2447800)
+    assert "帮扶对象个数" not in {r["indicator"] for r in rows}
+
+
+def test_grid_of_the_whole_department_with_target_in_parts(patterns: Patterns) -> None:
+    rows = _rows("indicator_grid_whole_department_target_in_parts.html", patterns)
+    whole = [r for r in rows if r["activity"] == "某市气象服务中心"]
+    assert [(r["indicator"], r["comparison"], r["number"], r["unit"], r["weight"]) for r in whole] == [
+        ("短期天气预报准确率", "≥", Decimal(78), "%", Decimal(40)),
+        ("重大气象灾害预警提前时间", "≥", Decimal(30), "分钟", Decimal(30)),
+        ("装备维修时限", "≤", Decimal(36), "小时", Decimal(30)),
+    ]
+    project = [r for r in rows if r["activity"] == "气象台站改造"]
+    assert [(r["level1"], r["level2"], r["indicator"], r["target"]) for r in project] == [
+        ("产出指标", "数量指标", "改造台站数量", "＝4个"),
+        ("产出指标", "时效指标", "完成时间", "不晚于2026年11月"),
+    ]
+    assert (project[0]["budget"], project[0]["fiscal_funds"], project[0]["other_funds"]) == (
+        Decimal(1200000),
+        Decimal(1000000),
+        Decimal(200000),
+    )
+    assert (project[0]["comparison"], project[0]["number"], project[0]["unit"]) == ("=", Decimal(4), "个")
+    # a blank form (项目名称 | | 主管部门 | ) names no project: its next label is not one
+    assert not any(r["activity"] == "主管部门" for r in rows)
+    # a grid without a form's 项目名称 takes the project its title names, after the unit code
+    titled = [r for r in rows if r["activity"] == "雷达站维护项目"]
+    assert [(r["level2"], r["indicator"], r["target"], r["budget"]) for r in titled] == [
+        ("数量指标", "维护雷达站数量", "≥3个", Decimal(800000)),
+        ("质量指标", "雷达数据可用率", "≥98%", Decimal(800000)),
+    ]
+    assert len(rows) == 7
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("≥13459.00(平方米)", ("≥", Decimal("13459.00"), "平方米")),
+        ("不低于95%", ("≥", Decimal(95), "%")),
+        ("≤5分钟", ("≤", Decimal(5), "分钟")),
+        ("＝2个", ("=", Decimal(2), "个")),
+        ("1,200万元", (None, Decimal(1200), "万元")),
+        ("20门", (None, Decimal(20), "门")),
+        ("优", (None, None, None)),
+        ("显著提高", (None, None, None)),
+    ],
+)
+def test_target_in_parts(text: str, parts: tuple, patterns: Patterns) -> None:
+    assert parse_target(text, patterns) == parts
+
+
+def test_grid_measures_count_printed_cells_against_rows(patterns: Patterns) -> None:
+    """The truth-free measure: indicator cells printed under a grid header, rows read."""
+    path = REGRESS / "indicator_forms_cut_by_page_breaks.pdf"
+    result = extract_data(path.read_bytes(), str(path), patterns)
+    measures = measure_grids(result, patterns)
+    assert (measures.rows, measures.cells, measures.bad_rows, measures.projects) == (25, 25, 0, 2)
+    assert measures.grids == measures.complete == 2
+    # a grid losing a row shows: one grid is no longer read whole
+    result.indicators.pop()
+    assert measure_grids(result, patterns).complete == 1
