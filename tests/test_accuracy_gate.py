@@ -90,3 +90,4 @@ def test_the_whole_development_set_stays_at_its_floors(tmp_path: Path) -> None:
     problems = [p for d in result.documents for p in d.problems]
     assert result.precision >= floors["precision"] - EPSILON, problems
     assert result.recall >= floors["recall"] - EPSILON, problems
+    assert result.indicator_f1 >= floors["indicator_f1"] - EPSILON, problems

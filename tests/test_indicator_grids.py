@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from disclosure_extract import Patterns
 from disclosure_extract.api import extract_data
 from disclosure_extract.extract.indicators import parse_target
-from disclosure_extract.unlabeled import measure_grids
+from disclosure_extract.unlabeled import GridMeasures, measure_grids
 
-from .conftest import CORPUS, extract_record
+from .conftest import CORPUS, as_record, extract_record
 
 REGRESS = CORPUS / "regress"
 
@@ -78,8 +79,12 @@ def test_grid_of_the_whole_department_with_target_in_parts(patterns: Patterns) -
     assert [(r["indicator"], r["comparison"], r["number"], r["unit"], r["weight"]) for r in whole] == [
         ("短期天气预报准确率", "≥", Decimal(78), "%", Decimal(40)),
         ("重大气象灾害预警提前时间", "≥", Decimal(30), "分钟", Decimal(30)),
-        ("装备维修时限", "≤", Decimal(36), "小时", Decimal(30)),
+        ("装备维修时限", "≤", Decimal(36), "小时", Decimal(20)),
+        ("公众气象服务满意度", "≥", Decimal(90), "%", Decimal(10)),
     ]
+    # levels glued into the indicator's cell (产出指标-数量指标-…) are split
+    assert (whole[-1]["level1"], whole[-1]["level2"]) == ("满意度指标", "服务对象满意度指标")
+    assert "level1" not in whole[0]
     project = [r for r in rows if r["activity"] == "气象台站改造"]
     assert [(r["level1"], r["level2"], r["indicator"], r["target"]) for r in project] == [
         ("产出指标", "数量指标", "改造台站数量", "＝4个"),
@@ -99,7 +104,7 @@ def test_grid_of_the_whole_department_with_target_in_parts(patterns: Patterns) -
         ("数量指标", "维护雷达站数量", "≥3个", Decimal(800000)),
         ("质量指标", "雷达数据可用率", "≥98%", Decimal(800000)),
     ]
-    assert len(rows) == 7
+    assert len(rows) == 8
 
 
 @pytest.mark.parametrize(
@@ -129,3 +134,60 @@ def test_grid_measures_count_printed_cells_against_rows(patterns: Patterns) -> N
     # a grid losing a row shows: one grid is no longer read whole
     result.indicators.pop()
     assert measure_grids(result, patterns).complete == 1
+
+
+# ../shared/wild: real PDFs nobody annotated, referred to in place (not copied here)
+WILD = Path(__file__).resolve().parents[2] / "shared" / "wild" / "docs"
+CHONGQING_COMMERCE = WILD / "004_重庆" / "2026年重庆市商务委员会部门预算.pdf"
+CHANGSHA_PETITIONS = WILD / "015_长沙" / "2026年长沙市信访局部门预算.pdf"
+QUANZHOU_POLICE = WILD / "021_泉州" / "2026年泉州市公安局部门预算.pdf"
+
+
+def _wild(path: Path, patterns: Patterns) -> tuple[list[dict], GridMeasures]:
+    result = extract_data(path.read_bytes(), str(path), patterns)
+    return list(as_record(result)["indicators"]), measure_grids(result, patterns)
+
+
+@pytest.mark.skipif(not CHONGQING_COMMERCE.exists(), reason="needs ../shared/wild beside the checkout")
+def test_chongqing_grids_with_figures_drawn_over_their_headers(patterns: Patterns) -> None:
+    # 表十 部门整体绩效目标表: "60000绩效指标 | 90%指标名称 | 指标性质 | 指标值 | 计量单位 | 指标权重(%)"
+    rows, measures = _wild(CHONGQING_COMMERCE, patterns)
+    whole = [r for r in rows if r["activity"] == "重庆市商务委员会"]
+    assert len(whole) == 10
+    assert (whole[0]["indicator"], whole[0]["comparison"], whole[0]["number"], whole[0]["unit"]) == (
+        "建成15分钟商业服务圈",
+        "≥",
+        Decimal(63),
+        "个",
+    )
+    # 表十一: the form (项目名称 | 市商务发展专项, 当年预算 46,794.00 万元), its header repeated
+    # on the next page under the same project
+    special = [r for r in rows if r["activity"] == "市商务发展专项"]
+    assert len(special) == 12 and {r["budget"] for r in special} == {Decimal(467940000)}
+    assert (measures.cells, measures.rows, measures.grids, measures.complete) == (34, 34, 3, 3)
+
+
+@pytest.mark.skipif(not CHANGSHA_PETITIONS.exists(), reason="needs ../shared/wild beside the checkout")
+def test_changsha_projects_as_a_column_over_eight_pages(patterns: Patterns) -> None:
+    # 单位编码 | 单位（项目）名称 | 资金总额 | 绩效目标 | 绩效指标 {一级 | 二级 | 三级 | 指标值 …}
+    rows, measures = _wild(CHANGSHA_PETITIONS, patterns)
+    projects = Counter(r["activity"] for r in rows)
+    assert projects["基层及其他信访业务工作经费专项"] == 16
+    assert projects["长沙市信访局"] == 25  # the 部门整体支出绩效目标表
+    cost = rows[0]
+    assert (cost["level1"], cost["level2"], cost["indicator"], cost["budget"]) == (
+        "成本指标",
+        "经济成本指标",
+        "总成本",
+        Decimal(357800),
+    )
+    assert (measures.rows, measures.cells, measures.bad_rows) == (101, 101, 0)
+
+
+@pytest.mark.skipif(not QUANZHOU_POLICE.exists(), reason="needs ../shared/wild beside the checkout")
+def test_quanzhou_grids_titled_by_their_project(patterns: Patterns) -> None:
+    # "2007_泉州市公安局晋江国际机场分局_机场公安综 合修缮改造项目绩效目标表" above each form
+    rows, measures = _wild(QUANZHOU_POLICE, patterns)
+    assert Counter(r["activity"] for r in rows)["机场公安综合修缮改造项目"] == 6
+    assert measures.titled == measures.titled_read == 26
+    assert measures.rows == measures.cells

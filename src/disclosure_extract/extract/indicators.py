@@ -432,13 +432,18 @@ def _record(table: Table, g: _Grid, r: int, place: _Place, patterns: Patterns) -
         unit = clean_label(rows[r][cols.measure_unit], patterns)
     weight = parse_cell_amount(rows[r][cols.weight]) if cols.weight is not None else None
     standards = {key: rows[r][c] for key, c in cols.standards.items()} if cols.standards else None
+    indicator, level1, level2 = rows[r][cols.indicator], place.level1, place.level2
+    if cols.level1 is None and cols.level2 is None:
+        glued = patterns.indicators["glued_levels_re"].match(indicator.strip())
+        if glued is not None:  # 产出指标-数量指标-完成培训人数 in one cell
+            level1, level2, indicator = glued.group("level1", "level2", "indicator")
     return Indicator(
         activity=place.activity,
-        indicator=rows[r][cols.indicator],
+        indicator=indicator,
         parent=place.parent,
         budget=place.budget,
-        level1=place.level1,
-        level2=place.level2,
+        level1=level1,
+        level2=level2,
         target=target,
         standards=standards,
         fiscal_funds=g.form.fiscal,
