@@ -117,6 +117,8 @@ def test_grid_of_the_whole_department_with_target_in_parts(patterns: Patterns) -
         ("1,200万元", (None, Decimal(1200), "万元")),
         ("20门", (None, Decimal(20), "门")),
         ("优", (None, None, None)),
+        ("2025年12月底前", (None, None, None)),
+        ("≥120万平方米", ("≥", Decimal(120), "万平方米")),
         ("显著提高", (None, None, None)),
     ],
 )
@@ -191,3 +193,27 @@ def test_quanzhou_grids_titled_by_their_project(patterns: Patterns) -> None:
     assert Counter(r["activity"] for r in rows)["机场公安综合修缮改造项目"] == 6
     assert measures.titled == measures.titled_read == 26
     assert measures.rows == measures.cells
+
+
+def test_the_ministry_template_with_its_form_inline(patterns: Patterns) -> None:
+    """财政部's 项目支出绩效目标表: 项目名称：X in one cell, 指标值（包含数字及文字描述）; and a grid
+    whose activity column is headed 二级项目名称."""
+    rows = _rows("indicator_grid_ministry_template_inline_form.html", patterns)
+    form = [r for r in rows if r["activity"] == "城乡社区环境整治"]
+    assert [(r["level2"], r["indicator"], r["target"]) for r in form] == [
+        ("数量指标", "清扫保洁面积", "≥120万平方米"),
+        ("时效指标", "完成时限", "2025年12月底前"),
+        ("社会效益指标", "市容环境改善", "明显改善"),
+        ("服务对象满意度指标", "居民满意度", "≥90%"),
+    ]
+    assert (form[0]["budget"], form[0]["fiscal_funds"], form[0]["other_funds"]) == (
+        Decimal(3500000),
+        Decimal(3000000),
+        Decimal(500000),
+    )
+    assert "number" not in form[1]  # a date is no quantity
+    column = [(r["activity"], r["level2"], r["indicator"]) for r in rows[len(form) :]]
+    assert column == [
+        ("公厕运行维护", "数量指标", "维护公厕数量"),
+        ("公厕运行维护", "质量指标", "公厕开放率"),
+    ]

@@ -49,6 +49,8 @@ GRID_COUNTS = (
     "bad_rows",
     "projects",
 )
+# A block label is short: 绩效目标指标, 满意度指标.
+MAX_LABEL_CHARS = 8
 # How many of the commonest labels not understood the report lists.
 TOP_LABELS = 25
 
@@ -64,7 +66,7 @@ class GridMeasures:
     complete: int = 0  # of them, as many rows read as indicator cells printed
     cells: int = 0  # non-empty cells printed under indicator headers
     rows: int = 0  # indicator rows read
-    bad_rows: int = 0  # rows with an empty indicator or a header word as their activity
+    bad_rows: int = 0  # rows with an empty indicator, or a header word or code as their activity
     projects: int = 0  # distinct activities (projects) with rows
     unread: list[str] = field(default_factory=list)  # titled tables yielding no rows
 
@@ -271,6 +273,8 @@ def _header_word(patterns: Patterns) -> Any:
 
     def is_header(text: str) -> bool:
         label = "".join(text.split())
+        if label.isdigit() or (len(label) <= MAX_LABEL_CHARS and label.endswith("指标")):
+            return True  # a unit code (126001), a block label (绩效目标指标, 产出指标)
         # a label printed twice in its merged cell reads 绩效指标绩效指标
         pieces = [label[: len(label) // n] for n in (1, 2, 3) if label == label[: len(label) // n] * n]
         return any(rules[k].search(p) for k in keys for p in pieces)
@@ -423,7 +427,7 @@ def format_unlabeled(result: Unlabeled, verbose: bool = False) -> str:
             of(t["grid_complete"], t["grid_grids"], t["grid_complete_share"])
             + f" (rows = indicator cells printed; {t['grid_rows']} rows, {t['grid_cells']} cells)",
         ),
-        ("rows with a header as subject", f"{t['grid_bad_rows']} (an empty indicator or a header word)"),
+        ("rows with a header as subject", f"{t['grid_bad_rows']} (empty indicator, header word or code)"),
     ]
     lines += [f"{label:<31}{text}" for label, text in rows]
     if t["grid_unread"]:

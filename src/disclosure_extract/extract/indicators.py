@@ -48,6 +48,9 @@ COMPARISONS = (("ge", "≥"), ("le", "≤"), ("gt", ">"), ("lt", "<"), ("eq", "=
 # After the comparison: the number, then the unit (in brackets or not): 13459.00(平方米), 95%
 _TARGET_NUMBER_RE = regex.compile(r"^\s*([+-]?\d+(?:,\d{3})*(?:\.\d+)?)\s*(.*?)\s*$")
 _BRACKETS = str.maketrans("", "", "()（）")
+_DIGIT_RE = regex.compile(r"\d")
+# A target's unit is a word or two (万平方米, 人次, 次/年); a longer rest is a phrase.
+MAX_UNIT_CHARS = 8
 _LEADING_FIGURES_RE = regex.compile(r"^[\d.,%\s]+(?=\p{Han})")
 
 
@@ -271,6 +274,16 @@ def _grids(
     return out, trailing
 
 
+def _label_and_value(text: str, patterns: Patterns) -> tuple[str, str]:
+    """A form cell's label, and the value printed in the same cell after a colon
+    (项目名称：某项目); the value is empty when the cell is the label alone."""
+    label = clean_label(text, patterns)
+    head, colon, value = label.partition(":")
+    if not colon or not value:
+        return label, ""
+    return head, value
+
+
 def _funds(form: _Form) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
     return form.budget, form.fiscal, form.other
 
@@ -296,14 +309,14 @@ def _read_form(
         for c, text in enumerate(row):
             if not text:
                 continue
-            label = clean_label(text, patterns)
             money_unit = money_unit or find_unit(text, patterns)  # 项目资金（元）
+            label, inline = _label_and_value(text, patterns)
             if "project" not in found and rules["form_project_re"].search(label):
-                found["project"] = _value_right_of(row, c, patterns) or None
+                found["project"] = inline or _value_right_of(row, c, patterns) or None
                 continue
             for key, rx in amounts:
                 if key not in found and rules[rx].search(label):
-                    amount = parse_cell_amount(_value_right_of(row, c, patterns))
+                    amount = parse_cell_amount(inline or _value_right_of(row, c, patterns))
                     if amount is not None:
                         found[key] = amount
                     break
@@ -327,9 +340,10 @@ def parse_target(text: str, patterns: Patterns) -> tuple[str | None, Decimal | N
     m = _TARGET_NUMBER_RE.match(rest)
     if m is None:
         return comparison, None, None
-    number = Decimal(m.group(1).replace(",", ""))
     unit = m.group(2).translate(_BRACKETS).strip() or None
-    return comparison, number, unit
+    if unit is not None and (len(unit) > MAX_UNIT_CHARS or _DIGIT_RE.search(unit)):
+        return comparison, None, None  # a date (2025年12月底前) or a phrase, not a quantity
+    return comparison, Decimal(m.group(1).replace(",", "")), unit
 
 
 def _grid_records(
