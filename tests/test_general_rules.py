@@ -109,3 +109,40 @@ def test_zero_statements(patterns: Patterns) -> None:
     assert fields["sangong.vehicle_purchase"] == 0
     assert fields["income.state_capital"] == 0
     assert fields["sangong.total"] == 120000
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "year"),
+    [
+        # "2015年衢江区“三公”经费支出决算同比下降的原因主要是…。" is a sentence, not the title
+        ("meta_sentence_naming_a_year_is_no_title.txt", "final_accounts", 2016),
+        # "与2016年相比" three times outvoted the year of "2017年区级“三公”经费…支出1360.13万元"
+        ("meta_year_compared_with_is_not_the_fiscal_year.txt", None, 2017),
+        # no 决算 word: 比年初预算增加, and 预算 only in 预算法 / 预算管理
+        ("meta_outturn_against_the_initial_budget_is_a_final_account.txt", "final_accounts", 2022),
+        # "2020年一般公共预算支出决算数为1264.92万元,完成预算59.7%。" was the title, of a budget
+        ("meta_budget_completed_is_a_final_account.txt", "final_accounts", 2020),
+    ],
+)
+def test_kind_and_year_from_what_the_text_discloses(
+    name: str, kind: str | None, year: int, patterns: Patterns
+) -> None:
+    fields = _extract(name, patterns)["fields"]
+    assert (fields.get("meta.kind"), fields["meta.year"]) == (kind, year)
+
+
+@pytest.mark.parametrize(
+    ("name", "department"),
+    [
+        # "重庆市铜梁区围龙镇人民政府" above "2021年度“三公”经费决算汇总情况"
+        ("meta_name_on_the_line_above_the_year.txt", "重庆市铜梁区围龙镇人民政府"),
+        # "2016年市国资委财政拨款“三公”经费预算表": the funds are no part of the name
+        ("meta_name_before_the_funds_the_title_names.txt", "市国资委"),
+        # "【财政预算】天水市麦积区花牛镇政府2020年部门预算情况说明"
+        ("meta_title_behind_a_bracketed_tag.txt", "天水市麦积区花牛镇政府"),
+        # no title: "开江县普安镇复兴小学是一所完全制小学" under 一、单位概况
+        ("meta_unit_introduced_in_its_overview.txt", "开江县普安镇复兴小学"),
+    ],
+)
+def test_department_from_the_head_lines(name: str, department: str, patterns: Patterns) -> None:
+    assert _extract(name, patterns)["fields"]["meta.department"] == department

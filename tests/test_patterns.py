@@ -63,8 +63,10 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 def test_empty_regex_is_refused(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
     indicators = folder / "indicators.yml"
-    text = indicators.read_text(encoding="utf-8").replace("level1_re: '^一级指标$'", "level1_re: ''")
-    indicators.write_text(text, encoding="utf-8")
+    lines = indicators.read_text(encoding="utf-8").splitlines()
+    emptied = ["level1_re: ''" if line.startswith("level1_re:") else line for line in lines]
+    assert emptied != lines  # the key is there to empty
+    indicators.write_text("\n".join(emptied), encoding="utf-8")
     with pytest.raises(PatternError, match="level1_re: empty regex"):
         load_patterns(folder)
 

@@ -735,7 +735,7 @@ TREE_KEYS: dict[str, dict[str, Any]] = {
     )
     | {"comparison": dict.fromkeys(("ge_re", "le_re", "gt_re", "lt_re", "eq_re"))},
     "meta.yml": {
-        "clean": dict.fromkeys(("prefix_re",)),
+        "clean": dict.fromkeys(("prefix_re", "sentence_re")),
         "kind": dict.fromkeys(("final_accounts_re", "budget_re")),
         "year": dict.fromkeys(("fiscal_re", "any_re")),
         "department": dict.fromkeys(("forms_re", "late_forms_re", "trailing_re", "reject_re")),

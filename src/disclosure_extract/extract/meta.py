@@ -36,9 +36,11 @@ _QUOTES = "“”\"'‘’《》"
 _INNER_SPACE = regex.compile(r"(?<=[\p{Han}\d()（）])\s+(?=[\p{Han}\d()（）])")
 
 
-# A title without its name ("2026 年部门预算情况说明": the year, then the disclosure's own
-# words), and a line that is only a name.
-_YEAR_FIRST = regex.compile(r"^\s*(?:19|20)\d{2}\s*年度?\s*(?:部门|单位)?(?:预算|决算)")
+# A title without its name ("2026 年部门预算情况说明", "2021年度“三公”经费决算汇总情况": the
+# year, then the disclosure's own words), and a line that is only a name.
+_YEAR_FIRST = regex.compile(
+    r"^\s*(?:19|20)\d{2}\s*年度?\s*(?:部门|单位)?(?:[“\"]?三公[”\"]?经费)?(?:支出)?(?:预算|决算)"
+)
 _NAME_ONLY = regex.compile(r"[\p{Han}（）()]{4,40}")
 
 
@@ -103,8 +105,9 @@ def _title(heads: list[str], patterns: Patterns) -> tuple[int, str, str] | None:
     """The fiscal year and the disclosure word of the first head line naming a year next to one
     (the year of its last such phrase, the last disclosure word from there on), and the line."""
     fiscal = patterns.meta["year"]["fiscal_re"]
+    sentence = patterns.meta["clean"]["sentence_re"]
     for text in heads:
-        if len(text) > MAX_TITLE_CHARS:
+        if len(text) > MAX_TITLE_CHARS or sentence.search(text):
             continue
         matches = list(fiscal.finditer(text))
         if matches:
