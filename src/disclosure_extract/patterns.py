@@ -731,6 +731,7 @@ TREE_KEYS: dict[str, dict[str, Any]] = {
             "title_project_re",
             "generic_project_re",
             "glued_levels_re",
+            "performance_title_re",
         )
     )
     | {"comparison": dict.fromkeys(("ge_re", "le_re", "gt_re", "lt_re", "eq_re"))},

@@ -61,7 +61,9 @@ class GridMeasures:
 
     titled: int = 0  # tables titled as a performance table (绩效目标表)
     titled_read: int = 0  # of them, rows read (from it or the untitled tables after it)
-    titled_blank: int = 0  # of them, printing no indicator cell (a blank form) and yielding none
+    # of them, printing no indicator cell and yielding none: a blank form, or a list of goals
+    # without indicators (项目名称 | 金额 | 绩效目标)
+    titled_blank: int = 0
     grids: int = 0  # tables printing an indicator column
     complete: int = 0  # of them, as many rows read as indicator cells printed
     cells: int = 0  # non-empty cells printed under indicator headers
@@ -239,7 +241,8 @@ def measure_grids(record: Result, patterns: Patterns) -> GridMeasures:
     title: Table | None = None
     read = printed_here = 0
     for table in record.tables:
-        if table.kind in GRID_KINDS and table.caption:
+        titled = table.kind in GRID_KINDS or patterns.indicators["performance_title_re"].search(table.caption)
+        if titled and table.caption:
             if title is not None:
                 _close_title(out, title, (read, printed_here), record.source)
             title, read, printed_here = table, 0, 0
@@ -420,7 +423,7 @@ def format_unlabeled(result: Unlabeled, verbose: bool = False) -> str:
         (
             "titled grids yielding rows",
             of(t["grid_titled_read"], t["grid_titled"] - t["grid_titled_blank"], t["grid_titled_read_share"])
-            + f" ({t['grid_titled_blank']} more print no indicator: blank forms)",
+            + f" ({t['grid_titled_blank']} more print no indicator: blank forms, goal lists)",
         ),
         (
             "grids read whole",
