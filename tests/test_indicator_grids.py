@@ -212,8 +212,11 @@ def test_the_ministry_template_with_its_form_inline(patterns: Patterns) -> None:
         Decimal(500000),
     )
     assert "number" not in form[1]  # a date is no quantity
-    column = [(r["activity"], r["level2"], r["indicator"]) for r in rows[len(form) :]]
+    column = [(r["activity"], r["level2"], r["indicator"]) for r in rows[len(form) : len(form) + 2]]
     assert column == [
         ("公厕运行维护", "数量指标", "维护公厕数量"),
         ("公厕运行维护", "质量指标", "公厕开放率"),
     ]
+    # a header of two rows: 绩效指标 spanning the levels, 指标值 spanning both rows
+    spanned = [(r["level1"], r["indicator"], r["target"]) for r in rows if r["activity"] == "垃圾分类宣传"]
+    assert spanned == [("产出指标", "宣传活动场次", "≥12场"), ("满意度指标", "居民满意度", "≥90%")]

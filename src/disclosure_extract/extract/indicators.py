@@ -197,7 +197,14 @@ def _header_at(
     """The grid header starting at row ``r`` (a row naming an indicator column), its data
     ending by row ``end`` (``span``): its row count and columns, if the rows there make one."""
     r, end = span
-    for n in range(1, MAX_GRID_HEADER_ROWS + 1):
+    # rows of header words under the first belong to the header (一级 | 二级 | 三级指标 under a
+    # 绩效指标 spanning them): that depth first, then the others
+    depth = 1
+    while (
+        depth < MAX_GRID_HEADER_ROWS and r + depth < end and _header_words_only(labels[r + depth], patterns)
+    ):
+        depth += 1
+    for n in [depth, *(k for k in range(1, MAX_GRID_HEADER_ROWS + 1) if k != depth)]:
         if r + n > len(rows):
             break
         # a row of numbers is data even when a cell says 项目
@@ -208,6 +215,14 @@ def _header_at(
         if cols is not None:
             return n, cols
     return None
+
+
+def _header_words_only(labels: list[str], patterns: Patterns) -> bool:
+    """A row whose texts all name a grid column (一级指标 | 二级指标 | 三级指标, 优 | 良 | 中 | 差)."""
+    rules = patterns.indicators
+    keys = [rx for _, rx in COLUMN_KEYS] + [rx for _, rx in STANDARD_KEYS]
+    texts = [header_label(t, patterns) for t in labels if t]
+    return bool(texts) and all(any(rules[k].search(t) for k in keys) for t in texts)
 
 
 def _header_rows(labels: list[list[str]], patterns: Patterns) -> list[int]:
