@@ -118,6 +118,11 @@ def test_grid_of_the_whole_department_with_target_in_parts(patterns: Patterns) -
         ("20门", (None, Decimal(20), "门")),
         ("优", (None, None, None)),
         ("2025年12月底前", (None, None, None)),
+        ("2025年底前", (None, None, None)),
+        ("10年", (None, Decimal(10), "年")),
+        ("90%以上", ("≥", Decimal(90), "%")),
+        ("3天以内", ("≤", Decimal(3), "天")),
+        ("≧95%（含）", ("≥", Decimal(95), "%")),
         ("≥120万平方米", ("≥", Decimal(120), "万平方米")),
         ("显著提高", (None, None, None)),
     ],
@@ -220,3 +225,18 @@ def test_the_ministry_template_with_its_form_inline(patterns: Patterns) -> None:
     # a header of two rows: 绩效指标 spanning the levels, 指标值 spanning both rows
     spanned = [(r["level1"], r["indicator"], r["target"]) for r in rows if r["activity"] == "垃圾分类宣传"]
     assert spanned == [("产出指标", "宣传活动场次", "≥12场"), ("满意度指标", "居民满意度", "≥90%")]
+
+
+def test_whose_rows_and_which_levels(patterns: Patterns) -> None:
+    """A label ending in a colon is the label; a form the reader does not know lends no row
+    to the project above it; a form whose grid it cannot read lends nothing to the next
+    table, titled as the department's; a numbered first column is no activity; a new 一级
+    opens its own 二级."""
+    rows = _rows("indicator_grid_subjects_and_levels.html", patterns)
+    assert [(r["activity"], r.get("level1"), r.get("level2"), r["indicator"]) for r in rows] == [
+        ("项目甲", "产出指标", "数量指标", "甲的培训人数"),
+        ("项目甲", "产出指标", "数量指标", "甲的培训场次"),
+        ("项目甲", "满意度指标", None, "甲的群众满意度"),
+        ("某市某局", None, None, "部门预算执行率"),
+        ("某市某局", None, None, "政务公开及时率"),
+    ]

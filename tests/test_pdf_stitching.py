@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from disclosure_extract.load.pdf import _append, _continues, _PageTable
+from disclosure_extract.load.pdf import _append, _continues, _PageTable, _without_nested
 from disclosure_extract.model import Cell, Location
 
 EDGES = [40.0, 140.0, 240.0]
@@ -62,3 +62,14 @@ def test_other_columns_do_not_continue() -> None:
         starts_page=True,
     )
     assert not _continues(first, other)
+
+
+def test_a_table_inside_another_is_dropped_and_a_table_found_twice_kept_once() -> None:
+    form, cell, twin, apart = (
+        (50, 100, 550, 700),
+        (500, 200, 540, 250),
+        (50.4, 100, 550, 700.3),
+        (0, 0, 10, 10),
+    )
+    kept = _without_nested([_PageTable(cells=[], bbox=b) for b in (form, cell, twin, apart)])
+    assert [t.bbox for t in kept] == [form, apart]

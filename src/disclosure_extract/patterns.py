@@ -732,9 +732,13 @@ TREE_KEYS: dict[str, dict[str, Any]] = {
             "generic_project_re",
             "glued_levels_re",
             "performance_title_re",
+            "target_note_re",
         )
     )
-    | {"comparison": dict.fromkeys(("ge_re", "le_re", "gt_re", "lt_re", "eq_re"))},
+    | {
+        "comparison": dict.fromkeys(("ge_re", "le_re", "gt_re", "lt_re", "eq_re")),
+        "comparison_suffix": dict.fromkeys(("ge_re", "le_re")),
+    },
     "meta.yml": {
         "clean": dict.fromkeys(("prefix_re", "sentence_re")),
         "kind": dict.fromkeys(("final_accounts_re", "budget_re")),

@@ -19,7 +19,7 @@ import regex
 from .check import FAIL, PASS, check_document
 from .common.text import find_unit
 from .evaluate import load_output
-from .extract.indicators import header_label
+from .extract.indicators import header_label, header_words_only
 from .extract.tables import CLASS_CODE_RE, CODE_HEADER_RE, column_headers, header_row_count
 from .model import CHECK_CATEGORIES, Result, Table
 from .numbers import parse_cell_amount
@@ -304,10 +304,16 @@ def printed_indicator_cells(table: Table, patterns: Patterns) -> int:
     total = 0
     for i, r in enumerate(starts):
         end = min(starts[i + 1 :] + [f for f in forms if f > r] + [len(labels)])
+        # rows of header words under it are the header's (一级 | 二级 | 三级指标 under 绩效指标)
+        top = r + 1
+        while top < end and header_words_only(labels[top], patterns):
+            top += 1
         best = 0
-        for c, text in enumerate(labels[r]):
+        for c in range(len(labels[r])):
+            # the lowest header text of the column names it
+            text = next((labels[k][c] for k in range(top - 1, r - 1, -1) if labels[k][c]), "")
             if text and rules["indicator_re"].search(text):
-                best = max(best, sum(1 for k in range(r + 1, end) if labels[k][c] and labels[k][c] != text))
+                best = max(best, sum(1 for k in range(top, end) if labels[k][c] and labels[k][c] != text))
         total += best
     return total
 

@@ -20,6 +20,8 @@ as printed and split into comparison, number and unit where it has them.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -45,6 +47,9 @@ STANDARD_KEYS = (
 # A form's label cell is short; longer texts are its values (the goals).
 MAX_LABEL_CHARS = 20
 COMPARISONS = (("ge", "≥"), ("le", "≤"), ("gt", ">"), ("lt", "<"), ("eq", "="))
+SUFFIX_COMPARISONS = (("ge", "≥"), ("le", "≤"))
+# A year (2025年底前) or a month's end (12月底前) is a date, not a quantity of years or months.
+_DATE_RE = regex.compile(r"^(?:(?:19|20)\d{2}年|\d{1,2}月[底末初中前])")
 # After the comparison: the number, then the unit (in brackets or not): 13459.00(平方米), 95%
 _TARGET_NUMBER_RE = regex.compile(r"^\s*([+-]?\d+(?:,\d{3})*(?:\.\d+)?)\s*(.*?)\s*$")
 _BRACKETS = str.maketrans("", "", "()（）")
@@ -66,6 +71,7 @@ class _Columns:
     direction: int | None = None
     measure_unit: int | None = None
     standards: dict[str, int] | None = None
+    activity_unnamed: bool = False  # the activity is the first column's, by position
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,8 @@ COLUMN_KEYS = (
     ("activity", "activity_re"),
     ("budget", "budget_re"),
 )
+# Level names end so (产出指标, 数量指标): a column of them is no activity.
+LEVEL_SUFFIX = "指标"
 # Roles a block label (a column blank below its header) never takes.
 LABEL_ROLES = ("indicator", "activity", "level1", "level2")
 
@@ -135,12 +143,20 @@ def _find_columns(headers: list[list[str]], blank: set[int], patterns: Patterns)
                 break
     if cols.indicator is None or (cols.target is None and len(cols.standards) < 2):
         return None
-    if cols.activity is None and cols.level1 is None:
-        # the first column, unnamed, holds the activity (职责活动 grids print it without a word)
-        taken = {v for v in vars(cols).values() if isinstance(v, int)}
-        if 0 not in taken and 0 not in blank:
-            cols.activity = 0
     return cols
+
+
+def _unnamed_activity(cols: _Columns, labels: list[list[str]], data: range, blank: set[int]) -> None:
+    """The first column, unnamed, holds the activity (职责活动 grids print it without a word),
+    unless its cells are numbers (序号) or levels (产出指标)."""
+    if cols.activity is not None or cols.level1 is not None or 0 in blank:
+        return
+    if 0 in {v for v in vars(cols).values() if isinstance(v, int)}:
+        return
+    texts = [labels[r][0] for r in data if labels[r][0]]
+    if any(t.isdigit() or t.endswith(LEVEL_SUFFIX) for t in texts):
+        return
+    cols.activity, cols.activity_unnamed = 0, True
 
 
 def extract_indicators(
@@ -200,9 +216,7 @@ def _header_at(
     # rows of header words under the first belong to the header (一级 | 二级 | 三级指标 under a
     # 绩效指标 spanning them): that depth first, then the others
     depth = 1
-    while (
-        depth < MAX_GRID_HEADER_ROWS and r + depth < end and _header_words_only(labels[r + depth], patterns)
-    ):
+    while depth < MAX_GRID_HEADER_ROWS and r + depth < end and header_words_only(labels[r + depth], patterns):
         depth += 1
     for n in [depth, *(k for k in range(1, MAX_GRID_HEADER_ROWS + 1) if k != depth)]:
         if r + n > len(rows):
@@ -211,13 +225,15 @@ def _header_at(
         if n > 1 and any(parse_cell_amount(t) is not None for t in rows[r + n - 1] if t):
             break
         headers = _headers(grid, r, r + n)
-        cols = _find_columns(headers, _blank_columns(labels, headers, r + n, end, patterns), patterns)
+        blank = _blank_columns(labels, headers, r + n, end, patterns)
+        cols = _find_columns(headers, blank, patterns)
         if cols is not None:
+            _unnamed_activity(cols, labels, range(r + n, end), blank)
             return n, cols
     return None
 
 
-def _header_words_only(labels: list[str], patterns: Patterns) -> bool:
+def header_words_only(labels: list[str], patterns: Patterns) -> bool:
     """A row whose texts all name a grid column (一级指标 | 二级指标 | 三级指标, 优 | 良 | 中 | 差)."""
     rules = patterns.indicators
     keys = [rx for _, rx in COLUMN_KEYS] + [rx for _, rx in STANDARD_KEYS]
@@ -272,8 +288,11 @@ def _grids(
         # a form's 项目名称 row after this header opens the next project
         end = min([f for f in form_starts if start + n <= f < next_header] or [next_header])
         form = _read_form(rows, previous_end, start, unit, patterns)
-        if i > 0 and form.project is None:
-            carried = out[-1].form  # the header repeated on a new page: the same project
+        if i > 0 and start == previous_end and _ends_in_a_row(rows, out[-1]):
+            # the header repeated on a new page, right under the last indicator: the same project
+            carried = out[-1].form
+        elif i > 0 or table.caption:
+            carried = None  # form rows of its own, or a table under a title of its own
         if form.project is None and carried is not None and cols.activity is None:
             # the form's head ended the previous table; its rest and its grid open this one
             form = _Form(
@@ -294,9 +313,13 @@ def _label_and_value(text: str, patterns: Patterns) -> tuple[str, str]:
     (项目名称：某项目); the value is empty when the cell is the label alone."""
     label = clean_label(text, patterns)
     head, colon, value = label.partition(":")
-    if not colon or not value:
-        return label, ""
-    return head, value
+    return (head, value) if colon else (label, "")
+
+
+def _ends_in_a_row(rows: list[list[str]], g: _Grid) -> bool:
+    """Whether the grid's last row is an indicator's (not a form's row the reader did not know)."""
+    last = g.data_end - 1
+    return last >= g.data_start and g.cols.indicator is not None and bool(rows[last][g.cols.indicator])
 
 
 def _funds(form: _Form) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
@@ -355,10 +378,16 @@ def parse_target(text: str, patterns: Patterns) -> tuple[str | None, Decimal | N
     m = _TARGET_NUMBER_RE.match(rest)
     if m is None:
         return comparison, None, None
-    unit = m.group(2).translate(_BRACKETS).strip() or None
-    if unit is not None and (len(unit) > MAX_UNIT_CHARS or _DIGIT_RE.search(unit)):
-        return comparison, None, None  # a date (2025年12月底前) or a phrase, not a quantity
-    return comparison, Decimal(m.group(1).replace(",", "")), unit
+    unit = patterns.indicators["target_note_re"].sub("", m.group(2)).translate(_BRACKETS).strip()
+    for key, symbol in SUFFIX_COMPARISONS:
+        found = patterns.indicators["comparison_suffix"][f"{key}_re"].search(unit)
+        if found:  # 90%以上, 3天以内
+            comparison, unit = comparison or symbol, unit[: found.start()]
+            break
+    number = m.group(1).replace(",", "")
+    if len(unit) > MAX_UNIT_CHARS or _DIGIT_RE.search(unit) or _DATE_RE.match(f"{number}{unit}"):
+        return comparison, None, None  # a date (2025年底前, 12月底前) or a phrase, not a quantity
+    return comparison, Decimal(number), unit or None
 
 
 def _grid_records(
@@ -369,50 +398,35 @@ def _grid_records(
     cols = g.cols
     records: list[Indicator] = []
     parent: str | None = None
-    # a grid with neither a form nor an activity column, under a title or goal naming the
-    # whole department (部门整体绩效目标表, 当年整体绩效目标), is the department's; without
-    # that, its project was cut off (a page of a form) and stays unknown
-    titled = _title_project(table, patterns) if g.form.project is None and cols.activity is None else None
-    whole = g.form.project is None and cols.activity is None and _names_whole(table, g, patterns)
-    activity: str | None = g.form.project or titled or (subject if whole else None)
-    whole = whole or titled is not None  # the title's project is the subject of every row
+    activity, whole = _subject(table, g, subject, patterns)
+    if whole:
+        cols = replace(cols, activity=None)  # the grid's subject is the activity of every row
     budget = g.form.budget
     level1: str | None = None
     level2: str | None = None
 
-    def text(r: int, c: int | None) -> str:
-        if c is None:
-            return ""
-        cell = grid[r][c]
-        # a cell spanning down from above is "the same as above"
-        return cell.text if cell is not None else ""
-
+    text = functools.partial(_spanned_text, grid)
     for r in range(g.data_start, g.data_end):
         assert cols.indicator is not None  # _find_columns returns None otherwise
         name = rows[r][cols.activity] if cols.activity is not None else ""
         indicator = rows[r][cols.indicator]
-        if g.form.project is not None or whole:
-            # the form (or the department) is the subject; the columns give the levels
-            level1 = text(r, cols.level1) or level1
-            level2 = text(r, cols.level2) or level2
+        if whole:
+            # the form, the title or the department is the subject; the columns give the levels
+            level1, level2 = _levels(r, rows, text, cols, (level1, level2))
         elif cols.level1 is None and cols.level2 is None:
             # 职责活动 grids: a name without an indicator opens a parent (部门职责)
             if name and not indicator:
                 parent, activity, budget = name, None, None
                 continue
             if name:
-                activity = name
-                raw_budget = rows[r][cols.budget] if cols.budget is not None else ""
-                amount = parse_cell_amount(raw_budget)
-                budget = to_yuan(amount, unit.unit) if amount is not None and unit is not None else None
+                activity, budget = name, _row_budget(rows[r], cols, unit)
         else:
             # levels under an activity column: blank = same as above, spans included
-            if rows[r][cols.activity or 0] and cols.budget is not None:
-                amount = parse_cell_amount(rows[r][cols.budget])
-                budget = to_yuan(amount, unit.unit) if amount is not None and unit is not None else None
+            if cols.activity is not None and rows[r][cols.activity]:
+                level1 = level2 = None  # a new activity opens its own levels
+                budget = _row_budget(rows[r], cols, unit)
             activity = text(r, cols.activity) or activity
-            level1 = text(r, cols.level1) or level1
-            level2 = text(r, cols.level2) or level2
+            level1, level2 = _levels(r, rows, text, cols, (level1, level2))
         if not indicator or activity is None:
             continue
         place = _Place(activity, parent if parent != activity else None, budget, level1, level2)
@@ -420,13 +434,61 @@ def _grid_records(
     return records
 
 
+def _spanned_text(grid: list[list[Cell | None]], r: int, c: int | None) -> str:
+    """The text at a position: a cell spanning down from above is "the same as above"."""
+    cell = grid[r][c] if c is not None else None
+    return cell.text if cell is not None else ""
+
+
+def _row_budget(row: list[str], cols: _Columns, unit: TableUnit | None) -> Decimal | None:
+    """An activity row's 预算数 / 资金总额, in yuan (none where the table prints no unit)."""
+    amount = parse_cell_amount(row[cols.budget]) if cols.budget is not None else None
+    return to_yuan(amount, unit.unit) if amount is not None and unit is not None else None
+
+
+def _subject(table: Table, g: _Grid, department: str | None, patterns: Patterns) -> tuple[str | None, bool]:
+    """The grid's subject, and whether it is every row's: the form's project; else, with no
+    activity column, the project the title names, or the department when the title or a label
+    says the grid is the whole department's (部门整体绩效目标表, 当年整体绩效目标). Without
+    any, the project was cut off (a page of a form) and stays unknown."""
+    if g.form.project is not None:
+        return g.form.project, True
+    cols = g.cols
+    if cols.activity is not None and not cols.activity_unnamed:
+        return None, False
+    if _names_whole(table, g, patterns):
+        return department, department is not None
+    titled = _title_project(table, patterns) if cols.activity is None else None
+    return titled, titled is not None
+
+
+def _levels(
+    r: int,
+    rows: list[list[str]],
+    text: Callable[[int, int | None], str],
+    cols: _Columns,
+    above: tuple[str | None, str | None],
+) -> tuple[str | None, str | None]:
+    """Row ``r``'s 一级 / 二级: its own, else the cells spanning it, else the row above's; a new
+    一级 opens its own 二级 (满意度指标 | | 群众满意度 has none). The same 一级 printed again at
+    a page's top (长沙 repeats it) is no new one."""
+    level1, level2 = above
+    if cols.level1 is not None and rows[r][cols.level1] and rows[r][cols.level1] != level1:
+        level1, level2 = rows[r][cols.level1], None
+    elif cols.level1 is not None:
+        level1 = text(r, cols.level1) or level1
+    if cols.level2 is not None:
+        level2 = text(r, cols.level2) or level2
+    return level1, level2
+
+
 def _title_project(table: Table, patterns: Patterns) -> str | None:
     """The project a grid's title names (某某项目绩效目标表), if it names one."""
     rules = patterns.indicators
-    m = rules["title_project_re"].search("".join(clean_label(table.caption, patterns).split()))
-    if m is None or rules["generic_project_re"].search(m.group("project")):
+    m = rules["title_project_re"].search(clean_label(table.caption, patterns))
+    project = "".join(m.group("project").split()) if m is not None else ""
+    if not project or rules["generic_project_re"].search(project):
         return None
-    project: str = m.group("project")
     return project
 
 

@@ -603,11 +603,18 @@ def _without_nested(tables: list[_PageTable]) -> list[_PageTable]:
 
     def inside(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
         tol = NESTED_TOLERANCE
-        return (
-            a != b and a[0] >= b[0] - tol and a[1] >= b[1] - tol and a[2] <= b[2] + tol and a[3] <= b[3] + tol
+        return a[0] >= b[0] - tol and a[1] >= b[1] - tol and a[2] <= b[2] + tol and a[3] <= b[3] + tol
+
+    def dropped(i: int) -> bool:
+        # inside another table; of two enclosing each other (one grid found twice) the first stays
+        t = tables[i]
+        return any(
+            inside(t.bbox, o.bbox) and (j < i or not inside(o.bbox, t.bbox))
+            for j, o in enumerate(tables)
+            if j != i
         )
 
-    return [t for t in tables if not any(inside(t.bbox, o.bbox) for o in tables if o is not t)]
+    return [t for i, t in enumerate(tables) if not dropped(i)]
 
 
 def _white_only(obj: dict[str, Any]) -> bool:

@@ -341,19 +341,36 @@ def _grids_html(rec: Result, pictures: dict[tuple[int, Box], str]) -> str:
     for part in parts:
         first = part.rows[0]
         funds = f" · {_e(wan(first.budget))} 万元" if first.budget is not None else ""
+        parent = f"{_e(first.parent)} › " if first.parent else ""
+        # 职责活动 grids grade each row 优 / 良 / 中 / 差 instead of one target
+        graded = any(ind.standards for ind in part.rows)
+        heads = ["一级指标", "二级指标", "指标", *(STANDARD_HEADS if graded else ("指标值",))]
         rows = "".join(
             "<tr>"
-            + "".join(f"<td>{_e(v or '')}</td>" for v in (ind.level1, ind.level2, ind.indicator, ind.target))
+            + "".join(f"<td>{_e(v or '')}</td>" for v in _grid_row(ind, graded))
             + f"<td class='num'>{_e(ind.weight if ind.weight is not None else '')}</td></tr>"
             for ind in part.rows
         )
         out.append(
-            f"<h3>{_e(part.activity)}{funds} <span class='muted'>p. {_e(part.page)}</span></h3>"
-            "<table><tr><td><table><tr><th>一级指标</th><th>二级指标</th><th>指标</th><th>指标值</th>"
-            f"<th>分值</th></tr>{rows}</table></td>"
+            f"<h3>{parent}{_e(part.activity)}{funds} <span class='muted'>p. {_e(part.page)}</span></h3>"
+            "<table><tr><td><table><tr>"
+            + "".join(f"<th>{h}</th>" for h in heads)
+            + f"<th>分值</th></tr>{rows}</table></td>"
             f"<td class='ev'>{_crop_img(pictures, part.page, part.box, part.activity)}</td></tr></table>"
         )
     return "".join(out)
+
+
+STANDARD_HEADS = ("优", "良", "中", "差")
+
+
+def _grid_row(ind: Indicator, graded: bool) -> list[str | None]:
+    """A grid row's cells as the report shows them: levels, indicator, target or standards."""
+    cells = [ind.level1, ind.level2, ind.indicator]
+    if not graded:
+        return [*cells, ind.target]
+    standards = ind.standards or {}
+    return [*cells, *(standards.get(k) for k in ("excellent", "good", "fair", "poor"))]
 
 
 def _box_of(loc: dict[str, Any]) -> tuple[int, Box] | None:
