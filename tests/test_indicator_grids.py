@@ -240,3 +240,13 @@ def test_whose_rows_and_which_levels(patterns: Patterns) -> None:
         ("某市某局", None, None, "部门预算执行率"),
         ("某市某局", None, None, "政务公开及时率"),
     ]
+
+
+def test_an_unnamed_first_column_names_the_activities(patterns: Patterns) -> None:
+    """职责活动 grids may print their activities in a first column without a header word."""
+    rows = _rows("indicator_grid_unnamed_activity_column.html", patterns)
+    assert [(r["activity"], r["indicator"], r["target"]) for r in rows] == [
+        ("职工维权服务", "法律援助案件数", "≥20件"),
+        ("职工维权服务", "维权热线接通率", "100%"),
+        ("劳模管理", "劳模走访人次", "50人次"),
+    ]

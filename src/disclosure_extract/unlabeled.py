@@ -19,7 +19,7 @@ import regex
 from .check import FAIL, PASS, check_document
 from .common.text import find_unit
 from .evaluate import load_output
-from .extract.indicators import header_label, header_words_only
+from .extract.indicators import header_label, header_rows, header_words_only
 from .extract.tables import CLASS_CODE_RE, CODE_HEADER_RE, column_headers, header_row_count
 from .model import CHECK_CATEGORIES, Result, Table
 from .numbers import parse_cell_amount
@@ -291,16 +291,9 @@ def printed_indicator_cells(table: Table, patterns: Patterns) -> int:
     rules = patterns.indicators
     labels = [[header_label(t, patterns) if t else "" for t in row] for row in table.text_rows()]
 
-    def names(r: int, key: str) -> bool:
-        return any(t and rules[key].search(t) for t in labels[r])
-
-    def target_near(r: int) -> bool:  # in the row or the one under it (优 良 中 差 under 评价标准)
-        near = (r, min(r + 1, len(labels) - 1))
-        return any(names(k, "target_re") or names(k, "standard_excellent_re") for k in near)
-
-    # an indicator word without a target beside it is no grid's header (a block label)
-    starts = [r for r in range(len(labels)) if names(r, "indicator_re") and target_near(r)]
-    forms = [r for r in range(len(labels)) if names(r, "form_project_re")]
+    # the rows the reader takes for grid headers; an indicator word alone is a block label's
+    starts = header_rows(labels, patterns)
+    forms = [r for r, row in enumerate(labels) if any(t and rules["form_project_re"].search(t) for t in row)]
     total = 0
     for i, r in enumerate(starts):
         end = min(starts[i + 1 :] + [f for f in forms if f > r] + [len(labels)])

@@ -151,7 +151,8 @@ def _unnamed_activity(cols: _Columns, labels: list[list[str]], data: range, blan
     unless its cells are numbers (序号) or levels (产出指标)."""
     if cols.activity is not None or cols.level1 is not None or 0 in blank:
         return
-    if 0 in {v for v in vars(cols).values() if isinstance(v, int)}:
+    taken = {getattr(cols, attr) for attr, _ in COLUMN_KEYS} | set((cols.standards or {}).values())
+    if 0 in taken:
         return
     texts = [labels[r][0] for r in data if labels[r][0]]
     if any(t.isdigit() or t.endswith(LEVEL_SUFFIX) for t in texts):
@@ -241,7 +242,7 @@ def header_words_only(labels: list[str], patterns: Patterns) -> bool:
     return bool(texts) and all(any(rules[k].search(t) for k in keys) for t in texts)
 
 
-def _header_rows(labels: list[list[str]], patterns: Patterns) -> list[int]:
+def header_rows(labels: list[list[str]], patterns: Patterns) -> list[int]:
     """Rows naming an indicator column with a target (or the standards) named in the row or
     the one under it: a grid's header. (An indicator word alone is a block label's piece.)"""
     rules = patterns.indicators
@@ -267,7 +268,7 @@ def _grids(
     labels = [[clean_label(t, patterns) if t else "" for t in row] for row in rows]
     project_re = patterns.indicators["form_project_re"]
     form_starts = [r for r, row in enumerate(labels) if any(t and project_re.search(t) for t in row)]
-    candidates = _header_rows(labels, patterns)
+    candidates = header_rows(labels, patterns)
     if not candidates:
         # most tables: no row names an indicator column; a lone form waits for its grid
         form = _read_form(rows, 0, len(rows), unit, patterns) if form_starts else None
@@ -430,7 +431,7 @@ def _grid_records(
         if not indicator or activity is None:
             continue
         place = _Place(activity, parent if parent != activity else None, budget, level1, level2)
-        records.append(_record(table, g, r, place, patterns))
+        records.append(_record(table, (rows, grid), g, r, place, patterns))
     return records
 
 
@@ -510,9 +511,15 @@ class _Place:
     level2: str | None
 
 
-def _record(table: Table, g: _Grid, r: int, place: _Place, patterns: Patterns) -> Indicator:
-    rows = table.text_rows()
-    grid = table.grid()
+def _record(
+    table: Table,
+    cells: tuple[list[list[str]], list[list[Cell | None]]],
+    g: _Grid,
+    r: int,
+    place: _Place,
+    patterns: Patterns,
+) -> Indicator:
+    rows, grid = cells  # the table's text rows and grid, built once per grid
     cols = g.cols
     assert cols.indicator is not None
     target = rows[r][cols.target] if cols.target is not None else None
